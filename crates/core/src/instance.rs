@@ -1,0 +1,191 @@
+//! Instances: one WhatsApp number each, linked through one engine.
+
+use crate::address::PhoneNumber;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// Which engine an instance speaks through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    /// A simulated WhatsApp network inside the process.
+    Sandbox,
+    /// Meta's WhatsApp Business Cloud API with the user's own credentials.
+    Cloud,
+    /// WhatsApp Web multi-device, linked by QR code or pairing code.
+    Web,
+}
+
+impl EngineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sandbox => "sandbox",
+            Self::Cloud => "cloud",
+            Self::Web => "web",
+        }
+    }
+}
+
+impl FromStr for EngineKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "sandbox" => Ok(Self::Sandbox),
+            "cloud" => Ok(Self::Cloud),
+            "web" => Ok(Self::Web),
+            other => Err(format!(
+                "unknown engine '{other}'; expected one of: sandbox, cloud, web"
+            )),
+        }
+    }
+}
+
+/// The connection state of an instance, as users see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceStatus {
+    /// Not linked, or linked and deliberately stopped.
+    Disconnected,
+    /// Opening (or re-opening) the connection.
+    Connecting,
+    /// Waiting for a QR code to be scanned.
+    Qr,
+    /// Waiting for a pairing code to be entered on the phone.
+    Pairing,
+    /// Linked and connected: messages flow.
+    Open,
+    /// Linking gave up (for example every QR code expired); `statusReason` says why.
+    Failed,
+    /// The phone removed this device; linking again needs a new QR code.
+    LoggedOut,
+}
+
+impl InstanceStatus {
+    pub const ALL: [InstanceStatus; 7] = [
+        Self::Disconnected,
+        Self::Connecting,
+        Self::Qr,
+        Self::Pairing,
+        Self::Open,
+        Self::Failed,
+        Self::LoggedOut,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Disconnected => "disconnected",
+            Self::Connecting => "connecting",
+            Self::Qr => "qr",
+            Self::Pairing => "pairing",
+            Self::Open => "open",
+            Self::Failed => "failed",
+            Self::LoggedOut => "logged_out",
+        }
+    }
+}
+
+impl FromStr for InstanceStatus {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| format!("unknown instance status '{s}'"))
+    }
+}
+
+/// A user-chosen instance name: 1–64 characters of letters, digits, `.`, `_` and `-`, not
+/// starting with the instance id prefix (so `{id}` in a path is never ambiguous).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InstanceName(String);
+
+impl InstanceName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if raw.is_empty() || raw.len() > 64 {
+            return Err("must be between 1 and 64 characters".to_owned());
+        }
+        if !raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err("may contain only letters, digits, '.', '_' and '-'".to_owned());
+        }
+        if raw.starts_with(crate::InstanceId::PREFIX) {
+            return Err(format!(
+                "must not start with '{}', which marks instance ids",
+                crate::InstanceId::PREFIX
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn from_trusted(raw: String) -> Self {
+        Self(raw)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The WhatsApp account an instance is linked to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkedAccount {
+    #[schema(value_type = String, example = "15550001111")]
+    pub phone: PhoneNumber,
+    #[schema(example = "15550001111@s.whatsapp.net")]
+    pub jid: String,
+    pub push_name: Option<String>,
+}
+
+/// Something an engine can do; listed per instance so users know before they call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    QrLink,
+    PairingCode,
+    Logout,
+    ReadReceipts,
+    SendText,
+    SendMedia,
+    SendLocation,
+    SendContacts,
+    SendPoll,
+    SendReaction,
+    SendTemplate,
+    SendInteractive,
+    Replies,
+    Mentions,
+    ReceiveMessages,
+    EditMessages,
+    RevokeMessages,
+    MarkRead,
+    PinMessages,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_names_are_checked() {
+        assert!(InstanceName::parse("sales-team_1.main").is_ok());
+        assert!(InstanceName::parse("").is_err());
+        assert!(InstanceName::parse("has space").is_err());
+        assert!(InstanceName::parse(&"a".repeat(65)).is_err());
+        assert!(InstanceName::parse("ins_abc").is_err());
+    }
+
+    #[test]
+    fn statuses_and_engines_round_trip() {
+        for status in InstanceStatus::ALL {
+            assert_eq!(status.as_str().parse::<InstanceStatus>(), Ok(status));
+        }
+        assert_eq!("web".parse::<EngineKind>(), Ok(EngineKind::Web));
+        assert!("telegram".parse::<EngineKind>().is_err());
+    }
+}

@@ -1,0 +1,63 @@
+//! What can go wrong at the engine, in terms the dispatcher can act on.
+
+use wagate_core::ErrorCode;
+
+/// Why WhatsApp will never accept a message, whatever the number of retries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendFailure {
+    /// The recipient's number has no WhatsApp account.
+    NotOnWhatsApp,
+    /// The recipient blocked this number.
+    Blocked,
+    /// The content was refused (for example corrupt media).
+    InvalidContent,
+}
+
+impl SendFailure {
+    /// The stable code stored with a failed message.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotOnWhatsApp => "NOT_ON_WHATSAPP",
+            Self::Blocked => "BLOCKED",
+            Self::InvalidContent => "INVALID_CONTENT",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// The session is not connected; the message stays queued until it is.
+    #[error("the WhatsApp session is not connected")]
+    NotConnected,
+    /// This engine cannot do that at all.
+    #[error("the {engine} engine does not support {what}")]
+    NotSupported {
+        engine: &'static str,
+        what: &'static str,
+    },
+    /// WhatsApp refused for good: retrying will not help.
+    #[error("{message}")]
+    Permanent {
+        failure: SendFailure,
+        message: String,
+    },
+    /// A passing failure (network, rate limit): retrying may help.
+    #[error("{0}")]
+    Transient(String),
+    /// The request does not fit the session's state (for example linking a linked number).
+    #[error("{0}")]
+    InvalidState(String),
+}
+
+impl EngineError {
+    /// The API error code for this failure when it answers a request directly.
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            Self::NotConnected => ErrorCode::InstanceNotConnected,
+            Self::NotSupported { .. } => ErrorCode::NotSupportedByEngine,
+            Self::Permanent { .. } => ErrorCode::ValidationError,
+            Self::Transient(_) => ErrorCode::EngineUnavailable,
+            Self::InvalidState(_) => ErrorCode::Conflict,
+        }
+    }
+}

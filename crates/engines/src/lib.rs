@@ -1,0 +1,17 @@
+//! The edge between wagate and WhatsApp.
+//!
+//! Every way of reaching WhatsApp — the in-process sandbox, WhatsApp Web multi-device, Meta's
+//! Cloud API — implements [`Engine`] and [`Session`]. They translate between WhatsApp and the
+//! core vocabulary and report what happens as [`EngineEvent`]s; they never see HTTP requests,
+//! webhooks or the gateway's SQL. Nothing outside this crate knows which engine a number uses.
+
+mod error;
+mod session;
+
+pub mod sandbox;
+
+pub use error::{EngineError, SendFailure};
+pub use session::{
+    ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange, IncomingMessage,
+    MessageOperation, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
+};

@@ -1,0 +1,515 @@
+//! One sandbox session: linking by QR or pairing code, and sending with simulated receipts.
+
+use super::network::{ConnectionError, LinkError, Shared};
+use super::{codes, is_on_whatsapp, lid_for};
+use crate::{
+    ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, IncomingMessage,
+    MessageOperation, OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use wagate_core::{
+    InstanceId, Jid, JidKind, LinkedAccount, MessageContent, MessageStatus, PhoneNumber,
+};
+
+#[derive(Debug)]
+enum Phase {
+    Idle,
+    LinkingQr {
+        code: String,
+        cancel: CancellationToken,
+    },
+    LinkingPairing {
+        code: String,
+        phone: PhoneNumber,
+        cancel: CancellationToken,
+    },
+    Open(LinkedAccount),
+    /// Linked, but the simulated network dropped the connection.
+    Dropped(LinkedAccount),
+}
+
+impl Phase {
+    fn stop_linking(&self) {
+        if let Self::LinkingQr { cancel, .. } | Self::LinkingPairing { cancel, .. } = self {
+            cancel.cancel();
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct SandboxSession {
+    this: Weak<SandboxSession>,
+    instance: InstanceId,
+    events: EventSink,
+    shared: Arc<Shared>,
+    phase: Mutex<Phase>,
+}
+
+fn expires_in(ttl: Duration) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX)
+}
+
+/// Pairing codes are compared the way a person types them: any case, with or without the dash.
+fn same_pairing_code(a: &str, b: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '-' && !c.is_whitespace())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
+    };
+    norm(a) == norm(b)
+}
+
+impl SandboxSession {
+    pub fn new(instance: InstanceId, events: EventSink, shared: Arc<Shared>) -> Arc<Self> {
+        Arc::new_cyclic(|this| Self {
+            this: this.clone(),
+            instance,
+            events,
+            shared,
+            phase: Mutex::new(Phase::Idle),
+        })
+    }
+
+    fn phase(&self) -> std::sync::MutexGuard<'_, Phase> {
+        self.phase.lock().expect("sandbox session state poisoned")
+    }
+
+    /// Replaces the QR code every `qr_next_ttl` until the device is linked or the last code
+    /// expires.
+    fn rotate_qr_codes(&self, cancel: CancellationToken) {
+        let this = self.this.clone();
+        let config = self.shared.config.clone();
+        tokio::spawn(async move {
+            let mut ttl = config.qr_first_ttl;
+            for shown in 1..=config.qr_max_codes {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = tokio::time::sleep(ttl) => {}
+                }
+                let Some(session) = this.upgrade() else {
+                    return;
+                };
+                let event = {
+                    let mut phase = session.phase();
+                    if cancel.is_cancelled() {
+                        return;
+                    }
+                    if shown == config.qr_max_codes {
+                        *phase = Phase::Idle;
+                        SessionEvent::LinkFailed {
+                            reason: format!(
+                                "no QR code was scanned: all {} codes expired; call connect again",
+                                config.qr_max_codes
+                            ),
+                        }
+                    } else {
+                        let code = codes::qr_code();
+                        ttl = config.qr_next_ttl;
+                        *phase = Phase::LinkingQr {
+                            code: code.clone(),
+                            cancel: cancel.clone(),
+                        };
+                        SessionEvent::Qr {
+                            code,
+                            expires_at: expires_in(ttl),
+                        }
+                    }
+                };
+                session.events.emit(event).await;
+            }
+        });
+    }
+
+    fn expire_pairing_code(&self, cancel: CancellationToken) {
+        let this = self.this.clone();
+        let ttl = self.shared.config.pairing_code_ttl;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(ttl) => {}
+            }
+            let Some(session) = this.upgrade() else {
+                return;
+            };
+            {
+                let mut phase = session.phase();
+                if cancel.is_cancelled() {
+                    return;
+                }
+                *phase = Phase::Idle;
+            }
+            session
+                .events
+                .emit(SessionEvent::LinkFailed {
+                    reason: "the pairing code was not entered in time; call connect again"
+                        .to_owned(),
+                })
+                .await;
+        });
+    }
+
+    /// The simulated phone scans `code` (or types it, for a pairing code).
+    pub async fn link(
+        &self,
+        code: &str,
+        phone: Option<PhoneNumber>,
+    ) -> Result<LinkedAccount, LinkError> {
+        let me = {
+            let mut phase = self.phase();
+            let phone = match &*phase {
+                Phase::LinkingQr { code: shown, .. } => {
+                    if shown != code {
+                        return Err(LinkError::CodeMismatch);
+                    }
+                    phone.ok_or(LinkError::PhoneRequired)?
+                }
+                Phase::LinkingPairing {
+                    code: shown,
+                    phone: requested,
+                    ..
+                } => {
+                    if !same_pairing_code(shown, code) {
+                        return Err(LinkError::CodeMismatch);
+                    }
+                    match phone {
+                        Some(phone) if &phone != requested => return Err(LinkError::WrongPhone),
+                        _ => requested.clone(),
+                    }
+                }
+                Phase::Idle | Phase::Open(_) | Phase::Dropped(_) => {
+                    return Err(LinkError::NotLinking);
+                }
+            };
+            let last_digits = &phone.as_str()[phone.as_str().len() - 4..];
+            let me = LinkedAccount {
+                jid: phone.to_jid().to_string(),
+                push_name: Some(format!("Sandbox {last_digits}")),
+                phone,
+            };
+            phase.stop_linking();
+            *phase = Phase::Open(me.clone());
+            self.shared.register_phone(&me, &self.instance);
+            me
+        };
+        // Answered, not reported: the caller applies it, and a copy of it queued behind
+        // later events (a logout) would reopen the instance.
+        Ok(me)
+    }
+
+    /// The simulated network drops the connection; the session reports that it is reconnecting
+    /// and sends nothing until [`Self::restore_connection`].
+    pub async fn drop_connection(&self) -> Result<(), ConnectionError> {
+        {
+            let mut phase = self.phase();
+            let Phase::Open(me) = &*phase else {
+                return Err(ConnectionError::NotOpen);
+            };
+            *phase = Phase::Dropped(me.clone());
+        }
+        self.events
+            .emit(SessionEvent::Reconnecting {
+                reason: "the sandbox network dropped the connection".to_owned(),
+            })
+            .await;
+        Ok(())
+    }
+
+    /// The simulated network is back; the session reports that it is connected again.
+    pub async fn restore_connection(&self) -> Result<(), ConnectionError> {
+        let me = {
+            let mut phase = self.phase();
+            let Phase::Dropped(me) = &*phase else {
+                return Err(ConnectionError::NotDropped);
+            };
+            let me = me.clone();
+            *phase = Phase::Open(me.clone());
+            me
+        };
+        self.events.emit(SessionEvent::Connected { me }).await;
+        Ok(())
+    }
+
+    fn me(&self) -> Option<LinkedAccount> {
+        match &*self.phase() {
+            Phase::Open(me) => Some(me.clone()),
+            _ => None,
+        }
+    }
+
+    /// When the recipient is another sandbox number, its session receives the message.
+    async fn deliver_to_peer(&self, message: &OutgoingMessage, provider_message_id: &str) {
+        let (Some(me), Some(phone)) = (self.me(), message.to.phone()) else {
+            return;
+        };
+        let Some(peer) = self.shared.peer(phone.as_str()) else {
+            return;
+        };
+        peer.events
+            .emit(SessionEvent::Incoming(IncomingMessage {
+                provider_message_id: provider_message_id.to_owned(),
+                chat: me.phone.to_jid(),
+                sender: sender_of(&me),
+                content: message.content.clone(),
+                reply_to: message.reply_to.clone(),
+                at: Utc::now(),
+            }))
+            .await;
+    }
+
+    /// Delivers simulated traffic from someone else; answers the new message's id.
+    pub async fn receive(&self, inbound: Inbound) -> Result<Option<String>, ConnectionError> {
+        self.me().ok_or(ConnectionError::NotOpen)?;
+        let (event, id) = match inbound {
+            Inbound::Message {
+                from,
+                group,
+                content,
+                reply_to,
+            } => {
+                let id = format!(
+                    "SBX{}",
+                    uuid::Uuid::new_v4().simple().to_string().to_uppercase()
+                );
+                let event = SessionEvent::Incoming(IncomingMessage {
+                    provider_message_id: id.clone(),
+                    chat: chat_of(&from, &group),
+                    sender: from,
+                    content,
+                    reply_to,
+                    at: Utc::now(),
+                });
+                (event, Some(id))
+            }
+            Inbound::Change {
+                from,
+                group,
+                target,
+                change,
+            } => (
+                SessionEvent::Changed {
+                    chat: chat_of(&from, &group),
+                    target,
+                    sender: from,
+                    change,
+                    at: Utc::now(),
+                },
+                None,
+            ),
+        };
+        self.events.emit(event).await;
+        Ok(id)
+    }
+
+    /// Plays the recipient's phone: a delivery receipt, then a read receipt.
+    fn simulate_receipts(&self, provider_message_id: String) {
+        let events = self.events.clone();
+        let config = self.shared.config.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(config.delivered_after).await;
+            let delivered = SessionEvent::Receipt {
+                provider_message_id: provider_message_id.clone(),
+                status: MessageStatus::Delivered,
+                at: Utc::now(),
+            };
+            if !events.emit(delivered).await {
+                return;
+            }
+            tokio::time::sleep(config.read_after).await;
+            events
+                .emit(SessionEvent::Receipt {
+                    provider_message_id,
+                    status: MessageStatus::Read,
+                    at: Utc::now(),
+                })
+                .await;
+        });
+    }
+}
+
+#[async_trait]
+impl Session for SandboxSession {
+    async fn connect(&self, mode: ConnectMode) -> Result<ConnectOutcome, EngineError> {
+        let mut phase = self.phase();
+        if let (Phase::Open(_) | Phase::Dropped(_), ConnectMode::Qr | ConnectMode::PairingCode(_)) =
+            (&*phase, &mode)
+        {
+            return Err(EngineError::InvalidState(
+                "the instance is already linked; log out first to link another phone".to_owned(),
+            ));
+        }
+        phase.stop_linking();
+        let cancel = CancellationToken::new();
+        match mode {
+            ConnectMode::Qr => {
+                let code = codes::qr_code();
+                *phase = Phase::LinkingQr {
+                    code: code.clone(),
+                    cancel: cancel.clone(),
+                };
+                drop(phase);
+                self.rotate_qr_codes(cancel);
+                Ok(ConnectOutcome::Qr {
+                    code,
+                    expires_at: expires_in(self.shared.config.qr_first_ttl),
+                })
+            }
+            ConnectMode::PairingCode(phone) => {
+                let code = codes::pairing_code();
+                *phase = Phase::LinkingPairing {
+                    code: code.clone(),
+                    phone,
+                    cancel: cancel.clone(),
+                };
+                drop(phase);
+                self.expire_pairing_code(cancel);
+                Ok(ConnectOutcome::PairingCode {
+                    code,
+                    expires_at: expires_in(self.shared.config.pairing_code_ttl),
+                })
+            }
+            ConnectMode::Resume(me) => {
+                *phase = Phase::Open(me.clone());
+                self.shared.register_phone(&me, &self.instance);
+                Ok(ConnectOutcome::Open(me))
+            }
+        }
+    }
+
+    async fn logout(&self) -> Result<(), EngineError> {
+        let mut phase = self.phase();
+        phase.stop_linking();
+        *phase = Phase::Idle;
+        self.shared.forget_phone(&self.instance);
+        Ok(())
+    }
+
+    async fn disconnect(&self) {
+        let mut phase = self.phase();
+        phase.stop_linking();
+        *phase = Phase::Idle;
+        self.shared.forget_phone(&self.instance);
+    }
+
+    async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError> {
+        self.me().ok_or(EngineError::NotConnected)?;
+        if message.to.kind() == JidKind::User && !is_on_whatsapp(message.to.user()) {
+            return Err(EngineError::Permanent {
+                failure: SendFailure::NotOnWhatsApp,
+                message: format!("{} is not on WhatsApp", message.to.user()),
+            });
+        }
+        // The sandbox uses wagate's id as WhatsApp's, so a resend after a crash is the same
+        // message and is delivered once.
+        let provider_message_id = message.id.to_string();
+        if self.shared.record_delivery(message.id) {
+            self.simulate_receipts(provider_message_id.clone());
+            self.deliver_to_peer(message, &provider_message_id).await;
+        } else {
+            tracing::info!(instance = %self.instance, message = %message.id, "resend recognised; not delivered again");
+        }
+        Ok(SendReceipt {
+            provider_message_id,
+            sent_at: Utc::now(),
+        })
+    }
+
+    async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError> {
+        let me = self.me().ok_or(EngineError::NotConnected)?;
+        let (chat, target, change) = match operation {
+            MessageOperation::React {
+                chat,
+                target,
+                emoji,
+            } => (
+                chat,
+                target,
+                Some(IncomingChange::Reaction {
+                    emoji: emoji.clone(),
+                }),
+            ),
+            MessageOperation::Edit { chat, target, text } => (
+                chat,
+                target,
+                Some(IncomingChange::Edit { text: text.clone() }),
+            ),
+            MessageOperation::Revoke { chat, target } => {
+                (chat, target, Some(IncomingChange::Revoke))
+            }
+            MessageOperation::MarkRead { chat, target, .. } => {
+                // The sender's phone shows blue ticks.
+                if let Some(peer) = chat
+                    .phone()
+                    .and_then(|phone| self.shared.peer(phone.as_str()))
+                {
+                    peer.events
+                        .emit(SessionEvent::Receipt {
+                            provider_message_id: target.clone(),
+                            status: MessageStatus::Read,
+                            at: Utc::now(),
+                        })
+                        .await;
+                }
+                (chat, target, None)
+            }
+            MessageOperation::Pin { chat, target, .. } => (chat, target, None),
+        };
+        if let (Some(change), Some(peer)) = (
+            change,
+            chat.phone()
+                .and_then(|phone| self.shared.peer(phone.as_str())),
+        ) {
+            peer.events
+                .emit(SessionEvent::Changed {
+                    chat: me.phone.to_jid(),
+                    target: target.clone(),
+                    sender: sender_of(&me),
+                    change,
+                    at: Utc::now(),
+                })
+                .await;
+        }
+        Ok(())
+    }
+}
+
+/// How the sandbox presents a linked number to the numbers it writes to.
+fn sender_of(me: &LinkedAccount) -> Sender {
+    Sender {
+        phone: Some(me.phone.clone()),
+        lid: Some(lid_for(me.phone.as_str())),
+        push_name: me.push_name.clone(),
+    }
+}
+
+/// Traffic the sandbox delivers to an instance as if someone else had sent it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Inbound {
+    /// A new message from `from`, in a direct chat or in `group`.
+    Message {
+        from: Sender,
+        group: Option<Jid>,
+        content: MessageContent,
+        reply_to: Option<String>,
+    },
+    /// `from` reacted to, edited, revoked or voted on the message with WhatsApp's id `target`.
+    Change {
+        from: Sender,
+        group: Option<Jid>,
+        target: String,
+        change: IncomingChange,
+    },
+}
+
+fn chat_of(from: &Sender, group: &Option<Jid>) -> Jid {
+    match (group, &from.phone) {
+        (Some(group), _) => group.clone(),
+        (None, Some(phone)) => phone.to_jid(),
+        (None, None) => Jid::parse(from.lid.as_deref().unwrap_or("0@lid"))
+            .unwrap_or_else(|_| PhoneNumber::parse("10000000").expect("valid").to_jid()),
+    }
+}

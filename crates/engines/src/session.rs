@@ -1,0 +1,227 @@
+//! The traits every engine implements, and the events sessions report.
+//!
+//! A session answers the request that started something (`connect` returns the first QR code,
+//! so the HTTP answer can carry it) and reports everything that happens afterwards — QR
+//! rotations, the phone linking, receipts, the connection dropping — as [`EngineEvent`]s on
+//! the sink it was created with. The gateway's session supervisor turns those into stored
+//! state and outbox events.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use wagate_core::{
+    Capability, EngineKind, InstanceId, Jid, LinkedAccount, Mention, MessageContent, MessageId,
+    MessageStatus, PhoneNumber,
+};
+
+use crate::EngineError;
+
+/// One way of reaching WhatsApp.
+pub trait Engine: Send + Sync {
+    fn kind(&self) -> EngineKind;
+
+    /// What sessions of this engine can do.
+    fn capabilities(&self) -> &'static [Capability];
+
+    /// The session object of one instance. Creating it connects nothing.
+    fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session>;
+}
+
+/// How to bring a session up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectMode {
+    /// Link a new device by QR code.
+    Qr,
+    /// Link a new device by an 8-character code entered on the phone with this number.
+    PairingCode(PhoneNumber),
+    /// Reconnect a device that is already linked, with the credentials the engine keeps.
+    Resume(LinkedAccount),
+}
+
+/// What `connect` achieved at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectOutcome {
+    /// Waiting for this QR code to be scanned; later codes arrive as events.
+    Qr {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Waiting for this code to be entered on the phone.
+    PairingCode {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Connected (resuming an already linked device).
+    Open(LinkedAccount),
+}
+
+/// A message handed to an engine for sending.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutgoingMessage {
+    /// wagate's id: engines use it to recognise a resend after a crash.
+    pub id: MessageId,
+    pub to: Jid,
+    pub content: MessageContent,
+    /// WhatsApp's id of the quoted message.
+    pub reply_to: Option<String>,
+    pub mentions: Vec<Mention>,
+}
+
+/// WhatsApp accepted the message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendReceipt {
+    /// WhatsApp's id for the message; receipts refer to it.
+    pub provider_message_id: String,
+    pub sent_at: DateTime<Utc>,
+}
+
+/// One linked number's connection.
+#[async_trait]
+pub trait Session: Send + Sync {
+    /// Starts linking or resumes a linked device.
+    async fn connect(&self, mode: ConnectMode) -> Result<ConnectOutcome, EngineError>;
+
+    /// Unlinks the device: the engine forgets its credentials.
+    async fn logout(&self) -> Result<(), EngineError>;
+
+    /// Closes the connection but keeps the credentials (for shutdown and deletion).
+    async fn disconnect(&self);
+
+    /// Sends one message. Sending the same `id` twice delivers it once.
+    async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError>;
+
+    /// Acts on a message already in a chat: react, edit, revoke, mark read, pin.
+    async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError>;
+}
+
+/// Something done to a message already in a chat, by WhatsApp's id for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MessageOperation {
+    /// An empty emoji removes the reaction.
+    React {
+        chat: Jid,
+        target: String,
+        emoji: String,
+    },
+    /// Replaces the text of one of our own messages.
+    Edit {
+        chat: Jid,
+        target: String,
+        text: String,
+    },
+    /// Deletes one of our own messages for everyone.
+    Revoke { chat: Jid, target: String },
+    /// Tells the sender we read their message.
+    MarkRead {
+        chat: Jid,
+        target: String,
+        sender: Option<Jid>,
+    },
+    /// Pins (for `seconds`) or unpins a message in its chat.
+    Pin {
+        chat: Jid,
+        target: String,
+        seconds: Option<u32>,
+    },
+}
+
+/// Who sent a message we received, as far as WhatsApp tells.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Sender {
+    pub phone: Option<PhoneNumber>,
+    /// The sender's LID (`…@lid`), WhatsApp's privacy-preserving id.
+    pub lid: Option<String>,
+    pub push_name: Option<String>,
+}
+
+/// A message that arrived.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IncomingMessage {
+    pub provider_message_id: String,
+    /// The chat: the sender for a direct message, the group for a group message.
+    pub chat: Jid,
+    pub sender: Sender,
+    pub content: MessageContent,
+    /// WhatsApp's id of the message this one quotes.
+    pub reply_to: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Something another party did to a message in one of our chats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IncomingChange {
+    Reaction { emoji: String },
+    Edit { text: String },
+    Revoke,
+    PollVote { values: Vec<String> },
+}
+
+/// Something that happened to a session after the call that started it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SessionEvent {
+    /// A new QR code replaced the previous one.
+    Qr {
+        code: String,
+        expires_at: DateTime<Utc>,
+    },
+    /// Linking gave up (every QR code or the pairing code expired).
+    LinkFailed { reason: String },
+    /// The phone linked the device, or a resumed connection came up.
+    Connected { me: LinkedAccount },
+    /// The connection dropped; the engine is reconnecting.
+    Reconnecting { reason: String },
+    /// The phone removed this device; its credentials are gone.
+    LoggedOut { reason: String },
+    /// A message arrived.
+    Incoming(IncomingMessage),
+    /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).
+    Changed {
+        chat: Jid,
+        target: String,
+        sender: Sender,
+        change: IncomingChange,
+        at: DateTime<Utc>,
+    },
+    /// A receipt for a message this session sent, by WhatsApp's id for it.
+    Receipt {
+        provider_message_id: String,
+        status: MessageStatus,
+        at: DateTime<Utc>,
+    },
+}
+
+/// A session event with the instance it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EngineEvent {
+    pub instance_id: InstanceId,
+    pub event: SessionEvent,
+}
+
+/// Where sessions report their events. Bounded: a flood of events slows the engine down rather
+/// than growing memory without limit.
+#[derive(Clone, Debug)]
+pub struct EventSink {
+    instance_id: InstanceId,
+    sender: mpsc::Sender<EngineEvent>,
+}
+
+impl EventSink {
+    pub fn new(instance_id: InstanceId, sender: mpsc::Sender<EngineEvent>) -> Self {
+        Self {
+            instance_id,
+            sender,
+        }
+    }
+
+    /// Reports an event; returns false once nobody listens any more (the gateway stopped).
+    pub async fn emit(&self, event: SessionEvent) -> bool {
+        self.sender
+            .send(EngineEvent {
+                instance_id: self.instance_id.clone(),
+                event,
+            })
+            .await
+            .is_ok()
+    }
+}

@@ -1,0 +1,133 @@
+//! Accounts (tenants) and their first API key.
+
+use crate::records::AccountRecord;
+use crate::time::{from_millis, now_millis};
+use crate::{Result, Store};
+use wagate_core::{AccountId, ApiKeyId};
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: String,
+    name: String,
+    created_at: i64,
+}
+
+impl From<AccountRow> for AccountRecord {
+    fn from(row: AccountRow) -> Self {
+        Self {
+            id: AccountId::from_trusted(row.id),
+            name: row.name,
+            created_at: from_millis(row.created_at),
+        }
+    }
+}
+
+impl Store {
+    /// Creates an account together with its first key (given as a hash), atomically.
+    pub async fn create_account(
+        &self,
+        name: &str,
+        key_id: &ApiKeyId,
+        key_hash: &str,
+    ) -> Result<AccountRecord> {
+        let id = AccountId::generate();
+        let now = now_millis();
+        in_tx!(self, tx, _backend => {
+            sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(id.as_str())
+                .bind(name)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO api_keys (id, secret_hash, scope, account_id, created_at)
+                 VALUES ($1, $2, 'account', $3, $4)",
+            )
+            .bind(key_id.as_str())
+            .bind(key_hash)
+            .bind(id.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })?;
+        Ok(AccountRecord {
+            id,
+            name: name.to_owned(),
+            created_at: from_millis(now),
+        })
+    }
+
+    pub async fn get_account(&self, id: &AccountId) -> Result<Option<AccountRecord>> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, created_at FROM accounts WHERE id = $1")
+                .bind(id.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(Into::into))
+    }
+
+    pub async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, created_at FROM accounts ORDER BY created_at, id")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KeyScope;
+    use crate::testing::on_both_backends;
+    use wagate_core::ApiKeyId;
+
+    #[tokio::test]
+    async fn an_account_is_created_with_its_key() {
+        on_both_backends(|store| async move {
+            let account = store
+                .create_account("Acme", &ApiKeyId::generate(), "hash-1")
+                .await
+                .unwrap();
+            assert_eq!(
+                store.get_account(&account.id).await.unwrap(),
+                Some(account.clone())
+            );
+            let key = store.find_api_key("hash-1").await.unwrap().unwrap();
+            assert_eq!(key.scope, KeyScope::Account(account.id.clone()));
+            assert!(store.find_api_key("other").await.unwrap().is_none());
+            // A hash belongs to one key only.
+            assert!(
+                store
+                    .create_account("Other", &ApiKeyId::generate(), "hash-1")
+                    .await
+                    .is_err()
+            );
+            assert_eq!(store.list_accounts().await.unwrap(), vec![account]);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn admin_keys_are_added_once() {
+        on_both_backends(|store| async move {
+            assert!(!store.has_admin_key().await.unwrap());
+            store
+                .add_admin_key(&ApiKeyId::generate(), "admin")
+                .await
+                .unwrap();
+            store
+                .add_admin_key(&ApiKeyId::generate(), "admin")
+                .await
+                .unwrap();
+            assert!(store.has_admin_key().await.unwrap());
+            assert_eq!(
+                store.find_api_key("admin").await.unwrap().unwrap().scope,
+                KeyScope::Admin
+            );
+        })
+        .await;
+    }
+}

@@ -1,0 +1,142 @@
+//! The outbox: every observable change as an event, in commit order.
+
+use crate::records::{EventRecord, Page};
+use crate::time::from_millis;
+use crate::{Result, Store, StoreError};
+use wagate_core::{AccountId, EventKind, EventSeq, InstanceId};
+
+/// An event to append in the same transaction as the change it reports.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent {
+    pub account_id: AccountId,
+    pub instance_id: Option<InstanceId>,
+    /// The instance's name at the time; `None` looks it up from `instance_id`.
+    pub instance_name: Option<String>,
+    pub kind: EventKind,
+    pub data: serde_json::Value,
+}
+
+/// Which events to read: one account's (optionally one instance's), after a sequence number.
+#[derive(Clone, Debug)]
+pub struct EventFilter {
+    pub account_id: AccountId,
+    pub instance_id: Option<InstanceId>,
+    pub after: EventSeq,
+    pub limit: i64,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EventRow {
+    seq: i64,
+    id: String,
+    account_id: String,
+    instance_id: Option<String>,
+    instance_name: Option<String>,
+    kind: String,
+    data: String,
+    created_at: i64,
+}
+
+impl TryFrom<EventRow> for EventRecord {
+    type Error = StoreError;
+
+    fn try_from(row: EventRow) -> Result<Self> {
+        Ok(Self {
+            seq: EventSeq(row.seq),
+            kind: row.kind.parse().map_err(StoreError::Corrupt)?,
+            data: serde_json::from_str(&row.data)
+                .map_err(|e| StoreError::Corrupt(format!("event {} data: {e}", row.id)))?,
+            id: row.id,
+            account_id: AccountId::from_trusted(row.account_id),
+            instance_id: row.instance_id.map(InstanceId::from_trusted),
+            instance_name: row.instance_name,
+            created_at: from_millis(row.created_at),
+        })
+    }
+}
+
+impl Store {
+    /// Appends events that report no stored change of their own (for example a reaction to a
+    /// message this gateway never saw).
+    pub async fn append_events(&self, events: Vec<NewEvent>) -> Result<()> {
+        in_tx!(self, tx, backend => {
+            append_events!(tx, backend, events);
+            Ok(())
+        })
+    }
+
+    /// Events after `filter.after`, oldest first, and how many there are after it in all.
+    pub async fn list_events(&self, filter: &EventFilter) -> Result<Page<EventRecord>> {
+        let instance = filter.instance_id.as_ref().map(|id| id.as_str().to_owned());
+        let (rows, total) = on_pool!(self, pool => {
+            let rows = sqlx::query_as::<_, EventRow>(
+                "SELECT seq, id, account_id, instance_id, instance_name, kind, data, created_at
+                 FROM events
+                 WHERE account_id = $1 AND seq > $2 AND ($3 IS NULL OR instance_id = $3)
+                 ORDER BY seq LIMIT $4",
+            )
+            .bind(filter.account_id.as_str())
+            .bind(filter.after.0)
+            .bind(instance.clone())
+            .bind(filter.limit)
+            .fetch_all(pool)
+            .await?;
+            let total: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM events
+                 WHERE account_id = $1 AND seq > $2 AND ($3 IS NULL OR instance_id = $3)",
+            )
+            .bind(filter.account_id.as_str())
+            .bind(filter.after.0)
+            .bind(instance)
+            .fetch_one(pool)
+            .await?;
+            (rows, total)
+        });
+        Ok(Page {
+            items: rows
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_>>()?,
+            total,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instances::tests::account_with_instance;
+    use crate::testing::on_both_backends;
+
+    #[tokio::test]
+    async fn events_come_back_in_order_for_their_account_only() {
+        on_both_backends(|store| async move {
+            let first = account_with_instance(&store, "one").await;
+            let second = account_with_instance(&store, "two").await;
+            let filter = |account: &AccountId, after: i64| EventFilter {
+                account_id: account.clone(),
+                instance_id: None,
+                after: EventSeq(after),
+                limit: 100,
+            };
+            let mine = store
+                .list_events(&filter(&first.account_id, 0))
+                .await
+                .unwrap();
+            assert_eq!(mine.items.len(), 1);
+            assert_eq!(mine.items[0].instance_id.as_ref(), Some(&first.id));
+            let theirs = store
+                .list_events(&filter(&second.account_id, 0))
+                .await
+                .unwrap();
+            assert!(theirs.items[0].seq > mine.items[0].seq);
+            let after = store
+                .list_events(&filter(&first.account_id, mine.items[0].seq.0))
+                .await
+                .unwrap();
+            assert!(after.items.is_empty());
+            assert_eq!(after.total, 0);
+        })
+        .await;
+    }
+}

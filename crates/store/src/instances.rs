@@ -1,0 +1,465 @@
+//! Instances: one WhatsApp number each, and their connection state.
+
+use crate::events::NewEvent;
+use crate::records::InstanceRecord;
+use crate::time::{from_millis, now_millis, to_millis};
+use crate::{Backend, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use wagate_core::{
+    AccountId, ApiKeyId, EngineKind, InstanceId, InstanceName, InstanceStatus, LinkedAccount,
+    PhoneNumber,
+};
+
+/// The QR code an instance currently shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QrState {
+    pub code: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// An instance's whole connection state, written at once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstanceState {
+    pub status: InstanceStatus,
+    pub status_reason: Option<String>,
+    pub linked: bool,
+    pub me: Option<LinkedAccount>,
+    pub qr: Option<QrState>,
+    pub pairing_code: Option<String>,
+}
+
+impl InstanceState {
+    /// The state an instance is in now, to be changed field by field.
+    pub fn of(record: &InstanceRecord) -> Self {
+        Self {
+            status: record.status,
+            status_reason: record.status_reason.clone(),
+            linked: record.linked,
+            me: record.me.clone(),
+            qr: record
+                .qr_code
+                .clone()
+                .zip(record.qr_expires_at)
+                .map(|(code, expires_at)| QrState { code, expires_at }),
+            pairing_code: record.pairing_code.clone(),
+        }
+    }
+}
+
+macro_rules! select_instances {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT id, account_id, name, engine, status, status_reason, linked, me_phone, me_jid,
+                 me_push_name, qr_code, qr_expires_at, pairing_code, created_at, updated_at
+             FROM instances ",
+            $($rest),*
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct InstanceRow {
+    id: String,
+    account_id: String,
+    name: String,
+    engine: String,
+    status: String,
+    status_reason: Option<String>,
+    linked: i64,
+    me_phone: Option<String>,
+    me_jid: Option<String>,
+    me_push_name: Option<String>,
+    qr_code: Option<String>,
+    qr_expires_at: Option<i64>,
+    pairing_code: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<InstanceRow> for InstanceRecord {
+    type Error = StoreError;
+
+    fn try_from(row: InstanceRow) -> Result<Self> {
+        let me = match (row.me_phone, row.me_jid) {
+            (Some(phone), Some(jid)) => Some(LinkedAccount {
+                phone: PhoneNumber::parse(&phone)
+                    .map_err(|e| StoreError::Corrupt(format!("instance {} phone: {e}", row.id)))?,
+                jid,
+                push_name: row.me_push_name,
+            }),
+            _ => None,
+        };
+        Ok(Self {
+            engine: row.engine.parse().map_err(StoreError::Corrupt)?,
+            status: row.status.parse().map_err(StoreError::Corrupt)?,
+            id: InstanceId::from_trusted(row.id),
+            account_id: AccountId::from_trusted(row.account_id),
+            name: InstanceName::from_trusted(row.name),
+            status_reason: row.status_reason,
+            linked: row.linked != 0,
+            me,
+            qr_code: row.qr_code,
+            qr_expires_at: row.qr_expires_at.map(from_millis),
+            pairing_code: row.pairing_code,
+            created_at: from_millis(row.created_at),
+            updated_at: from_millis(row.updated_at),
+        })
+    }
+}
+
+fn records(rows: Vec<InstanceRow>) -> Result<Vec<InstanceRecord>> {
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+impl Store {
+    /// Creates an instance with its instance key (given as a hash) and its events.
+    pub async fn create_instance(
+        &self,
+        account_id: &AccountId,
+        name: &InstanceName,
+        engine: EngineKind,
+        key_id: &ApiKeyId,
+        key_hash: &str,
+        events: impl FnOnce(&InstanceRecord) -> Vec<NewEvent>,
+    ) -> Result<InstanceRecord> {
+        let now = now_millis();
+        let record = InstanceRecord {
+            id: InstanceId::generate(),
+            account_id: account_id.clone(),
+            name: name.clone(),
+            engine,
+            status: InstanceStatus::Disconnected,
+            status_reason: None,
+            linked: false,
+            me: None,
+            qr_code: None,
+            qr_expires_at: None,
+            pairing_code: None,
+            created_at: from_millis(now),
+            updated_at: from_millis(now),
+        };
+        let new_events = events(&record);
+        in_tx!(self, tx, backend => {
+            sqlx::query(
+                "INSERT INTO instances (id, account_id, name, engine, status, linked, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+            )
+            .bind(record.id.as_str())
+            .bind(account_id.as_str())
+            .bind(name.as_str())
+            .bind(engine.as_str())
+            .bind(record.status.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, &format!("an instance named '{}'", name.as_str())))?;
+            sqlx::query(
+                "INSERT INTO api_keys (id, secret_hash, scope, account_id, instance_id, created_at)
+                 VALUES ($1, $2, 'instance', $3, $4, $5)",
+            )
+            .bind(key_id.as_str())
+            .bind(key_hash)
+            .bind(account_id.as_str())
+            .bind(record.id.as_str())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            append_events!(tx, backend, new_events);
+            Ok(())
+        })?;
+        Ok(record)
+    }
+
+    /// Finds one of an account's instances by id or by name.
+    pub async fn find_instance(
+        &self,
+        account_id: &AccountId,
+        id_or_name: &str,
+    ) -> Result<Option<InstanceRecord>> {
+        let sql = select_instances!("WHERE account_id = $1 AND (id = $2 OR name = $2)");
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql)
+                .bind(account_id.as_str())
+                .bind(id_or_name)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Any instance by id, for workers that act on behalf of the system.
+    pub async fn get_instance(&self, id: &InstanceId) -> Result<Option<InstanceRecord>> {
+        let sql = select_instances!("WHERE id = $1");
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql)
+                .bind(id.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn list_instances(&self, account_id: &AccountId) -> Result<Vec<InstanceRecord>> {
+        let sql = select_instances!("WHERE account_id = $1 ORDER BY created_at, id");
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql)
+                .bind(account_id.as_str())
+                .fetch_all(pool)
+                .await?
+        });
+        records(rows)
+    }
+
+    /// Every instance whose engine holds credentials: the ones to reconnect at start-up.
+    pub async fn list_linked_instances(&self) -> Result<Vec<InstanceRecord>> {
+        let sql = select_instances!("WHERE linked = 1 ORDER BY created_at, id");
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql).fetch_all(pool).await?
+        });
+        records(rows)
+    }
+
+    /// Instances left half-way through linking (a QR code or pairing code that no engine
+    /// shows any more after a restart).
+    pub async fn list_unfinished_links(&self) -> Result<Vec<InstanceRecord>> {
+        let sql = select_instances!(
+            "WHERE linked = 0 AND status IN ('qr', 'pairing', 'connecting') ORDER BY created_at, id"
+        );
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql).fetch_all(pool).await?
+        });
+        records(rows)
+    }
+
+    /// The account's instance that currently shows `code` as its QR code or pairing code.
+    pub async fn find_instance_by_link_code(
+        &self,
+        account_id: &AccountId,
+        code: &str,
+    ) -> Result<Option<InstanceRecord>> {
+        let sql =
+            select_instances!("WHERE account_id = $1 AND (qr_code = $2 OR pairing_code = $2)");
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, InstanceRow>(sql)
+                .bind(account_id.as_str())
+                .bind(code)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Deletes an instance with everything that hangs off it, writing its events.
+    pub async fn delete_instance(
+        &self,
+        record: &InstanceRecord,
+        events: Vec<NewEvent>,
+    ) -> Result<bool> {
+        in_tx!(self, tx, backend => {
+            let deleted = sqlx::query("DELETE FROM instances WHERE id = $1")
+                .bind(record.id.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if deleted > 0 {
+                append_events!(tx, backend, events);
+            }
+            Ok(deleted > 0)
+        })
+    }
+
+    /// Reads the instance inside a transaction, lets `decide` compute its next state and
+    /// events, and writes both. `decide` returning `None` changes nothing.
+    pub async fn update_instance<F>(
+        &self,
+        id: &InstanceId,
+        decide: F,
+    ) -> Result<Option<InstanceRecord>>
+    where
+        F: FnOnce(&InstanceRecord) -> Option<(InstanceState, Vec<NewEvent>)>,
+    {
+        in_tx!(self, tx, backend => {
+            // PostgreSQL locks the row for the read-decide-write below; SQLite's write
+            // transaction already excludes other writers.
+            let select = match backend {
+                Backend::Postgres => select_instances!("WHERE id = $1 FOR UPDATE"),
+                Backend::Sqlite => select_instances!("WHERE id = $1"),
+            };
+            let row = sqlx::query_as::<_, InstanceRow>(select)
+                .bind(id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let current = InstanceRecord::try_from(row)?;
+            let Some((state, events)) = decide(&current) else { return Ok(None) };
+            let now = now_millis();
+            let me = state.me.as_ref();
+            sqlx::query(
+                "UPDATE instances SET status = $2, status_reason = $3, linked = $4, me_phone = $5,
+                     me_jid = $6, me_push_name = $7, qr_code = $8, qr_expires_at = $9,
+                     pairing_code = $10, updated_at = $11
+                 WHERE id = $1",
+            )
+            .bind(id.as_str())
+            .bind(state.status.as_str())
+            .bind(state.status_reason.clone())
+            .bind(i64::from(state.linked))
+            .bind(me.map(|m| m.phone.as_str().to_owned()))
+            .bind(me.map(|m| m.jid.clone()))
+            .bind(me.and_then(|m| m.push_name.clone()))
+            .bind(state.qr.as_ref().map(|q| q.code.clone()))
+            .bind(state.qr.as_ref().map(|q| to_millis(q.expires_at)))
+            .bind(state.pairing_code.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            append_events!(tx, backend, events);
+            Ok(Some(InstanceRecord {
+                status: state.status,
+                status_reason: state.status_reason,
+                linked: state.linked,
+                me: state.me,
+                qr_code: state.qr.as_ref().map(|q| q.code.clone()),
+                qr_expires_at: state.qr.as_ref().map(|q| q.expires_at),
+                pairing_code: state.pairing_code,
+                updated_at: from_millis(now),
+                ..current
+            }))
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::testing::on_both_backends;
+    use crate::{EventFilter, StoreError};
+    use wagate_core::{EventKind, EventSeq};
+
+    pub(crate) async fn account_with_instance(store: &Store, name: &str) -> InstanceRecord {
+        let account = store
+            .create_account("Acme", &ApiKeyId::generate(), &format!("key-{name}"))
+            .await
+            .unwrap();
+        store
+            .create_instance(
+                &account.id,
+                &InstanceName::parse(name).unwrap(),
+                EngineKind::Sandbox,
+                &ApiKeyId::generate(),
+                &format!("ikey-{name}"),
+                |record| {
+                    vec![NewEvent {
+                        account_id: record.account_id.clone(),
+                        instance_id: Some(record.id.clone()),
+                        instance_name: None,
+                        kind: EventKind::InstanceCreated,
+                        data: serde_json::json!({}),
+                    }]
+                },
+            )
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn instances_are_found_by_id_or_name_within_their_account() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let by_name = store
+                .find_instance(&instance.account_id, "sales")
+                .await
+                .unwrap()
+                .unwrap();
+            let by_id = store
+                .find_instance(&instance.account_id, instance.id.as_str())
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(by_name, by_id);
+            assert_eq!(by_name.status, InstanceStatus::Disconnected);
+            let stranger = AccountId::generate();
+            assert!(
+                store
+                    .find_instance(&stranger, "sales")
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            let events = store
+                .list_events(&EventFilter {
+                    account_id: instance.account_id.clone(),
+                    instance_id: None,
+                    after: EventSeq(0),
+                    limit: 10,
+                })
+                .await
+                .unwrap();
+            assert_eq!(events.items.len(), 1);
+            assert_eq!(
+                events.items[0].instance_name.as_deref(),
+                Some("sales"),
+                "the name is filled in"
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn names_are_unique_per_account() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let again = store
+                .create_instance(
+                    &instance.account_id,
+                    &instance.name,
+                    EngineKind::Sandbox,
+                    &ApiKeyId::generate(),
+                    "another-hash",
+                    |_| Vec::new(),
+                )
+                .await;
+            assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn state_changes_are_written_with_their_events_or_not_at_all() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let me = LinkedAccount {
+                phone: PhoneNumber::parse("15550001111").unwrap(),
+                jid: "15550001111@s.whatsapp.net".to_owned(),
+                push_name: Some("Ann".to_owned()),
+            };
+            let updated = store
+                .update_instance(&instance.id, |current| {
+                    let mut state = InstanceState::of(current);
+                    state.status = InstanceStatus::Open;
+                    state.linked = true;
+                    state.me = Some(me.clone());
+                    Some((state, Vec::new()))
+                })
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(updated.me.as_ref(), Some(&me));
+            let reread = store.get_instance(&instance.id).await.unwrap().unwrap();
+            assert_eq!(reread.status, InstanceStatus::Open);
+            assert_eq!(reread.me, Some(me));
+            assert_eq!(store.list_linked_instances().await.unwrap().len(), 1);
+            // Deciding nothing writes nothing.
+            assert!(
+                store
+                    .update_instance(&instance.id, |_| None)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(store.delete_instance(&reread, Vec::new()).await.unwrap());
+            assert!(store.get_instance(&instance.id).await.unwrap().is_none());
+        })
+        .await;
+    }
+}

@@ -1,0 +1,146 @@
+//! wagate's database.
+//!
+//! One [`Store`] runs on SQLite (one node, one file) or PostgreSQL (many nodes). The SQL text is
+//! shared — `$n` placeholders, `ON CONFLICT`, `RETURNING`, timestamps as unix milliseconds,
+//! JSON as TEXT — and the [`on_pool!`] / [`in_tx!`] macros run one body against whichever
+//! concrete pool is live, so each backend keeps its own types and no `Any` driver is needed.
+//! The few places where the backends differ (queue claims, outbox ordering) say so inline.
+//!
+//! Every state change that users can observe writes its event to the outbox in the same
+//! transaction: a crash at any instant loses nothing that was acknowledged.
+
+#[macro_use]
+mod macros;
+
+mod accounts;
+mod api_keys;
+mod error;
+mod events;
+mod instances;
+mod media;
+mod message_state;
+mod messages;
+mod records;
+mod time;
+mod webhooks;
+
+pub use error::StoreError;
+pub use events::{EventFilter, NewEvent};
+pub use instances::{InstanceState, QrState};
+pub use media::MediaRecord;
+pub use message_state::{MessageChange, NewInboundMessage};
+pub use messages::{MessageFilter, MessageTransition, NewOutboundMessage};
+pub use records::*;
+pub use time::{from_millis, to_millis};
+pub use webhooks::{
+    AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryStatus, NewDelivery, WebhookRecord,
+};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Which database the store talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The gateway's database handle. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+    /// Woken after every committed write, so outbox readers need not poll hard (readers on
+    /// other nodes still poll).
+    outbox: Arc<Notify>,
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` — `sqlite://path` or
+    /// `postgres://…` — and brings its schema up to date.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Self {
+                db: Db::Postgres(pool),
+                outbox: Arc::new(Notify::new()),
+            }
+        } else if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await?;
+            Self {
+                db: Db::Sqlite(pool),
+                outbox: Arc::new(Notify::new()),
+            }
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Resolves after the next committed write (call it before reading, then read, then await).
+    pub fn outbox_written(&self) -> tokio::sync::futures::Notified<'_> {
+        self.outbox.notified()
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Checks that the database answers (for readiness probes).
+    pub async fn ping(&self) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("SELECT 1").execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

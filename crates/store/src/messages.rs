@@ -1,0 +1,669 @@
+//! Messages: the message row is also the send job.
+//!
+//! The dispatcher claims due rows with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on
+//! SQLite the single writer makes the claiming `UPDATE` atomic by itself). A lease that
+//! expires because its worker died makes the row claimable again.
+
+use crate::events::NewEvent;
+use crate::records::{Direction, MessageRecord, Page, TimelineEntry};
+use crate::time::{from_millis, now_millis, to_millis};
+use crate::{Backend, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use wagate_core::{AccountId, InstanceId, Mention, MessageContent, MessageId, MessageStatus};
+
+/// An outbound message to store as `queued`.
+#[derive(Clone, Debug)]
+pub struct NewOutboundMessage {
+    pub account_id: AccountId,
+    pub instance_id: InstanceId,
+    pub recipient: String,
+    pub chat_jid: String,
+    pub content: MessageContent,
+    /// WhatsApp's id of the quoted message.
+    pub reply_to: Option<String>,
+    pub mentions: Vec<Mention>,
+    pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// A change of status decided by a service: one or more steps, each recorded in the timeline.
+#[derive(Clone, Debug, Default)]
+pub struct MessageTransition {
+    pub steps: Vec<(MessageStatus, DateTime<Utc>)>,
+    pub provider_message_id: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// When the message becomes due again (for retries).
+    pub run_at: Option<DateTime<Utc>>,
+}
+
+/// Which messages to list.
+#[derive(Clone, Debug)]
+pub struct MessageFilter {
+    pub account_id: AccountId,
+    pub instance_id: Option<InstanceId>,
+    pub status: Option<MessageStatus>,
+    pub direction: Option<Direction>,
+    /// Only messages of this chat (a JID).
+    pub chat: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+macro_rules! list_condition {
+    () => {
+        "account_id = $1 AND ($2 IS NULL OR instance_id = $2) AND ($3 IS NULL OR status = $3)
+         AND ($4 IS NULL OR direction = $4) AND ($5 IS NULL OR chat_jid = $5)"
+    };
+}
+
+/// Due outbound messages of open instances: queued or retrying rows whose time has come, and
+/// processing rows whose lease expired.
+macro_rules! claim_sql {
+    ($locking:literal) => {
+        concat!(
+            "UPDATE messages SET status = 'processing', locked_until = $2, attempts = attempts + 1,
+                 updated_at = $1
+             WHERE id IN (
+                 SELECT m.id FROM messages m JOIN instances i ON i.id = m.instance_id
+                 WHERE m.direction = 'outbound' AND i.status = 'open'
+                   AND ((m.status IN ('queued', 'retrying') AND m.run_at <= $1)
+                        OR (m.status = 'processing' AND m.locked_until < $1))
+                 ORDER BY m.run_at, m.id LIMIT $3",
+            $locking,
+            ") RETURNING ",
+            message_columns!()
+        )
+    };
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    id: String,
+    account_id: String,
+    instance_id: String,
+    direction: String,
+    recipient: String,
+    chat_jid: String,
+    content: String,
+    status: String,
+    provider_message_id: Option<String>,
+    error_code: Option<String>,
+    error_message: Option<String>,
+    metadata: Option<String>,
+    attempts: i64,
+    run_at: i64,
+    created_at: i64,
+    updated_at: i64,
+    sent_at: Option<i64>,
+    delivered_at: Option<i64>,
+    read_at: Option<i64>,
+    failed_at: Option<i64>,
+    reply_to: Option<String>,
+    mentions: Option<String>,
+    sender: Option<String>,
+    sender_lid: Option<String>,
+    push_name: Option<String>,
+    edited_at: Option<i64>,
+    revoked_at: Option<i64>,
+    pinned_until: Option<i64>,
+}
+
+impl TryFrom<MessageRow> for MessageRecord {
+    type Error = StoreError;
+
+    fn try_from(row: MessageRow) -> Result<Self> {
+        let corrupt =
+            |what: &str, e: String| StoreError::Corrupt(format!("message {} {what}: {e}", row.id));
+        let content =
+            serde_json::from_str(&row.content).map_err(|e| corrupt("content", e.to_string()))?;
+        let metadata = row
+            .metadata
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("metadata", e.to_string()))?;
+        let direction = match row.direction.as_str() {
+            "outbound" => Direction::Outbound,
+            "inbound" => Direction::Inbound,
+            other => return Err(corrupt("direction", other.to_owned())),
+        };
+        let id = MessageId::parse(&row.id).ok_or_else(|| corrupt("id", "not a UUID".to_owned()))?;
+        let mentions = row
+            .mentions
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("mentions", e.to_string()))?
+            .unwrap_or_default();
+        Ok(Self {
+            id,
+            account_id: AccountId::from_trusted(row.account_id),
+            instance_id: InstanceId::from_trusted(row.instance_id),
+            direction,
+            recipient: row.recipient,
+            chat_jid: row.chat_jid,
+            content,
+            status: row.status.parse().map_err(StoreError::Corrupt)?,
+            provider_message_id: row.provider_message_id,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            metadata,
+            attempts: row.attempts,
+            run_at: from_millis(row.run_at),
+            created_at: from_millis(row.created_at),
+            updated_at: from_millis(row.updated_at),
+            sent_at: row.sent_at.map(from_millis),
+            delivered_at: row.delivered_at.map(from_millis),
+            read_at: row.read_at.map(from_millis),
+            failed_at: row.failed_at.map(from_millis),
+            reply_to: row.reply_to,
+            mentions,
+            sender: row.sender,
+            sender_lid: row.sender_lid,
+            push_name: row.push_name,
+            edited_at: row.edited_at.map(from_millis),
+            revoked_at: row.revoked_at.map(from_millis),
+            pinned_until: row.pinned_until.map(from_millis),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct TimelineRow {
+    status: String,
+    at: i64,
+    detail: Option<String>,
+}
+
+fn records(rows: Vec<MessageRow>) -> Result<Vec<MessageRecord>> {
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+impl Store {
+    /// Stores a new outbound message as `queued` with its first timeline entry and events.
+    pub async fn insert_outbound_message(
+        &self,
+        new: NewOutboundMessage,
+        events: impl FnOnce(&MessageRecord) -> Vec<NewEvent>,
+    ) -> Result<MessageRecord> {
+        let now = now_millis();
+        let record = MessageRecord {
+            id: MessageId::generate(),
+            account_id: new.account_id,
+            instance_id: new.instance_id,
+            direction: Direction::Outbound,
+            recipient: new.recipient,
+            chat_jid: new.chat_jid,
+            content: new.content,
+            reply_to: new.reply_to,
+            mentions: new.mentions,
+            status: MessageStatus::Queued,
+            provider_message_id: None,
+            error_code: None,
+            error_message: None,
+            metadata: new.metadata,
+            attempts: 0,
+            run_at: from_millis(now),
+            created_at: from_millis(now),
+            updated_at: from_millis(now),
+            sent_at: None,
+            delivered_at: None,
+            read_at: None,
+            failed_at: None,
+            sender: None,
+            sender_lid: None,
+            push_name: None,
+            edited_at: None,
+            revoked_at: None,
+            pinned_until: None,
+        };
+        let new_events = events(&record);
+        let content = serde_json::to_string(&record.content)
+            .map_err(|e| StoreError::Corrupt(format!("content does not serialise: {e}")))?;
+        let mentions = (!record.mentions.is_empty())
+            .then(|| serde_json::to_string(&record.mentions))
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("mentions do not serialise: {e}")))?;
+        let metadata = record
+            .metadata
+            .as_ref()
+            .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        in_tx!(self, tx, backend => {
+            sqlx::query(
+                "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
+                     message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
+                     reply_to, mentions)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $12, $13, $14)",
+            )
+            .bind(record.id.to_string())
+            .bind(record.account_id.as_str())
+            .bind(record.instance_id.as_str())
+            .bind(record.direction.as_str())
+            .bind(record.recipient.clone())
+            .bind(record.chat_jid.clone())
+            .bind(record.content.type_name())
+            .bind(content)
+            .bind(record.content.summary())
+            .bind(record.status.as_str())
+            .bind(metadata)
+            .bind(now)
+            .bind(record.reply_to.clone())
+            .bind(mentions)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
+                .bind(record.id.to_string())
+                .bind(record.status.as_str())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            append_events!(tx, backend, new_events);
+            Ok(())
+        })?;
+        Ok(record)
+    }
+
+    /// One of an account's messages.
+    pub async fn find_message(
+        &self,
+        account_id: &AccountId,
+        id: &MessageId,
+    ) -> Result<Option<MessageRecord>> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE id = $1 AND account_id = $2"
+        );
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, MessageRow>(sql)
+                .bind(id.to_string())
+                .bind(account_id.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// One of an instance's messages, by wagate's id or WhatsApp's.
+    pub async fn find_instance_message(
+        &self,
+        instance_id: &InstanceId,
+        id: &str,
+    ) -> Result<Option<MessageRecord>> {
+        let sql = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2)"
+        );
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, MessageRow>(sql)
+                .bind(instance_id.as_str())
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn message_timeline(&self, id: &MessageId) -> Result<Vec<TimelineEntry>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, TimelineRow>(
+                "SELECT status, at, detail FROM message_timeline WHERE message_id = $1 ORDER BY seq",
+            )
+            .bind(id.to_string())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|row| {
+                Ok(TimelineEntry {
+                    status: row.status.parse().map_err(StoreError::Corrupt)?,
+                    at: from_millis(row.at),
+                    detail: row.detail,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn list_messages(&self, filter: &MessageFilter) -> Result<Page<MessageRecord>> {
+        let instance = filter.instance_id.as_ref().map(|id| id.as_str().to_owned());
+        let status = filter.status.map(|s| s.as_str().to_owned());
+        let select = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE ",
+            list_condition!(),
+            " ORDER BY created_at DESC, id DESC LIMIT $6 OFFSET $7"
+        );
+        let count = concat!("SELECT COUNT(*) FROM messages WHERE ", list_condition!());
+        let direction = filter.direction.map(|d| d.as_str().to_owned());
+        let (rows, total) = on_pool!(self, pool => {
+            let rows = sqlx::query_as::<_, MessageRow>(select)
+                .bind(filter.account_id.as_str())
+                .bind(instance.clone())
+                .bind(status.clone())
+                .bind(direction.clone())
+                .bind(filter.chat.clone())
+                .bind(filter.limit)
+                .bind(filter.offset)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(count)
+                .bind(filter.account_id.as_str())
+                .bind(instance)
+                .bind(status)
+                .bind(direction)
+                .bind(filter.chat.clone())
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        Ok(Page {
+            items: records(rows)?,
+            total,
+        })
+    }
+
+    /// Claims up to `limit` due outbound messages of open instances for sending: `queued` and
+    /// `retrying` rows whose time has come, and `processing` rows whose lease has expired. Each
+    /// claimed row becomes `processing` with a lease until `lease_until`.
+    pub async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<MessageRecord>> {
+        let now_ms = to_millis(now);
+        in_tx!(self, tx, backend => {
+            let claim = match backend {
+                Backend::Postgres => claim_sql!(" FOR UPDATE OF m SKIP LOCKED"),
+                Backend::Sqlite => claim_sql!(""),
+            };
+            let rows = sqlx::query_as::<_, MessageRow>(claim)
+                .bind(now_ms)
+                .bind(to_millis(lease_until))
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in &rows {
+                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, 'processing', $2)")
+                    .bind(row.id.clone())
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            records(rows)
+        })
+    }
+
+    /// Reads a message inside a transaction, lets `decide` compute its transition, writes it,
+    /// and appends the events `events` derives from the transition and the updated message. The message is found
+    /// by our id or by the engine's id for it. `decide` returning `None` changes nothing.
+    pub async fn transition_message<D, E>(
+        &self,
+        instance_id: &InstanceId,
+        id_or_provider_id: &str,
+        decide: D,
+        events: E,
+    ) -> Result<Option<MessageRecord>>
+    where
+        D: FnOnce(&MessageRecord) -> Option<MessageTransition>,
+        E: FnOnce(&MessageTransition, &MessageRecord) -> Vec<NewEvent>,
+    {
+        in_tx!(self, tx, backend => {
+            // PostgreSQL locks the row for the read-decide-write below; SQLite's write
+            // transaction already excludes other writers.
+            let select = match backend {
+                Backend::Postgres => concat!(
+                    "SELECT ", message_columns!(),
+                    " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2) FOR UPDATE"
+                ),
+                Backend::Sqlite => concat!(
+                    "SELECT ", message_columns!(),
+                    " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2)"
+                ),
+            };
+            let row = sqlx::query_as::<_, MessageRow>(select)
+                .bind(instance_id.as_str())
+                .bind(id_or_provider_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(row) = row else { return Ok(None) };
+            let mut record = MessageRecord::try_from(row)?;
+            let Some(transition) = decide(&record) else { return Ok(None) };
+            let now = now_millis();
+            for (status, at) in &transition.steps {
+                // What is returned must equal what a later read finds: millisecond precision.
+                let at = &from_millis(to_millis(*at));
+                record.status = *status;
+                match status {
+                    MessageStatus::Sent => { record.sent_at.get_or_insert(*at); }
+                    MessageStatus::Delivered => { record.delivered_at.get_or_insert(*at); }
+                    MessageStatus::Read | MessageStatus::Played => { record.read_at.get_or_insert(*at); }
+                    MessageStatus::Failed => { record.failed_at.get_or_insert(*at); }
+                    _ => {}
+                }
+                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
+                    .bind(record.id.to_string())
+                    .bind(status.as_str())
+                    .bind(to_millis(*at))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(provider_id) = &transition.provider_message_id {
+                record.provider_message_id = Some(provider_id.clone());
+            }
+            if transition.error_code.is_some() || transition.error_message.is_some() {
+                record.error_code = transition.error_code.clone();
+                record.error_message = transition.error_message.clone();
+            }
+            if let Some(run_at) = transition.run_at {
+                record.run_at = run_at;
+            }
+            record.updated_at = from_millis(now);
+            sqlx::query(
+                "UPDATE messages SET status = $2, provider_message_id = $3, error_code = $4,
+                     error_message = $5, run_at = $6, updated_at = $7, sent_at = $8,
+                     delivered_at = $9, read_at = $10, failed_at = $11,
+                     locked_until = CASE WHEN $2 = 'processing' THEN locked_until ELSE NULL END
+                 WHERE id = $1",
+            )
+            .bind(record.id.to_string())
+            .bind(record.status.as_str())
+            .bind(record.provider_message_id.clone())
+            .bind(record.error_code.clone())
+            .bind(record.error_message.clone())
+            .bind(to_millis(record.run_at))
+            .bind(now)
+            .bind(record.sent_at.map(to_millis))
+            .bind(record.delivered_at.map(to_millis))
+            .bind(record.read_at.map(to_millis))
+            .bind(record.failed_at.map(to_millis))
+            .execute(&mut *tx)
+            .await?;
+            append_events!(tx, backend, events(&transition, &record));
+            Ok(Some(record))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instances::tests::account_with_instance;
+    use crate::testing::on_both_backends;
+    use crate::{InstanceRecord, InstanceState};
+    use wagate_core::{InstanceStatus, TextBody};
+
+    fn text(instance: &InstanceRecord, body: &str) -> NewOutboundMessage {
+        NewOutboundMessage {
+            account_id: instance.account_id.clone(),
+            instance_id: instance.id.clone(),
+            recipient: "15550002222".to_owned(),
+            chat_jid: "15550002222@s.whatsapp.net".to_owned(),
+            content: MessageContent::Text {
+                body: TextBody::parse(body).unwrap(),
+                preview_url: false,
+            },
+            reply_to: None,
+            mentions: Vec::new(),
+            metadata: None,
+        }
+    }
+
+    async fn open(store: &Store, instance: &InstanceRecord) {
+        store
+            .update_instance(&instance.id, |current| {
+                let mut state = InstanceState::of(current);
+                state.status = InstanceStatus::Open;
+                Some((state, Vec::new()))
+            })
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn only_messages_of_open_instances_are_claimed_and_each_once() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let message = store
+                .insert_outbound_message(text(&instance, "hi"), |_| Vec::new())
+                .await
+                .unwrap();
+            let now = Utc::now();
+            let lease = now + chrono::Duration::seconds(60);
+            assert!(
+                store
+                    .claim_due_messages(now, lease, 10)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "instance not open"
+            );
+            open(&store, &instance).await;
+            let claimed = store.claim_due_messages(now, lease, 10).await.unwrap();
+            assert_eq!(claimed.len(), 1);
+            assert_eq!(claimed[0].id, message.id);
+            assert_eq!(claimed[0].status, MessageStatus::Processing);
+            assert_eq!(claimed[0].attempts, 1);
+            assert!(
+                store
+                    .claim_due_messages(now, lease, 10)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "leased"
+            );
+            // The worker died: once the lease expires the message is claimed again.
+            let later = lease + chrono::Duration::seconds(1);
+            let reclaimed = store
+                .claim_due_messages(later, later + chrono::Duration::seconds(60), 10)
+                .await
+                .unwrap();
+            assert_eq!(reclaimed.len(), 1);
+            assert_eq!(reclaimed[0].attempts, 2);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn transitions_record_timestamps_timeline_and_events() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let message = store
+                .insert_outbound_message(text(&instance, "hi"), |_| Vec::new())
+                .await
+                .unwrap();
+            let at = Utc::now();
+            let updated = store
+                .transition_message(
+                    &instance.id,
+                    &message.id.to_string(),
+                    |_| {
+                        Some(MessageTransition {
+                            steps: vec![(MessageStatus::Sent, at), (MessageStatus::Delivered, at)],
+                            provider_message_id: Some("wamid.1".to_owned()),
+                            ..Default::default()
+                        })
+                    },
+                    |_, _| Vec::new(),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(updated.status, MessageStatus::Delivered);
+            assert!(updated.sent_at.is_some() && updated.delivered_at.is_some());
+            // Found again by the engine's id.
+            let read = store
+                .transition_message(
+                    &instance.id,
+                    "wamid.1",
+                    |_| {
+                        Some(MessageTransition {
+                            steps: vec![(MessageStatus::Read, at)],
+                            ..Default::default()
+                        })
+                    },
+                    |_, _| Vec::new(),
+                )
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(read.status, MessageStatus::Read);
+            let found = store
+                .find_message(&instance.account_id, &message.id)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(found, read);
+            let statuses: Vec<_> = store
+                .message_timeline(&message.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|entry| entry.status)
+                .collect();
+            assert_eq!(
+                statuses,
+                [
+                    MessageStatus::Queued,
+                    MessageStatus::Sent,
+                    MessageStatus::Delivered,
+                    MessageStatus::Read
+                ]
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn listings_filter_by_status_and_page() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            for i in 0..5 {
+                store
+                    .insert_outbound_message(text(&instance, &format!("m{i}")), |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            let filter = MessageFilter {
+                account_id: instance.account_id.clone(),
+                instance_id: Some(instance.id.clone()),
+                status: Some(MessageStatus::Queued),
+                direction: Some(Direction::Outbound),
+                chat: None,
+                limit: 2,
+                offset: 2,
+            };
+            let page = store.list_messages(&filter).await.unwrap();
+            assert_eq!(page.total, 5);
+            assert_eq!(page.items.len(), 2);
+            let failed = MessageFilter {
+                status: Some(MessageStatus::Failed),
+                ..filter
+            };
+            assert_eq!(store.list_messages(&failed).await.unwrap().total, 0);
+        })
+        .await;
+    }
+}

@@ -1,0 +1,632 @@
+//! Webhook endpoints, their deliveries and attempts, and the cursors of outbox consumers.
+//!
+//! A delivery row is created for every (event, matching endpoint) pair by the fan-out, in the
+//! same transaction that advances the fan-out's cursor, so an event is never skipped and never
+//! fanned out twice. Delivery rows are then the job of the delivery worker, claimed with a lease.
+
+use crate::events::NewEvent;
+use crate::records::EventRecord;
+use crate::time::{from_millis, now_millis, to_millis};
+use crate::{Backend, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+use wagate_core::{AccountId, EventSeq, InstanceId};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct WebhookRecord {
+    pub id: String,
+    pub account_id: AccountId,
+    /// Only this instance's events; all of the account's when `None`.
+    pub instance_id: Option<InstanceId>,
+    pub url: String,
+    /// Event names, or `*` for all.
+    pub events: Vec<String>,
+    pub headers: BTreeMap<String, String>,
+    pub description: Option<String>,
+    pub secret: String,
+    pub enabled: bool,
+    pub disabled_reason: Option<String>,
+    /// When the current run of failures began.
+    pub failing_since: Option<DateTime<Utc>>,
+    /// The account's default endpoint (`PUT /auth/me/webhook`).
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "pending" => Some(Self::Pending),
+            "succeeded" => Some(Self::Succeeded),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A delivery to make: the exact body, sent as is on every attempt.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewDelivery {
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_kind: String,
+    pub payload: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryRecord {
+    pub id: String,
+    pub webhook_id: String,
+    pub event_id: String,
+    pub event_kind: String,
+    pub payload: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttemptRecord {
+    pub at: DateTime<Utc>,
+    pub status_code: Option<i64>,
+    pub duration_ms: i64,
+    pub response_body: Option<String>,
+    pub error: Option<String>,
+}
+
+/// What one attempt did to its delivery and its endpoint.
+#[derive(Clone, Debug)]
+pub struct AttemptOutcome {
+    pub attempt: AttemptRecord,
+    pub status: DeliveryStatus,
+    /// When to try again (pending deliveries).
+    pub next_attempt_at: DateTime<Utc>,
+    /// `Some(Some(t))` starts a run of failures, `Some(None)` ends it.
+    pub failing_since: Option<Option<DateTime<Utc>>>,
+    /// Disables the endpoint with this reason.
+    pub disable: Option<String>,
+    pub events: Vec<NewEvent>,
+}
+
+macro_rules! webhook_columns {
+    () => {
+        "id, account_id, instance_id, url, events, headers, description, secret, enabled,
+         disabled_reason, failing_since, is_default, created_at, updated_at"
+    };
+}
+
+macro_rules! delivery_columns {
+    () => {
+        "id, webhook_id, event_id, event_kind, payload, status, attempts, next_attempt_at,
+         last_status_code, last_error, created_at, updated_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct WebhookRow {
+    id: String,
+    account_id: String,
+    instance_id: Option<String>,
+    url: String,
+    events: String,
+    headers: Option<String>,
+    description: Option<String>,
+    secret: String,
+    enabled: i64,
+    disabled_reason: Option<String>,
+    failing_since: Option<i64>,
+    is_default: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<WebhookRow> for WebhookRecord {
+    type Error = StoreError;
+
+    fn try_from(row: WebhookRow) -> Result<Self> {
+        let corrupt = |what: &str, e: serde_json::Error| {
+            StoreError::Corrupt(format!("webhook {} {what}: {e}", row.id))
+        };
+        Ok(Self {
+            events: serde_json::from_str(&row.events).map_err(|e| corrupt("events", e))?,
+            headers: row
+                .headers
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| corrupt("headers", e))?
+                .unwrap_or_default(),
+            id: row.id,
+            account_id: AccountId::from_trusted(row.account_id),
+            instance_id: row.instance_id.map(InstanceId::from_trusted),
+            url: row.url,
+            description: row.description,
+            secret: row.secret,
+            enabled: row.enabled != 0,
+            disabled_reason: row.disabled_reason,
+            failing_since: row.failing_since.map(from_millis),
+            is_default: row.is_default != 0,
+            created_at: from_millis(row.created_at),
+            updated_at: from_millis(row.updated_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: String,
+    webhook_id: String,
+    event_id: String,
+    event_kind: String,
+    payload: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: i64,
+    last_status_code: Option<i64>,
+    last_error: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<DeliveryRow> for DeliveryRecord {
+    type Error = StoreError;
+
+    fn try_from(row: DeliveryRow) -> Result<Self> {
+        Ok(Self {
+            status: DeliveryStatus::parse(&row.status).ok_or_else(|| {
+                StoreError::Corrupt(format!("delivery {} status '{}'", row.id, row.status))
+            })?,
+            id: row.id,
+            webhook_id: row.webhook_id,
+            event_id: row.event_id,
+            event_kind: row.event_kind,
+            payload: row.payload,
+            attempts: row.attempts,
+            next_attempt_at: from_millis(row.next_attempt_at),
+            last_status_code: row.last_status_code,
+            last_error: row.last_error,
+            created_at: from_millis(row.created_at),
+            updated_at: from_millis(row.updated_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct AttemptRow {
+    at: i64,
+    status_code: Option<i64>,
+    duration_ms: i64,
+    response_body: Option<String>,
+    error: Option<String>,
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Corrupt(format!("does not serialise: {e}")))
+}
+
+impl Store {
+    pub async fn insert_webhook(&self, webhook: &WebhookRecord) -> Result<()> {
+        let events = json_text(&webhook.events)?;
+        let headers = json_text(&webhook.headers)?;
+        on_pool!(self, pool => {
+            sqlx::query(concat!(
+                "INSERT INTO webhooks (", webhook_columns!(), ")
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+            ))
+            .bind(webhook.id.clone())
+            .bind(webhook.account_id.as_str())
+            .bind(webhook.instance_id.as_ref().map(|i| i.as_str().to_owned()))
+            .bind(webhook.url.clone())
+            .bind(events.clone())
+            .bind(headers.clone())
+            .bind(webhook.description.clone())
+            .bind(webhook.secret.clone())
+            .bind(i64::from(webhook.enabled))
+            .bind(webhook.disabled_reason.clone())
+            .bind(webhook.failing_since.map(to_millis))
+            .bind(i64::from(webhook.is_default))
+            .bind(to_millis(webhook.created_at))
+            .bind(to_millis(webhook.updated_at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Writes every field of an endpoint back.
+    pub async fn save_webhook(&self, webhook: &WebhookRecord) -> Result<()> {
+        let events = json_text(&webhook.events)?;
+        let headers = json_text(&webhook.headers)?;
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE webhooks SET instance_id = $2, url = $3, events = $4, headers = $5, description = $6,
+                     secret = $7, enabled = $8, disabled_reason = $9, failing_since = $10, updated_at = $11
+                 WHERE id = $1",
+            )
+            .bind(webhook.id.clone())
+            .bind(webhook.instance_id.as_ref().map(|i| i.as_str().to_owned()))
+            .bind(webhook.url.clone())
+            .bind(events.clone())
+            .bind(headers.clone())
+            .bind(webhook.description.clone())
+            .bind(webhook.secret.clone())
+            .bind(i64::from(webhook.enabled))
+            .bind(webhook.disabled_reason.clone())
+            .bind(webhook.failing_since.map(to_millis))
+            .bind(now_millis())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn list_webhooks(&self, account_id: &AccountId) -> Result<Vec<WebhookRecord>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, WebhookRow>(concat!(
+                "SELECT ", webhook_columns!(), " FROM webhooks WHERE account_id = $1 ORDER BY created_at, id"
+            ))
+            .bind(account_id.as_str())
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    pub async fn find_webhook(
+        &self,
+        account_id: &AccountId,
+        id: &str,
+    ) -> Result<Option<WebhookRecord>> {
+        let row = on_pool!(self, pool => {
+            sqlx::query_as::<_, WebhookRow>(concat!(
+                "SELECT ", webhook_columns!(), " FROM webhooks WHERE account_id = $1 AND id = $2"
+            ))
+            .bind(account_id.as_str())
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    pub async fn delete_webhook(&self, account_id: &AccountId, id: &str) -> Result<bool> {
+        let deleted = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM webhooks WHERE account_id = $1 AND id = $2")
+                .bind(account_id.as_str())
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted > 0)
+    }
+
+    /// Reads the outbox after the cursor `consumer`, lets `route` turn each event into
+    /// deliveries, stores them and advances the cursor, all in one transaction. Answers how
+    /// many events were read.
+    pub async fn fan_out_events<F>(&self, consumer: &str, limit: i64, route: F) -> Result<usize>
+    where
+        F: FnOnce(&[EventRecord], &[WebhookRecord]) -> Vec<NewDelivery>,
+    {
+        in_tx!(self, tx, backend => {
+            sqlx::query("INSERT INTO outbox_cursors (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
+                .bind(consumer)
+                .execute(&mut *tx)
+                .await?;
+            let position: i64 = match backend {
+                Backend::Postgres => sqlx::query_scalar("SELECT position FROM outbox_cursors WHERE name = $1 FOR UPDATE"),
+                Backend::Sqlite => sqlx::query_scalar("SELECT position FROM outbox_cursors WHERE name = $1"),
+            }
+            .bind(consumer)
+            .fetch_one(&mut *tx)
+            .await?;
+            let rows = sqlx::query_as::<_, crate::events::EventRow>(
+                "SELECT seq, id, account_id, instance_id, instance_name, kind, data, created_at
+                 FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(position)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
+            let events: Vec<EventRecord> = rows.into_iter().map(TryInto::try_into).collect::<Result<_>>()?;
+            let Some(last) = events.last().map(|e| e.seq.0) else { return Ok(0) };
+            let webhooks: Vec<WebhookRecord> = sqlx::query_as::<_, WebhookRow>(concat!(
+                "SELECT ", webhook_columns!(), " FROM webhooks WHERE enabled = 1"
+            ))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_>>()?;
+            let deliveries = route(&events, &webhooks);
+            let now = now_millis();
+            for delivery in deliveries {
+                insert_delivery!(tx, delivery, now);
+            }
+            sqlx::query("UPDATE outbox_cursors SET position = $2 WHERE name = $1")
+                .bind(consumer)
+                .bind(last)
+                .execute(&mut *tx)
+                .await?;
+            Ok(events.len())
+        })
+    }
+
+    /// Stores deliveries made outside the fan-out (tests, replays), due at once.
+    pub async fn insert_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<()> {
+        let now = now_millis();
+        in_tx!(self, tx, _backend => {
+            for delivery in deliveries {
+                insert_delivery!(tx, delivery, now);
+            }
+            Ok(())
+        })
+    }
+
+    /// Claims due deliveries of enabled endpoints with a lease until `lease_until`: at most
+    /// `limit` in all and `per_endpoint` of any one endpoint, so a backlog at one endpoint
+    /// never crowds the others out. The lease is re-checked on the row itself, so two nodes
+    /// never claim the same delivery.
+    pub async fn claim_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        per_endpoint: i64,
+    ) -> Result<Vec<(DeliveryRecord, WebhookRecord)>> {
+        let sql = concat!(
+            "UPDATE webhook_deliveries SET locked_until = $2
+             WHERE (locked_until IS NULL OR locked_until < $1) AND id IN (
+                 SELECT id FROM (
+                     SELECT d.id, d.next_attempt_at AS due,
+                            ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS rank
+                     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+                     WHERE d.status = 'pending' AND w.enabled = 1 AND d.next_attempt_at <= $1
+                       AND (d.locked_until IS NULL OR d.locked_until < $1)
+                 ) ranked
+                 WHERE rank <= $4 ORDER BY due, id LIMIT $3
+             ) RETURNING ",
+            delivery_columns!()
+        );
+        let claimed: Vec<DeliveryRecord> = in_tx!(self, tx, _backend => {
+            let rows = sqlx::query_as::<_, DeliveryRow>(sql)
+                .bind(to_millis(now))
+                .bind(to_millis(lease_until))
+                .bind(limit)
+                .bind(per_endpoint)
+                .fetch_all(&mut *tx)
+                .await?;
+            rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<_>>>()
+        })?;
+        let mut webhooks: BTreeMap<String, WebhookRecord> = BTreeMap::new();
+        let mut out = Vec::with_capacity(claimed.len());
+        for delivery in claimed {
+            if !webhooks.contains_key(&delivery.webhook_id) {
+                let row = on_pool!(self, pool => {
+                    sqlx::query_as::<_, WebhookRow>(concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = $1"))
+                        .bind(delivery.webhook_id.clone())
+                        .fetch_optional(pool)
+                        .await?
+                });
+                match row {
+                    Some(row) => {
+                        webhooks.insert(delivery.webhook_id.clone(), WebhookRecord::try_from(row)?);
+                    }
+                    None => continue,
+                }
+            }
+            let webhook = webhooks[&delivery.webhook_id].clone();
+            out.push((delivery, webhook));
+        }
+        Ok(out)
+    }
+
+    /// Gives claimed deliveries back unattempted (their endpoint is busy on this node).
+    pub async fn release_delivery(&self, id: &str) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query("UPDATE webhook_deliveries SET locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Records an attempt and what it did, with its events, in one transaction.
+    pub async fn record_attempt(
+        &self,
+        delivery: &DeliveryRecord,
+        outcome: AttemptOutcome,
+    ) -> Result<()> {
+        in_tx!(self, tx, backend => {
+            let attempt = &outcome.attempt;
+            sqlx::query(
+                "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(delivery.id.clone())
+            .bind(to_millis(attempt.at))
+            .bind(attempt.status_code)
+            .bind(attempt.duration_ms)
+            .bind(attempt.response_body.clone())
+            .bind(attempt.error.clone())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = $3,
+                     locked_until = NULL, last_status_code = $4, last_error = $5, updated_at = $6
+                 WHERE id = $1",
+            )
+            .bind(delivery.id.clone())
+            .bind(outcome.status.as_str())
+            .bind(to_millis(outcome.next_attempt_at))
+            .bind(attempt.status_code)
+            .bind(attempt.error.clone())
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?;
+            if let Some(failing_since) = outcome.failing_since {
+                sqlx::query("UPDATE webhooks SET failing_since = $2 WHERE id = $1")
+                    .bind(delivery.webhook_id.clone())
+                    .bind(failing_since.map(to_millis))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(reason) = &outcome.disable {
+                sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
+                    .bind(delivery.webhook_id.clone())
+                    .bind(reason.clone())
+                    .bind(now_millis())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_events!(tx, backend, outcome.events);
+            Ok(())
+        })
+    }
+
+    pub async fn list_deliveries(
+        &self,
+        webhook_id: &str,
+        status: Option<DeliveryStatus>,
+        limit: i64,
+    ) -> Result<Vec<(DeliveryRecord, Vec<AttemptRecord>)>> {
+        let status = status.map(|s| s.as_str().to_owned());
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, DeliveryRow>(concat!(
+                "SELECT ", delivery_columns!(), " FROM webhook_deliveries
+                 WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
+                 ORDER BY created_at DESC, id DESC LIMIT $3"
+            ))
+            .bind(webhook_id)
+            .bind(status)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let delivery = DeliveryRecord::try_from(row)?;
+            let attempts = on_pool!(self, pool => {
+                sqlx::query_as::<_, AttemptRow>(
+                    "SELECT at, status_code, duration_ms, response_body, error FROM webhook_attempts
+                     WHERE delivery_id = $1 ORDER BY id",
+                )
+                .bind(delivery.id.clone())
+                .fetch_all(pool)
+                .await?
+            });
+            let attempts = attempts
+                .into_iter()
+                .map(|a| AttemptRecord {
+                    at: from_millis(a.at),
+                    status_code: a.status_code,
+                    duration_ms: a.duration_ms,
+                    response_body: a.response_body,
+                    error: a.error,
+                })
+                .collect();
+            out.push((delivery, attempts));
+        }
+        Ok(out)
+    }
+
+    /// Makes a delivery due again now; answers whether it exists.
+    pub async fn retry_delivery(&self, webhook_id: &str, delivery_id: &str) -> Result<bool> {
+        let updated = on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $3, locked_until = NULL, updated_at = $3
+                 WHERE id = $1 AND webhook_id = $2",
+            )
+            .bind(delivery_id)
+            .bind(webhook_id)
+            .bind(now_millis())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(updated > 0)
+    }
+
+    /// An account's events from a point in time, oldest first (for replays).
+    pub async fn events_since(
+        &self,
+        account_id: &AccountId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<EventRecord>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, crate::events::EventRow>(
+                "SELECT seq, id, account_id, instance_id, instance_name, kind, data, created_at
+                 FROM events WHERE account_id = $1 AND created_at >= $2 ORDER BY seq LIMIT $3",
+            )
+            .bind(account_id.as_str())
+            .bind(to_millis(since))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Every account's events after `after`, oldest first (for broker sinks).
+    pub async fn events_after(&self, after: EventSeq, limit: i64) -> Result<Vec<EventRecord>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, crate::events::EventRow>(
+                "SELECT seq, id, account_id, instance_id, instance_name, kind, data, created_at
+                 FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(after.0)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Where the outbox consumer `name` has read to (0 when it has not started).
+    pub async fn cursor(&self, name: &str) -> Result<EventSeq> {
+        let position: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT position FROM outbox_cursors WHERE name = $1")
+                .bind(name)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(EventSeq(position.unwrap_or(0)))
+    }
+
+    pub async fn advance_cursor(&self, name: &str, position: EventSeq) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO outbox_cursors (name, position) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+            )
+            .bind(name)
+            .bind(position.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+}
