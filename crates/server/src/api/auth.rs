@@ -1,0 +1,44 @@
+//! The caller's key, from whichever header the client uses.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::services::Principal;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+/// Header names clients of other gateways already send their key in.
+const KEY_HEADERS: [&str; 3] = ["x-api-key", "apikey", "x-api-token"];
+
+fn presented_key(parts: &Parts) -> Option<&str> {
+    if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION)
+        && let Ok(value) = value.to_str()
+        && let Some(token) = value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+    {
+        return Some(token.trim());
+    }
+    KEY_HEADERS
+        .iter()
+        .filter_map(|name| parts.headers.get(*name))
+        .find_map(|value| value.to_str().ok())
+        .map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = presented_key(parts)
+            .filter(|key| !key.is_empty())
+            .ok_or_else(ApiError::unauthorized)?;
+        state
+            .gateway
+            .authenticate(key)
+            .await?
+            .ok_or_else(ApiError::unauthorized)
+    }
+}

@@ -1,0 +1,121 @@
+//! Every failure leaves the API in one envelope:
+//! `{"success": false, "error": "<sentence>", "code": "<CODE>", "details": [...]}`.
+//! This is the only place that chooses HTTP statuses.
+
+use crate::services::ServiceError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use wagate_core::{ErrorCode, FieldError};
+use wagate_store::StoreError;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub details: Vec<FieldError>,
+}
+
+/// The error envelope, as documented in the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Always false.
+    pub success: bool,
+    /// What went wrong and how to fix it, for a person.
+    pub error: String,
+    /// A stable code, for a program.
+    pub code: ErrorCode,
+    /// The fields that failed validation, when any did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self.code {
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::InstanceNotConnected
+            | ErrorCode::IdempotencyConflict
+            | ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::NotSupportedByEngine => StatusCode::NOT_IMPLEMENTED,
+            ErrorCode::EngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            ErrorCode::Unauthorized,
+            "missing or invalid API key: send it as 'Authorization: Bearer <key>', 'X-API-Key', 'apikey' or 'X-API-Token'",
+        )
+    }
+
+    pub fn not_found_route() -> Self {
+        Self::new(ErrorCode::NotFound, "no such route; see /docs for the API")
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        let message = error.to_string();
+        match error {
+            ServiceError::NotFound(_) => Self::new(ErrorCode::NotFound, message),
+            ServiceError::Forbidden(_) => Self::new(ErrorCode::Forbidden, message),
+            ServiceError::Validation(errors) => Self {
+                code: ErrorCode::ValidationError,
+                message: "the request has invalid fields; see details".to_owned(),
+                details: errors.0,
+            },
+            ServiceError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
+            ServiceError::InstanceNotConnected(_) => {
+                Self::new(ErrorCode::InstanceNotConnected, message)
+            }
+            ServiceError::NotSupported(_) => Self::new(ErrorCode::NotSupportedByEngine, message),
+            ServiceError::EngineUnavailable(_) => Self::new(ErrorCode::EngineUnavailable, message),
+            ServiceError::PayloadTooLarge(_) => Self::new(ErrorCode::PayloadTooLarge, message),
+            ServiceError::UnsupportedMediaType(_) => {
+                Self::new(ErrorCode::UnsupportedMediaType, message)
+            }
+            ServiceError::Store(StoreError::Conflict(what)) => {
+                Self::new(ErrorCode::Conflict, format!("{what} already exists"))
+            }
+            ServiceError::Store(store) => {
+                tracing::error!(error = %store, "store error");
+                Self::new(
+                    ErrorCode::InternalError,
+                    "internal error; the server log has the details",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let body = ErrorBody {
+            success: false,
+            error: self.message,
+            code: self.code,
+            details: self.details,
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

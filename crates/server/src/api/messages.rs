@@ -1,0 +1,226 @@
+//! `/api/v1/instances/{id}/messages` and `/api/v1/messages`.
+
+use super::AppState;
+use super::envelope::{self, Envelope, Pagination};
+use super::error::ApiError;
+use super::error::{ApiResult, ErrorBody};
+use super::json;
+use super::media::multipart_error;
+use super::views::{AcceptedMessageView, MessageJson};
+use crate::media::MediaError;
+use crate::services::{
+    FileSendOptions, MessageListQuery, Principal, SendRequest, UploadedFile, file_field, form_flag,
+};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::header;
+use axum::response::Response;
+use futures_util::TryStreamExt;
+use wagate_core::ErrorCode;
+
+/// Send a message. JSON: one message of any type (`to` and one content field). Multipart
+/// (`multipart/form-data`, as seed 003): files in `photos` (up to 10), `videos` (5), `audios`
+/// (5) or `files` (5) with `number` or `group`, `caption`, `viewOnce`, `gif`, `voice`; one
+/// message per file. Messages are stored and queued before this answers 202 with their ids.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/messages", tag = "messages",
+    params(("id" = String, Path, description = "Instance id or name")),
+    request_body(content(
+        (SendRequest = "application/json", examples(
+            ("text" = (value = json!({ "to": "+1 (555) 000-2222", "text": "Hello", "metadata": { "orderId": "1234" } }))),
+            ("image" = (value = json!({ "to": "15550002222", "image": { "url": "https://example.com/photo.jpg", "caption": "Look" } }))),
+            ("document" = (value = json!({ "to": "15550002222", "document": { "mediaId": "med_…", "fileName": "invoice.pdf" } }))),
+            ("voice note" = (value = json!({ "to": "15550002222", "audio": { "base64": "T2dnUw…", "voice": true } }))),
+            ("location" = (value = json!({ "to": "15550002222", "location": { "latitude": 37.7749, "longitude": -122.4194, "name": "San Francisco" } }))),
+            ("contact" = (value = json!({ "to": "15550002222", "contact": { "fullName": "John Doe", "phoneNumber": "+1 555 000 3333" } }))),
+            ("poll" = (value = json!({ "group": "120363012345678901", "poll": { "name": "Lunch?", "values": ["Pizza", "Sushi"], "selectableCount": 1 } }))),
+            ("reaction" = (value = json!({ "reaction": { "messageId": "0192f0c5-…", "emoji": "👍" } }))),
+            ("reply with mentions" = (value = json!({ "to": "120363012345678901@g.us", "text": "Agreed", "replyTo": "0192f0c5-…", "mentions": ["15550002222"] }))),
+            ("template" = (value = json!({ "to": "15550002222", "template": { "name": "order_ready", "language": "en_US", "components": [{ "type": "body", "parameters": [{ "type": "text", "text": "Sarah" }] }] } }))),
+            ("buttons" = (value = json!({ "to": "15550002222", "interactive": { "body": "Confirm?", "buttons": [{ "id": "yes", "title": "Yes" }, { "id": "no", "title": "No" }] } }))),
+            ("list" = (value = json!({ "to": "15550002222", "interactive": { "body": "Menu", "list": { "button": "Open", "sections": [{ "title": "Food", "rows": [{ "id": "p", "title": "Pizza" }] }] } } }))),
+            ("call to action" = (value = json!({ "to": "15550002222", "interactive": { "body": "Track it", "cta": { "displayText": "Track", "url": "https://example.com/t/1" } } }))),
+        )),
+        (FileSendForm = "multipart/form-data"),
+    )),
+    responses(
+        (status = 202, description = "Queued: one message (JSON) or one per file (multipart)", body = Envelope<AcceptedMessageView>),
+        (status = 400, description = "Malformed JSON or form", body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The instance was never linked (INSTANCE_NOT_CONNECTED)", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 501, description = "The engine cannot send this type", body = ErrorBody),
+    )
+)]
+pub async fn send_message(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: Request,
+) -> ApiResult<Response> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if multipart {
+        let form = Multipart::from_request(request, &state)
+            .await
+            .map_err(|e| {
+                ApiError::new(
+                    ErrorCode::BadRequest,
+                    format!("the multipart body is malformed: {}", e.body_text()),
+                )
+            })?;
+        return send_files(state, principal, id, form).await;
+    }
+    let bytes = axum::body::to_bytes(request.into_body(), state.limits.send_json)
+        .await
+        .map_err(|_| ApiError::new(ErrorCode::PayloadTooLarge, "the request body is larger than this server accepts for a send; upload large files with POST /api/v1/media or a multipart send"))?;
+    let body: SendRequest = json::parse(&bytes)?;
+    let message = state.gateway.send_message(&principal, &id, body).await?;
+    Ok(envelope::accepted(AcceptedMessageView::from(&message)))
+}
+
+/// The multipart form of a file send (seed 003).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+pub struct FileSendForm {
+    /// Up to 10 images.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    photos: Option<Vec<Vec<u8>>>,
+    /// Up to 5 videos.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    videos: Option<Vec<Vec<u8>>>,
+    /// Up to 5 audio files.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    audios: Option<Vec<Vec<u8>>>,
+    /// Up to 5 documents.
+    #[schema(value_type = Option<Vec<String>>, format = Binary)]
+    files: Option<Vec<Vec<u8>>>,
+    /// The recipient's number (or `group`).
+    number: Option<String>,
+    group: Option<String>,
+    caption: Option<String>,
+    view_once: Option<bool>,
+    gif: Option<bool>,
+    voice: Option<bool>,
+}
+
+async fn send_files(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    mut form: Multipart,
+) -> ApiResult<Response> {
+    let largest = state.gateway.largest_media();
+    let mut options = FileSendOptions::default();
+    let mut files = Vec::new();
+    let mut failure = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                failure = Some(multipart_error(error));
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some((field_name, kind, _)) = file_field(&name) {
+            let file_name = field.file_name().map(str::to_owned);
+            let declared = field.content_type().map(str::to_owned);
+            let chunks = field.map_err(|error| {
+                if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    MediaError::TooLarge { limit: largest }
+                } else {
+                    MediaError::Read(error.body_text())
+                }
+            });
+            match state
+                .gateway
+                .upload_media(&principal, Box::pin(chunks), declared.as_deref(), file_name)
+                .await
+            {
+                Ok(media) => files.push(UploadedFile {
+                    field: field_name,
+                    kind,
+                    media,
+                }),
+                Err(error) => {
+                    failure = Some(error.into());
+                    break;
+                }
+            }
+            continue;
+        }
+        let value = match field.text().await {
+            Ok(value) => value,
+            Err(error) => {
+                failure = Some(multipart_error(error));
+                break;
+            }
+        };
+        match name.as_str() {
+            "number" | "to" => options.number = Some(value),
+            "group" => options.group = Some(value),
+            "caption" => options.caption = Some(value).filter(|c| !c.is_empty()),
+            "viewOnce" => options.view_once = form_flag(&value),
+            "gif" => options.gif = form_flag(&value),
+            "voice" => options.voice = form_flag(&value),
+            _ => {}
+        }
+    }
+    if let Some(failure) = failure {
+        // Nothing is sent from a form that could not be read whole; what it uploaded goes.
+        state.gateway.discard_uploads(&files).await;
+        return Err(failure);
+    }
+    let messages = state
+        .gateway
+        .send_uploaded_files(&principal, &id, options, files)
+        .await?;
+    Ok(envelope::accepted(
+        messages
+            .iter()
+            .map(AcceptedMessageView::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// List messages, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/messages", tag = "messages", params(MessageListQuery),
+    responses((status = 200, body = Envelope<Vec<MessageJson>>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<MessageListQuery>,
+) -> ApiResult<Response> {
+    let (page, number, limit) = state.gateway.list_messages(&principal, query).await?;
+    let items: Vec<_> = page.items.iter().map(MessageJson::summary).collect();
+    Ok(envelope::page(
+        items,
+        Pagination {
+            page: number,
+            limit,
+            total: page.total,
+        },
+    ))
+}
+
+/// A message with its status timeline.
+#[utoipa::path(
+    get, path = "/api/v1/messages/{id}", tag = "messages",
+    params(("id" = String, Path, description = "Message id")),
+    responses((status = 200, body = Envelope<MessageJson>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn get_message(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let details = state.gateway.get_message(&principal, &id).await?;
+    Ok(envelope::ok(MessageJson::detailed(&details)))
+}

@@ -1,0 +1,151 @@
+//! The HTTP API: native `/api/v1`, health probes, the OpenAPI document and the docs page.
+//!
+//! Handlers translate HTTP into service calls and service results into the envelope; they hold
+//! no rules. Routes are registered through utoipa-axum, so the OpenAPI document is generated
+//! from the same registrations that serve the requests.
+
+mod accounts;
+mod auth;
+mod docs;
+mod envelope;
+mod error;
+mod events;
+mod health;
+mod instances;
+mod json;
+mod linking;
+mod media;
+mod messages;
+mod operations;
+mod qr;
+mod sandbox;
+mod streams;
+mod views;
+mod webhooks;
+
+pub use error::{ApiError, ApiResult};
+
+use crate::services::Gateway;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub gateway: Gateway,
+    pub limits: BodyLimits,
+}
+
+/// How large request bodies may be.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    /// Ordinary JSON bodies.
+    pub json: usize,
+    /// A JSON send, which may carry media as base64.
+    pub send_json: usize,
+    /// Streamed uploads: the largest media file plus the form around it.
+    pub upload: usize,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "wagate",
+        description = "Self-hosted WhatsApp API gateway. Every response is an envelope: `{\"success\": true, \"data\": …}` or `{\"success\": false, \"error\", \"code\", \"details\"}`. Authenticate with `Authorization: Bearer <key>` (or `X-API-Key`, `apikey`, `X-API-Token`).",
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("apiKey" = [])),
+    tags(
+        (name = "accounts", description = "Tenants and their keys (admin key)"),
+        (name = "instances", description = "WhatsApp numbers: create, link, follow their connection"),
+        (name = "messages", description = "Sending and tracking messages"),
+        (name = "media", description = "Files for media messages"),
+        (name = "webhooks", description = "Signed event deliveries to your endpoints"),
+        (name = "events", description = "Everything that happened, in order"),
+        (name = "sandbox", description = "The simulated phone of the sandbox engine"),
+        (name = "health", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "apiKey",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-API-Key"))),
+        );
+    }
+}
+
+/// The whole API and its OpenAPI document.
+pub fn router(state: AppState) -> Router {
+    let limits = state.limits;
+    // Uploads stream to the media store, so their limit is the largest file plus the form;
+    // sends check their own JSON limit.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(media::upload))
+        .routes(routes!(messages::send_message))
+        .layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(uploads)
+        .routes(routes!(media::download, media::delete))
+        .routes(routes!(accounts::create_account, accounts::list_accounts))
+        .routes(routes!(accounts::me))
+        .routes(routes!(
+            instances::create_instance,
+            instances::list_instances
+        ))
+        .routes(routes!(instances::get_instance, instances::delete_instance))
+        .routes(routes!(linking::connect))
+        .routes(routes!(linking::qr_code))
+        .routes(routes!(linking::status))
+        .routes(routes!(linking::logout))
+        .routes(routes!(messages::list_messages))
+        .routes(routes!(messages::get_message))
+        .routes(routes!(operations::react))
+        .routes(routes!(operations::edit))
+        .routes(routes!(operations::revoke))
+        .routes(routes!(operations::read))
+        .routes(routes!(operations::forward))
+        .routes(routes!(operations::pin))
+        .routes(routes!(operations::unpin))
+        .routes(routes!(events::list_events))
+        .routes(routes!(streams::sse))
+        .routes(routes!(streams::ws))
+        .routes(routes!(sandbox::link))
+        .routes(routes!(sandbox::disconnect))
+        .routes(routes!(sandbox::reconnect))
+        .routes(routes!(sandbox::inbound))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::test))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::retry))
+        .routes(routes!(webhooks::replay))
+        .routes(routes!(webhooks::set_default, webhooks::delete_default))
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .split_for_parts();
+    let openapi_json = std::sync::Arc::new(
+        openapi
+            .to_pretty_json()
+            .expect("the OpenAPI document serialises"),
+    );
+    router
+        .merge(docs::router(openapi_json))
+        .fallback(|| async { ApiError::not_found_route() })
+        .layer(DefaultBodyLimit::max(limits.json))
+        .with_state(state)
+}

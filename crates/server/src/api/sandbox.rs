@@ -1,0 +1,138 @@
+//! `/api/v1/sandbox`: the simulated phone of the sandbox engine.
+
+use super::AppState;
+use super::envelope::{self, Envelope};
+use super::error::{ApiResult, ErrorBody};
+use super::json::ApiJson;
+use super::views::SandboxLinkView;
+use crate::services::{Principal, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
+use axum::extract::{Path, State};
+use axum::response::Response;
+
+/// Play the phone: link the sandbox instance that shows this QR code or pairing code.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/link", tag = "sandbox", request_body = SandboxLinkRequest,
+    responses(
+        (status = 200, body = Envelope<SandboxLinkView>),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No sandbox instance of the account shows this code", body = ErrorBody),
+        (status = 409, description = "The code expired", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn link(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(request): ApiJson<SandboxLinkRequest>,
+) -> ApiResult<Response> {
+    let instance = state.gateway.sandbox_link(&principal, request).await?;
+    Ok(envelope::ok(SandboxLinkView {
+        instance_id: instance.id.to_string(),
+        instance: instance.name.as_str().to_owned(),
+        status: instance.status,
+        me: instance.me,
+    }))
+}
+
+/// The simulated network drops the instance's connection: its status turns `connecting` and
+/// messages wait in the queue until the connection is restored. For testing integrations.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/disconnect", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 202, description = "The drop is reported as a session event", body = Envelope<SandboxNetworkView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not connected", body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn disconnect(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    network_change(state, principal, id, SandboxNetworkChange::Drop).await
+}
+
+/// The simulated network is back: the instance reconnects and queued messages go out.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/reconnect", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 202, description = "The reconnection is reported as a session event", body = Envelope<SandboxNetworkView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The connection was not dropped", body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn reconnect(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    network_change(state, principal, id, SandboxNetworkChange::Restore).await
+}
+
+/// A change the simulated network made; the instance's status follows once the session event
+/// is applied (watch `session.status`).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxNetworkView {
+    pub instance_id: String,
+    pub network: &'static str,
+}
+
+async fn network_change(
+    state: AppState,
+    principal: Principal,
+    id: String,
+    change: SandboxNetworkChange,
+) -> ApiResult<Response> {
+    let instance = state
+        .gateway
+        .sandbox_network(&principal, &id, change)
+        .await?;
+    Ok(envelope::accepted(SandboxNetworkView {
+        instance_id: instance.id.to_string(),
+        network: match change {
+            SandboxNetworkChange::Drop => "dropped",
+            SandboxNetworkChange::Restore => "restored",
+        },
+    }))
+}
+
+/// Play someone else on WhatsApp: deliver a message (any content, as for sends), a reaction,
+/// an edit, a revoke or a poll vote to a sandbox instance. It arrives as `message.received`
+/// (or `message.reaction`, `message.edited`, …) like real traffic.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/inbound", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")), request_body = SandboxInboundRequest,
+    responses(
+        (status = 202, body = Envelope<SandboxInboundView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The instance is not connected", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn inbound(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SandboxInboundRequest>,
+) -> ApiResult<Response> {
+    let provider_message_id = state
+        .gateway
+        .sandbox_inbound(&principal, &id, request)
+        .await?;
+    Ok(envelope::accepted(SandboxInboundView {
+        provider_message_id,
+    }))
+}
+
+/// What the simulated sender's phone sent: WhatsApp's id of a new message.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxInboundView {
+    pub provider_message_id: Option<String>,
+}

@@ -1,0 +1,116 @@
+//! `/api/v1/events/stream` (Server-Sent Events) and `/api/v1/events/ws` (WebSocket).
+
+use super::AppState;
+use super::error::{ApiResult, ErrorBody};
+use crate::services::{Principal, StreamQuery, envelope};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use std::time::Duration;
+use wagate_store::EventRecord;
+
+/// How often an idle stream sends a heartbeat.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+fn last_event_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The event as streams send it: the webhook envelope plus its sequence number.
+fn stream_body(event: &EventRecord) -> String {
+    let mut body = envelope(event);
+    body["seq"] = serde_json::json!(event.seq.0);
+    body.to_string()
+}
+
+/// Every new event of the caller's account (an instance key: its instance) as Server-Sent
+/// Events: `id` is the sequence number, `event` the event name, `data` the envelope. Resume
+/// with `Last-Event-ID` (or `?after=`); a comment line every 15 s keeps proxies from closing it.
+#[utoipa::path(
+    get, path = "/api/v1/events/stream", tag = "events", params(StreamQuery),
+    responses(
+        (status = 200, description = "An endless text/event-stream", content_type = "text/event-stream"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn sse(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+) -> ApiResult<Response> {
+    let subscription = state
+        .gateway
+        .subscribe(&principal, query, last_event_id(&headers).as_deref())
+        .await?;
+    let events = state.gateway.event_stream(subscription).map(|event| {
+        let event = event.map_err(|e| axum::Error::new(e.to_string()))?;
+        Ok::<_, axum::Error>(
+            Event::default()
+                .id(event.seq.0.to_string())
+                .event(event.kind.as_str())
+                .data(stream_body(&event)),
+        )
+    });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(HEARTBEAT))
+        .into_response())
+}
+
+/// The same events over a WebSocket: one JSON text frame per event (with `seq`), a ping every
+/// 15 s. Resume with `Last-Event-ID` or `?after=`.
+#[utoipa::path(
+    get, path = "/api/v1/events/ws", tag = "events", params(StreamQuery),
+    responses(
+        (status = 101, description = "Switching to the WebSocket protocol"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn ws(
+    State(state): State<AppState>,
+    principal: Principal,
+    headers: HeaderMap,
+    Query(query): Query<StreamQuery>,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let subscription = state
+        .gateway
+        .subscribe(&principal, query, last_event_id(&headers).as_deref())
+        .await?;
+    let events = state.gateway.event_stream(subscription);
+    Ok(upgrade.on_upgrade(move |socket| pump(socket, events)))
+}
+
+async fn pump<S>(mut socket: WebSocket, events: S)
+where
+    S: futures_util::Stream<Item = Result<EventRecord, crate::services::ServiceError>> + Send,
+{
+    let mut events = std::pin::pin!(events);
+    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    heartbeat.tick().await;
+    loop {
+        tokio::select! {
+            event = events.next() => {
+                let Some(Ok(event)) = event else { break };
+                if socket.send(Message::Text(stream_body(&event).into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => {}
+            },
+            _ = heartbeat.tick() => {
+                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}

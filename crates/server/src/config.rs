@@ -1,0 +1,250 @@
+//! Configuration: built-in defaults, then a file, then `WAGATE_*` environment variables.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The documented defaults, compiled in so the binary runs with no file at all.
+pub const DEFAULTS: &str = include_str!("../../../config.default.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub admin_key: String,
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub dispatcher: DispatcherConfig,
+    pub webhooks: WebhooksConfig,
+    pub media: MediaConfig,
+    pub sandbox: SandboxSettings,
+    pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct HttpConfig {
+    pub body_limit_bytes: usize,
+    pub send_json_limit_bytes: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DispatcherConfig {
+    pub batch_size: i64,
+    pub lease_secs: u64,
+    pub poll_interval_ms: u64,
+    pub max_attempts: i64,
+    pub retry_base_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct WebhooksConfig {
+    pub timeout_secs: f64,
+    pub retry_schedule_secs: Vec<f64>,
+    pub disable_after_hours: f64,
+    pub allow_private_targets: bool,
+    pub max_in_flight: usize,
+    pub max_in_flight_per_endpoint: usize,
+    pub response_body_bytes: usize,
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MediaConfig {
+    pub backend: MediaBackend,
+    pub local_dir: String,
+    pub s3: S3Config,
+    #[serde(flatten)]
+    pub limits: crate::media::MediaLimits,
+    pub fetch_timeout_secs: u64,
+    pub allow_private_urls: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaBackend {
+    Local,
+    S3,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct S3Config {
+    pub bucket: String,
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub path_style: bool,
+    pub allow_http: bool,
+    pub prefix: String,
+}
+
+impl MediaConfig {
+    /// The media directory in force.
+    pub fn dir(&self, data_dir: &Path) -> PathBuf {
+        if self.local_dir.trim().is_empty() {
+            data_dir.join("media")
+        } else {
+            PathBuf::from(&self.local_dir)
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct SandboxSettings {
+    pub qr_first_ttl_ms: u64,
+    pub qr_next_ttl_ms: u64,
+    pub qr_max_codes: u32,
+    pub pairing_code_ttl_ms: u64,
+    pub delivered_after_ms: u64,
+    pub read_after_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("configuration: {0}")]
+    Rule(String),
+}
+
+impl Config {
+    /// Defaults, then `file` (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Toml::string(DEFAULTS));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(ConfigError::Rule(format!(
+                    "the config file {} does not exist",
+                    file.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        let figment = figment.merge(Env::prefixed("WAGATE_").split("__"));
+        Self::extract(figment)
+    }
+
+    /// The built-in defaults alone (tests start from these).
+    pub fn defaults() -> Self {
+        Self::extract(Figment::from(Toml::string(DEFAULTS))).expect("built-in defaults are valid")
+    }
+
+    fn extract(figment: Figment) -> Result<Self, ConfigError> {
+        let config: Self = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let rule = |ok: bool, message: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(ConfigError::Rule(message.to_owned()))
+            }
+        };
+        rule(
+            self.database.max_connections > 0,
+            "database.max_connections must be at least 1",
+        )?;
+        rule(
+            self.dispatcher.batch_size > 0,
+            "dispatcher.batch_size must be at least 1",
+        )?;
+        rule(
+            self.dispatcher.max_attempts > 0,
+            "dispatcher.max_attempts must be at least 1",
+        )?;
+        rule(
+            self.dispatcher.lease_secs > 0,
+            "dispatcher.lease_secs must be at least 1",
+        )?;
+        rule(
+            self.sandbox.qr_max_codes > 0,
+            "sandbox.qr_max_codes must be at least 1",
+        )?;
+        rule(
+            matches!(self.log.format.as_str(), "text" | "json"),
+            "log.format must be \"text\" or \"json\"",
+        )?;
+        Ok(())
+    }
+
+    /// The database URL in force: the configured one, or SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("wagate.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn sandbox_config(&self) -> wagate_engine::sandbox::SandboxConfig {
+        let ms = Duration::from_millis;
+        wagate_engine::sandbox::SandboxConfig {
+            qr_first_ttl: ms(self.sandbox.qr_first_ttl_ms),
+            qr_next_ttl: ms(self.sandbox.qr_next_ttl_ms),
+            qr_max_codes: self.sandbox.qr_max_codes,
+            pairing_code_ttl: ms(self.sandbox.pairing_code_ttl_ms),
+            delivered_after: ms(self.sandbox.delivered_after_ms),
+            read_after: ms(self.sandbox.read_after_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail's closures return figment's own error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_serve_on_localhost_with_sqlite_in_data() {
+        let config = Config::defaults();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.database_url(), "sqlite://./data/wagate.db");
+        assert_eq!(config.sandbox.qr_max_codes, 6);
+    }
+
+    #[test]
+    fn environment_overrides_sections_and_shortcuts() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("WAGATE_LISTEN", "127.0.0.1:9999");
+            jail.set_env("WAGATE_DISPATCHER__MAX_ATTEMPTS", "8");
+            jail.create_file(
+                "custom.toml",
+                "data_dir = \"/srv/wagate\"\n[sandbox]\nqr_max_codes = 2\n",
+            )?;
+            let config = Config::load(Some(Path::new("custom.toml"))).expect("loads");
+            assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
+            assert_eq!(config.dispatcher.max_attempts, 8);
+            assert_eq!(config.sandbox.qr_max_codes, 2);
+            assert_eq!(config.database_url(), "sqlite:///srv/wagate/wagate.db");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn invalid_settings_are_refused_with_the_setting_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("WAGATE_LOG__FORMAT", "xml");
+            let error = Config::load(None).unwrap_err().to_string();
+            assert!(error.contains("log.format"), "{error}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,182 @@
+//! The wagate gateway: configuration, the HTTP API and the background workers, wired together.
+//!
+//! [`Server::start`] opens the database, restores linked sessions, binds the listener and starts
+//! the workers; the binary and the integration tests both start the gateway this way.
+
+pub mod api;
+pub mod config;
+pub mod media;
+pub mod net;
+pub mod services;
+pub mod sessions;
+pub mod webhooks;
+pub mod workers;
+
+use crate::api::AppState;
+use crate::config::{Config, MediaBackend};
+use crate::media::{MediaStorage, UrlFetcher};
+use crate::services::{Gateway, MediaSettings};
+use crate::sessions::SessionRegistry;
+use anyhow::Context;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use wagate_engine::sandbox::SandboxEngine;
+use wagate_store::Store;
+
+/// A running gateway.
+pub struct Server {
+    local_addr: SocketAddr,
+    generated_admin_key: Option<String>,
+    gateway: Gateway,
+    shutdown: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    pub async fn start(config: Config) -> anyhow::Result<Self> {
+        let url = config.database_url();
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                format!("creating the data directory {}", config.data_dir.display())
+            })?;
+        }
+        let store = Store::connect(&url, config.database.max_connections)
+            .await
+            .with_context(|| format!("opening the database ({})", redact(&url)))?;
+        let (registry, engine_events) =
+            SessionRegistry::new(SandboxEngine::new(config.sandbox_config()));
+        let storage = match config.media.backend {
+            MediaBackend::Local => {
+                let dir = config.media.dir(&config.data_dir);
+                MediaStorage::local(&dir)
+                    .with_context(|| format!("opening the media directory {}", dir.display()))?
+            }
+            MediaBackend::S3 => {
+                MediaStorage::s3(&config.media.s3).context("configuring the S3 media store")?
+            }
+        };
+        let media = MediaSettings {
+            storage,
+            limits: config.media.limits.clone(),
+            fetcher: UrlFetcher::new(
+                config.media.allow_private_urls,
+                std::time::Duration::from_secs(config.media.fetch_timeout_secs),
+            ),
+        };
+        let gateway = Gateway::new(store, Arc::new(registry), media, config.webhooks.clone());
+
+        let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
+        let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;
+
+        let shutdown = CancellationToken::new();
+        let mut tasks = vec![tokio::spawn(workers::supervisor::run(
+            gateway.clone(),
+            engine_events,
+            shutdown.clone(),
+        ))];
+        gateway
+            .restore_sessions()
+            .await
+            .context("restoring linked sessions")?;
+        tasks.push(tokio::spawn(workers::dispatcher::run(
+            gateway.clone(),
+            config.dispatcher.clone(),
+            shutdown.clone(),
+        )));
+        let poll = std::time::Duration::from_millis(config.webhooks.poll_interval_ms);
+        tasks.push(tokio::spawn(workers::webhook_fanout::run(
+            gateway.clone(),
+            poll,
+            shutdown.clone(),
+        )));
+        tasks.push(tokio::spawn(workers::webhook_delivery::run(
+            gateway.clone(),
+            config.webhooks.clone(),
+            shutdown.clone(),
+        )));
+
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        let local_addr = listener.local_addr()?;
+        let app = api::router(AppState {
+            gateway: gateway.clone(),
+            limits: api::BodyLimits {
+                json: config.http.body_limit_bytes,
+                send_json: config.http.send_json_limit_bytes,
+                upload: (config.media.limits.largest() as usize).saturating_add(64 * 1024),
+            },
+        })
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+        let stop = shutdown.clone();
+        tasks.push(tokio::spawn(async move {
+            let serve = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { stop.cancelled().await });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "the HTTP server stopped");
+            }
+        }));
+        tracing::info!(%local_addr, database = %redact(&url), "wagate is serving");
+        Ok(Self {
+            local_addr,
+            generated_admin_key,
+            gateway,
+            shutdown,
+            tasks,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The admin key created on this start, if the database had none (shown once).
+    pub fn generated_admin_key(&self) -> Option<&str> {
+        self.generated_admin_key.as_deref()
+    }
+
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// Stops serving, lets the workers finish their step, closes sessions and the database.
+    pub async fn shutdown(self) {
+        self.shutdown.cancel();
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        self.gateway.sessions.close_all().await;
+        self.gateway.store().close().await;
+    }
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_do_not_reach_the_log() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(
+            super::redact("sqlite://./data/wagate.db"),
+            "sqlite://./data/wagate.db"
+        );
+    }
+}

@@ -1,0 +1,154 @@
+//! API keys and who holds them.
+//!
+//! A key is a random token shown once; only its SHA-256 is stored. A fast hash is right here:
+//! the tokens have 192 bits of entropy, and the lookup runs on every request.
+
+use super::{Gateway, ServiceError, ServiceResult};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use wagate_core::{AccountId, ApiKeyId, InstanceId};
+use wagate_store::KeyScope;
+
+/// Who is calling, as their key says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// Manages accounts.
+    Admin,
+    /// Reaches everything of one account.
+    Account(AccountId),
+    /// Reaches one instance of one account.
+    Instance {
+        account: AccountId,
+        instance: InstanceId,
+    },
+}
+
+impl Principal {
+    /// The account the caller acts for; the admin key acts for none.
+    pub fn account(&self) -> ServiceResult<&AccountId> {
+        match self {
+            Self::Account(account) | Self::Instance { account, .. } => Ok(account),
+            Self::Admin => Err(ServiceError::Forbidden(
+                "the admin key manages accounts; use an account or instance key for this"
+                    .to_owned(),
+            )),
+        }
+    }
+
+    /// Only account keys (not instance keys) may manage the account's instances.
+    pub fn account_manager(&self) -> ServiceResult<&AccountId> {
+        match self {
+            Self::Account(account) => Ok(account),
+            Self::Instance { .. } => Err(ServiceError::Forbidden(
+                "an instance key reaches only its instance; use the account key for this"
+                    .to_owned(),
+            )),
+            Self::Admin => self.account(),
+        }
+    }
+
+    pub fn require_admin(&self) -> ServiceResult<()> {
+        match self {
+            Self::Admin => Ok(()),
+            _ => Err(ServiceError::Forbidden(
+                "this needs the admin key".to_owned(),
+            )),
+        }
+    }
+
+    /// The one instance an instance key is limited to.
+    pub fn instance_limit(&self) -> Option<&InstanceId> {
+        match self {
+            Self::Instance { instance, .. } => Some(instance),
+            _ => None,
+        }
+    }
+}
+
+/// What a new key is for; the prefix tells a person which kind of key they hold.
+#[derive(Clone, Copy, Debug)]
+pub enum KeyKind {
+    Admin,
+    Account,
+    Instance,
+}
+
+impl KeyKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            Self::Admin => "wga_",
+            Self::Account => "wgk_",
+            Self::Instance => "wgi_",
+        }
+    }
+}
+
+pub fn hash_key(key: &str) -> String {
+    hex::encode(Sha256::digest(key.as_bytes()))
+}
+
+/// A new key: its id, the secret to show once, and the hash to store.
+pub fn generate_key(kind: KeyKind) -> (ApiKeyId, String, String) {
+    let mut secret = [0u8; 24];
+    rand::rng().fill_bytes(&mut secret);
+    let key = format!("{}{}", kind.prefix(), hex::encode(secret));
+    let hash = hash_key(&key);
+    (ApiKeyId::generate(), key, hash)
+}
+
+impl Gateway {
+    /// Resolves a presented key to its holder; `None` for unknown keys.
+    pub async fn authenticate(&self, key: &str) -> ServiceResult<Option<Principal>> {
+        let record = self.store.find_api_key(&hash_key(key.trim())).await?;
+        Ok(record.map(|record| match record.scope {
+            KeyScope::Admin => Principal::Admin,
+            KeyScope::Account(account) => Principal::Account(account),
+            KeyScope::Instance(account, instance) => Principal::Instance { account, instance },
+        }))
+    }
+
+    /// Makes sure an admin key exists. With `configured`, that key is accepted; otherwise a
+    /// key is generated on first start and returned so it can be printed once.
+    pub async fn ensure_admin_key(
+        &self,
+        configured: Option<&str>,
+    ) -> ServiceResult<Option<String>> {
+        if let Some(key) = configured {
+            self.store
+                .add_admin_key(&ApiKeyId::generate(), &hash_key(key.trim()))
+                .await?;
+            return Ok(None);
+        }
+        if self.store.has_admin_key().await? {
+            return Ok(None);
+        }
+        let (id, key, hash) = generate_key(KeyKind::Admin);
+        self.store.add_admin_key(&id, &hash).await?;
+        Ok(Some(key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_random_prefixed_and_hashed() {
+        let (_, key, hash) = generate_key(KeyKind::Account);
+        assert!(key.starts_with("wgk_"));
+        assert_eq!(key.len(), 4 + 48);
+        assert_eq!(hash, hash_key(&key));
+        assert_ne!(generate_key(KeyKind::Account).1, key);
+    }
+
+    #[test]
+    fn instance_keys_cannot_manage_the_account() {
+        let principal = Principal::Instance {
+            account: AccountId::generate(),
+            instance: InstanceId::generate(),
+        };
+        assert!(principal.account().is_ok());
+        assert!(principal.account_manager().is_err());
+        assert!(Principal::Admin.account().is_err());
+    }
+}

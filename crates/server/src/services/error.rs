@@ -1,0 +1,60 @@
+//! The services' one error type: what went wrong, in terms a caller can act on. The HTTP
+//! mapping lives in `api::error`, once.
+
+use wagate_core::ValidationErrors;
+use wagate_engine::EngineError;
+use wagate_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The thing does not exist, or the caller may not know it exists.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("validation failed: {0}")]
+    Validation(ValidationErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    InstanceNotConnected(String),
+    #[error("{0}")]
+    NotSupported(String),
+    #[error("{0}")]
+    EngineUnavailable(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.push(field, message);
+        Self::Validation(errors)
+    }
+}
+
+impl From<ValidationErrors> for ServiceError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<EngineError> for ServiceError {
+    fn from(error: EngineError) -> Self {
+        match error {
+            EngineError::NotConnected => Self::InstanceNotConnected(error.to_string()),
+            EngineError::NotSupported { .. } => Self::NotSupported(error.to_string()),
+            EngineError::Permanent { message, .. } => Self::Conflict(message),
+            EngineError::Transient(message) => Self::EngineUnavailable(message),
+            EngineError::InvalidState(message) => Self::Conflict(message),
+        }
+    }
+}

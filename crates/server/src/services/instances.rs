@@ -1,0 +1,184 @@
+//! Instances: creating, finding, listing and deleting an account's WhatsApp numbers.
+
+use super::auth::{KeyKind, generate_key};
+use super::event_payloads;
+use super::{Gateway, Principal, ServiceError, ServiceResult};
+use serde::Deserialize;
+use wagate_core::{Capability, EngineKind, InstanceName, ValidationErrors};
+use wagate_store::InstanceRecord;
+
+/// `POST /api/v1/instances`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct NewInstanceRequest {
+    /// Unique within the account: letters, digits, '.', '_' and '-'. Usable in place of the id.
+    #[schema(example = "sales")]
+    pub name: Option<String>,
+    /// `sandbox` (simulated WhatsApp), `web` (QR / pairing code) or `cloud` (Meta Cloud API).
+    #[schema(example = "sandbox")]
+    pub engine: Option<String>,
+    /// A webhook for this instance's events, created with it.
+    pub webhook: Option<InstanceWebhook>,
+}
+
+/// The webhook created with an instance.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct InstanceWebhook {
+    #[schema(example = "https://example.com/hooks/sales")]
+    pub url: Option<String>,
+    /// Event names, or `["*"]` (the default).
+    pub events: Option<Vec<String>>,
+}
+
+/// A new instance and its key, which is shown only this once.
+pub struct CreatedInstance {
+    pub instance: InstanceRecord,
+    pub api_key: String,
+    /// The webhook created with it, with its secret.
+    pub webhook: Option<wagate_store::WebhookRecord>,
+}
+
+impl Gateway {
+    pub async fn create_instance(
+        &self,
+        principal: &Principal,
+        request: NewInstanceRequest,
+    ) -> ServiceResult<CreatedInstance> {
+        let account = principal.account_manager()?.clone();
+        let mut errors = ValidationErrors::default();
+        let name = match request.name.as_deref() {
+            None => {
+                errors.push("name", "is required");
+                None
+            }
+            Some(raw) => InstanceName::parse(raw.trim())
+                .map_err(|message| errors.push("name", message))
+                .ok(),
+        };
+        let engine = match request.engine.as_deref() {
+            None => Some(EngineKind::Sandbox),
+            Some(raw) => match raw.parse::<EngineKind>() {
+                Ok(engine) if self.sessions.supports(engine) => Some(engine),
+                Ok(engine) => {
+                    errors.push(
+                        "engine",
+                        format!(
+                            "the {} engine is not available in this build; available: {}",
+                            engine.as_str(),
+                            self.sessions.available_names().join(", ")
+                        ),
+                    );
+                    None
+                }
+                Err(message) => {
+                    errors.push("engine", message);
+                    None
+                }
+            },
+        };
+        if let Some(webhook) = &request.webhook {
+            match webhook.url.as_deref() {
+                None => errors.push("webhook.url", "is required"),
+                Some(url) => {
+                    if let Err(message) = self.webhook_client.check_target(url) {
+                        errors.push("webhook.url", message);
+                    }
+                }
+            }
+            for name in webhook.events.iter().flatten() {
+                if name != "*" && name.parse::<wagate_core::EventKind>().is_err() {
+                    errors.push(
+                        "webhook.events",
+                        format!("'{name}' is not an event wagate emits"),
+                    );
+                }
+            }
+        }
+        let (Some(name), Some(engine)) = (name, engine) else {
+            return Err(errors.into());
+        };
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let (key_id, api_key, hash) = generate_key(KeyKind::Instance);
+        let instance = self
+            .store
+            .create_instance(&account, &name, engine, &key_id, &hash, |record| {
+                vec![event_payloads::instance_created(record)]
+            })
+            .await?;
+        let webhook = match request.webhook {
+            None => None,
+            Some(webhook) => Some(
+                self.create_webhook(
+                    principal,
+                    super::WebhookRequest {
+                        url: webhook.url,
+                        events: webhook.events,
+                        instance_id: Some(instance.id.to_string()),
+                        description: Some(format!(
+                            "created with the instance {}",
+                            instance.name.as_str()
+                        )),
+                        ..Default::default()
+                    },
+                )
+                .await?,
+            ),
+        };
+        Ok(CreatedInstance {
+            instance,
+            api_key,
+            webhook,
+        })
+    }
+
+    /// Finds an instance the caller may reach, by id or name. Others' instances are "not
+    /// found", so their existence does not leak.
+    pub async fn resolve_instance(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+    ) -> ServiceResult<InstanceRecord> {
+        let account = principal.account()?;
+        let instance = self
+            .store
+            .find_instance(account, id_or_name.trim())
+            .await?
+            .ok_or(ServiceError::NotFound("instance"))?;
+        match principal.instance_limit() {
+            Some(only) if only != &instance.id => Err(ServiceError::NotFound("instance")),
+            _ => Ok(instance),
+        }
+    }
+
+    pub async fn list_instances(
+        &self,
+        principal: &Principal,
+    ) -> ServiceResult<Vec<InstanceRecord>> {
+        let account = principal.account()?;
+        let mut instances = self.store.list_instances(account).await?;
+        if let Some(only) = principal.instance_limit() {
+            instances.retain(|instance| &instance.id == only);
+        }
+        Ok(instances)
+    }
+
+    /// Deletes an instance: its session is closed and its messages and keys go with it.
+    pub async fn delete_instance(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+    ) -> ServiceResult<()> {
+        principal.account_manager()?;
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        self.sessions.close(&instance.id).await;
+        self.store
+            .delete_instance(&instance, vec![event_payloads::instance_deleted(&instance)])
+            .await?;
+        Ok(())
+    }
+
+    pub fn capabilities(&self, engine: EngineKind) -> &'static [Capability] {
+        self.sessions.capabilities(engine)
+    }
+}

@@ -1,0 +1,299 @@
+//! Media: uploads, downloads, and the files that media messages carry.
+//!
+//! Every file — uploaded, sent inline as base64, downloaded from a URL — is streamed into the
+//! media store, identified from its bytes, and recorded. A media message then refers to the
+//! record; the checks of its kind (accepted types, size limit) apply when it is sent.
+
+use super::send_parse::{MediaKind as SendKind, MediaSource};
+use super::{Gateway, Principal, ServiceError, ServiceResult};
+use crate::media::{FetchError, MediaError, MediaKind, detect, is_animated_webp};
+use base64::Engine as _;
+use bytes::Bytes;
+use futures_util::{Stream, TryStreamExt};
+use uuid::Uuid;
+use wagate_core::{AccountId, MediaRef};
+use wagate_store::MediaRecord;
+
+const FALLBACK_TYPE: &str = "application/octet-stream";
+
+impl From<SendKind> for MediaKind {
+    fn from(kind: SendKind) -> Self {
+        match kind {
+            SendKind::Image => Self::Image,
+            SendKind::Video => Self::Video,
+            SendKind::Audio => Self::Audio,
+            SendKind::Document => Self::Document,
+            SendKind::Sticker => Self::Sticker,
+        }
+    }
+}
+
+fn media_error(error: MediaError) -> ServiceError {
+    match error {
+        MediaError::TooLarge { limit } => ServiceError::PayloadTooLarge(format!(
+            "the file is larger than the {limit} bytes allowed"
+        )),
+        MediaError::Read(message) => {
+            ServiceError::field("file", format!("could not be read: {message}"))
+        }
+        MediaError::Storage(error) => {
+            ServiceError::EngineUnavailable(format!("the media store failed: {error}"))
+        }
+    }
+}
+
+fn fetch_error(field: &str, error: FetchError) -> ServiceError {
+    match error {
+        FetchError::TooLarge { limit } => ServiceError::PayloadTooLarge(format!(
+            "the file at {field} is larger than the {limit} bytes allowed"
+        )),
+        other => ServiceError::field(field, other.to_string()),
+    }
+}
+
+/// The content type of stored bytes: what the bytes say, else what the sender declared.
+fn content_type(head: &[u8], declared: Option<&str>) -> String {
+    detect(head)
+        .map(str::to_owned)
+        .or_else(|| {
+            declared
+                .map(|d| d.split(';').next().unwrap_or(d).trim().to_lowercase())
+                .filter(|d| d.contains('/'))
+        })
+        .unwrap_or_else(|| FALLBACK_TYPE.to_owned())
+}
+
+impl Gateway {
+    /// Streams a file into the media store and records it for the account.
+    pub(crate) async fn store_media<S>(
+        &self,
+        account: &AccountId,
+        chunks: S,
+        declared_type: Option<&str>,
+        file_name: Option<String>,
+        limit: u64,
+    ) -> ServiceResult<MediaRecord>
+    where
+        S: Stream<Item = Result<Bytes, MediaError>> + Unpin,
+    {
+        let id = format!("med_{}", Uuid::now_v7().simple());
+        let key = format!("{}/{id}", account.as_str());
+        let blob = self
+            .media
+            .put_stream(&key, chunks, limit)
+            .await
+            .map_err(media_error)?;
+        let record = MediaRecord {
+            id,
+            account_id: account.clone(),
+            mimetype: content_type(&blob.head, declared_type),
+            size: blob.size as i64,
+            sha256: blob.sha256,
+            file_name,
+            storage_key: key.clone(),
+            created_at: chrono::Utc::now(),
+        };
+        if let Err(error) = self.store.insert_media(&record).await {
+            let _ = self.media.delete(&key).await;
+            return Err(error.into());
+        }
+        Ok(record)
+    }
+
+    /// `POST /api/v1/media`: any file up to the largest size any kind allows.
+    pub async fn upload_media<S>(
+        &self,
+        principal: &Principal,
+        chunks: S,
+        declared_type: Option<&str>,
+        file_name: Option<String>,
+    ) -> ServiceResult<MediaRecord>
+    where
+        S: Stream<Item = Result<Bytes, MediaError>> + Unpin,
+    {
+        let account = principal.account()?.clone();
+        let limit = self.media_limits.largest();
+        self.store_media(&account, chunks, declared_type, file_name, limit)
+            .await
+    }
+
+    /// The largest file any kind of media may be.
+    pub fn largest_media(&self) -> u64 {
+        self.media_limits.largest()
+    }
+
+    pub async fn find_media(&self, principal: &Principal, id: &str) -> ServiceResult<MediaRecord> {
+        let account = principal.account()?;
+        self.store
+            .find_media(account, id.trim())
+            .await?
+            .ok_or(ServiceError::NotFound("media"))
+    }
+
+    /// The bytes of a stored file.
+    pub async fn open_media(
+        &self,
+        record: &MediaRecord,
+    ) -> ServiceResult<impl Stream<Item = Result<Bytes, object_store::Error>> + Send + use<>> {
+        self.media
+            .open(&record.storage_key)
+            .await
+            .map_err(media_error)
+    }
+
+    pub async fn delete_media(&self, principal: &Principal, id: &str) -> ServiceResult<()> {
+        let record = self.find_media(principal, id).await?;
+        self.store
+            .delete_media(&record.account_id, &record.id)
+            .await?;
+        self.media
+            .delete(&record.storage_key)
+            .await
+            .map_err(media_error)?;
+        Ok(())
+    }
+
+    /// Turns the media of a send into a stored, checked file of the right kind: 413 when it is
+    /// larger than the kind allows, 415 when its bytes are not what the kind takes.
+    pub(crate) async fn media_for_send(
+        &self,
+        account: &AccountId,
+        kind: SendKind,
+        source: MediaSource,
+        file_name: Option<String>,
+    ) -> ServiceResult<MediaRef> {
+        let kind = MediaKind::from(kind);
+        let field = kind.name();
+        let largest = self.media_limits.largest();
+        let (record, head) = match source {
+            MediaSource::MediaId(id) => {
+                let record = self
+                    .store
+                    .find_media(account, id.trim())
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::field(&format!("{field}.mediaId"), "no such upload")
+                    })?;
+                let head = if kind == MediaKind::Sticker {
+                    self.media_head(&record).await?
+                } else {
+                    Vec::new()
+                };
+                (record, head)
+            }
+            MediaSource::Base64 { data, mimetype } => {
+                let encoded = data
+                    .split_once(";base64,")
+                    .map_or(data.as_str(), |(_, rest)| rest)
+                    .trim();
+                if (encoded.len() as u64) / 4 * 3 > largest {
+                    return Err(ServiceError::PayloadTooLarge(format!(
+                        "{field}.base64 is larger than the {largest} bytes allowed"
+                    )));
+                }
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded)
+                    .map_err(|e| {
+                        ServiceError::field(
+                            &format!("{field}.base64"),
+                            format!("is not valid base64: {e}"),
+                        )
+                    })?;
+                let head = bytes[..bytes.len().min(64)].to_vec();
+                let stream = futures_util::stream::iter([Ok(Bytes::from(bytes))]);
+                let record = self
+                    .store_media(
+                        account,
+                        stream,
+                        mimetype.as_deref(),
+                        file_name.clone(),
+                        largest,
+                    )
+                    .await?;
+                (record, head)
+            }
+            MediaSource::Url(url) => {
+                let fetched = self
+                    .fetcher
+                    .fetch(&url, largest)
+                    .await
+                    .map_err(|e| fetch_error(&format!("{field}.url"), e))?;
+                let name = file_name.clone().or(fetched.file_name);
+                let chunks = fetched.chunks.map_err(MediaError::Read);
+                let record = self
+                    .store_media(
+                        account,
+                        chunks,
+                        fetched.content_type.as_deref(),
+                        name,
+                        largest,
+                    )
+                    .await?;
+                let head = if kind == MediaKind::Sticker {
+                    self.media_head(&record).await?
+                } else {
+                    Vec::new()
+                };
+                (record, head)
+            }
+        };
+        if !kind.accepts(&record.mimetype) {
+            return Err(ServiceError::UnsupportedMediaType(format!(
+                "the {field} is {}, but WhatsApp takes {} for {field} messages",
+                record.mimetype,
+                kind.accepted_types().join(", ")
+            )));
+        }
+        let limit = self.media_limits.for_kind(kind, is_animated_webp(&head));
+        if record.size as u64 > limit {
+            return Err(ServiceError::PayloadTooLarge(format!(
+                "the {field} has {} bytes; WhatsApp takes at most {limit}",
+                record.size
+            )));
+        }
+        Ok(MediaRef {
+            media_id: record.id,
+            mimetype: record.mimetype,
+            size: record.size as u64,
+            sha256: record.sha256,
+            file_name: file_name.or(record.file_name),
+        })
+    }
+
+    /// The first bytes of a stored file (to tell animated stickers from static ones).
+    async fn media_head(&self, record: &MediaRecord) -> ServiceResult<Vec<u8>> {
+        use futures_util::StreamExt;
+        let mut stream = self.open_media(record).await?;
+        let mut head = Vec::new();
+        while head.len() < 64 {
+            match stream.next().await {
+                Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                Some(Err(error)) => {
+                    return Err(ServiceError::EngineUnavailable(format!(
+                        "the media store failed: {error}"
+                    )));
+                }
+                None => break,
+            }
+        }
+        Ok(head)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bytes_win_over_the_declared_type() {
+        assert_eq!(
+            content_type(b"%PDF-1.4", Some("image/png")),
+            "application/pdf"
+        );
+        assert_eq!(
+            content_type(b"plain words", Some("text/plain; charset=utf-8")),
+            "text/plain"
+        );
+        assert_eq!(content_type(b"plain words", None), FALLBACK_TYPE);
+    }
+}

@@ -1,0 +1,102 @@
+//! The services: every rule of the gateway, called alike by HTTP handlers and by workers.
+//!
+//! [`Gateway`] holds what the rules need (the store, the live sessions, the dispatcher's
+//! wake-up) and its methods are split by concern across this module's files. Handlers only
+//! translate HTTP to these calls; workers call the same methods.
+
+mod accounts;
+mod auth;
+mod error;
+mod event_payloads;
+mod events;
+mod file_sends;
+mod instances;
+mod intake;
+mod linking;
+mod media;
+mod messages;
+mod operations;
+mod sandbox;
+mod send_parse;
+mod streams;
+mod webhooks;
+
+pub use auth::{KeyKind, Principal, generate_key, hash_key};
+pub use error::{ServiceError, ServiceResult};
+pub use event_payloads::{envelope, public_event_id};
+pub use events::EventsQuery;
+pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
+pub use instances::{CreatedInstance, NewInstanceRequest};
+pub use linking::ConnectRequest;
+pub use messages::{MessageListQuery, MessageView};
+pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
+pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
+pub use send_parse::SendRequest;
+pub use streams::{StreamQuery, Subscription};
+pub use webhooks::{DefaultWebhookRequest, DeliveriesQuery, ReplayRequest, WebhookRequest};
+
+use crate::config::WebhooksConfig;
+use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
+use crate::sessions::SessionRegistry;
+use crate::webhooks::DeliveryClient;
+use std::sync::Arc;
+use tokio::sync::Notify;
+use wagate_store::Store;
+
+/// The gateway's rules, over its store and its live sessions. Cheap to clone.
+#[derive(Clone)]
+pub struct Gateway {
+    pub(crate) store: Store,
+    pub(crate) sessions: Arc<SessionRegistry>,
+    /// Wakes the dispatcher when a message becomes due or an instance comes up.
+    pub(crate) dispatcher_wake: Arc<Notify>,
+    pub(crate) media: MediaStorage,
+    pub(crate) media_limits: MediaLimits,
+    pub(crate) fetcher: UrlFetcher,
+    pub(crate) webhook_client: DeliveryClient,
+    pub(crate) webhook_config: WebhooksConfig,
+}
+
+/// Where media lives and how it may be fetched.
+pub struct MediaSettings {
+    pub storage: MediaStorage,
+    pub limits: MediaLimits,
+    pub fetcher: UrlFetcher,
+}
+
+impl Gateway {
+    pub fn new(
+        store: Store,
+        sessions: Arc<SessionRegistry>,
+        media: MediaSettings,
+        webhooks: WebhooksConfig,
+    ) -> Self {
+        let webhook_client = DeliveryClient::new(
+            std::time::Duration::from_secs_f64(webhooks.timeout_secs),
+            webhooks.allow_private_targets,
+            webhooks.response_body_bytes,
+        );
+        Self {
+            webhook_client,
+            webhook_config: webhooks,
+            store,
+            sessions,
+            dispatcher_wake: Arc::new(Notify::new()),
+            media: media.storage,
+            media_limits: media.limits,
+            fetcher: media.fetcher,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn webhook_client(&self) -> &DeliveryClient {
+        &self.webhook_client
+    }
+
+    pub fn dispatcher_wake(&self) -> Arc<Notify> {
+        self.dispatcher_wake.clone()
+    }
+}

@@ -1,0 +1,116 @@
+//! Probes, the OpenAPI document and the offline docs page.
+
+use crate::support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+#[tokio::test]
+async fn probes_answer() {
+    let server = TestServer::start(Backend::Sqlite, |_| {}).await;
+    for path in ["/healthz", "/readyz"] {
+        let (status, body) = server.call(Method::GET, path, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(body["success"], true);
+    }
+    let (status, body) = server
+        .call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(body["code"], "NOT_FOUND");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_route() {
+    let server = TestServer::start(Backend::Sqlite, |_| {}).await;
+    let (status, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        ("/api/v1/accounts", vec!["get", "post"]),
+        ("/api/v1/auth/me", vec!["get"]),
+        ("/api/v1/instances", vec!["get", "post"]),
+        ("/api/v1/instances/{id}", vec!["delete", "get"]),
+        ("/api/v1/instances/{id}/connect", vec!["post"]),
+        ("/api/v1/instances/{id}/qr", vec!["get"]),
+        ("/api/v1/instances/{id}/status", vec!["get"]),
+        ("/api/v1/instances/{id}/logout", vec!["post"]),
+        ("/api/v1/instances/{id}/messages", vec!["post"]),
+        ("/api/v1/messages", vec!["get"]),
+        ("/api/v1/messages/{id}", vec!["get"]),
+        ("/api/v1/messages/{id}/react", vec!["post"]),
+        ("/api/v1/messages/{id}/edit", vec!["post"]),
+        ("/api/v1/messages/{id}/revoke", vec!["post"]),
+        ("/api/v1/messages/{id}/read", vec!["post"]),
+        ("/api/v1/messages/{id}/forward", vec!["post"]),
+        ("/api/v1/messages/{id}/pin", vec!["post"]),
+        ("/api/v1/messages/{id}/unpin", vec!["post"]),
+        ("/api/v1/events", vec!["get"]),
+        ("/api/v1/events/stream", vec!["get"]),
+        ("/api/v1/events/ws", vec!["get"]),
+        ("/api/v1/webhooks", vec!["get", "post"]),
+        ("/api/v1/webhooks/{id}", vec!["delete", "get", "patch"]),
+        ("/api/v1/webhooks/{id}/rotate-secret", vec!["post"]),
+        ("/api/v1/webhooks/{id}/test", vec!["post"]),
+        ("/api/v1/webhooks/{id}/deliveries", vec!["get"]),
+        (
+            "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry",
+            vec!["post"],
+        ),
+        ("/api/v1/webhooks/{id}/replay", vec!["post"]),
+        ("/api/v1/auth/me/webhook", vec!["delete", "put"]),
+        ("/api/v1/media", vec!["post"]),
+        ("/api/v1/media/{id}", vec!["delete", "get"]),
+        ("/api/v1/sandbox/link", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/disconnect", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/reconnect", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/inbound", vec!["post"]),
+        ("/healthz", vec!["get"]),
+        ("/readyz", vec!["get"]),
+    ];
+    assert_eq!(
+        paths.len(),
+        expected.len(),
+        "{:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
+    for (path, methods) in expected {
+        let item = paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is not documented"));
+        let mut documented: Vec<_> = item.as_object().unwrap().keys().cloned().collect();
+        documented.retain(|k| k != "parameters");
+        documented.sort();
+        assert_eq!(documented, methods, "{path}");
+        for method in &documented {
+            let responses: &Value = &item[method]["responses"];
+            assert!(
+                responses.as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
+        }
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_docs_page_needs_nothing_from_the_internet() {
+    let server = TestServer::start(Backend::Sqlite, |_| {}).await;
+    let page = server.raw(Method::GET, "/docs").await.send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("/openapi.json"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external resources"
+    );
+    let script = server
+        .raw(Method::GET, "/docs/redoc.standalone.js")
+        .await
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), StatusCode::OK);
+    assert!(script.text().await.unwrap().len() > 100_000);
+    server.stop().await;
+}

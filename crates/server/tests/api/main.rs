@@ -1,0 +1,20 @@
+//! The API, end to end: the real server on a random port with a fresh database (SQLite, and
+//! PostgreSQL when `WAGATE_TEST_DATABASE_URL` is set), driven over HTTP.
+
+mod files;
+mod receiver;
+mod support;
+
+mod accounts;
+mod docs;
+mod events;
+mod instances;
+mod linking;
+mod media;
+mod media_s3;
+mod message_types;
+mod messages;
+mod operations;
+mod receiving;
+mod restart;
+mod webhooks;
