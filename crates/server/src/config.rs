@@ -20,6 +20,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub dispatcher: DispatcherConfig,
     pub webhooks: WebhooksConfig,
+    pub streams: StreamsConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
     pub log: LogConfig,
@@ -43,6 +44,11 @@ pub struct DispatcherConfig {
     pub poll_interval_ms: u64,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct StreamsConfig {
+    pub heartbeat_secs: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -173,6 +179,10 @@ impl Config {
         rule(
             self.dispatcher.lease_secs > 0,
             "dispatcher.lease_secs must be at least 1",
+        )?;
+        rule(
+            self.streams.heartbeat_secs > 0.0 && self.streams.heartbeat_secs.is_finite(),
+            "streams.heartbeat_secs must be more than 0",
         )?;
         rule(
             self.sandbox.qr_max_codes > 0,

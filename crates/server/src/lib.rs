@@ -20,6 +20,7 @@ use crate::sessions::SessionRegistry;
 use anyhow::Context;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use wagate_engine::sandbox::SandboxEngine;
@@ -108,6 +109,8 @@ impl Server {
                 send_json: config.http.send_json_limit_bytes,
                 upload: (config.media.limits.largest() as usize).saturating_add(64 * 1024),
             },
+            stream_heartbeat: Duration::from_secs_f64(config.streams.heartbeat_secs),
+            shutdown: shutdown.clone(),
         })
         .layer(tower_http::trace::TraceLayer::new_for_http());
         let stop = shutdown.clone();

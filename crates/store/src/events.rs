@@ -65,6 +65,36 @@ impl Store {
         })
     }
 
+    /// The sequence number of the newest event: where a reader that wants only what comes
+    /// next starts. Sequence order is commit order, so nothing committed later sorts before it.
+    pub async fn latest_event_seq(&self) -> Result<EventSeq> {
+        let latest: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT MAX(seq) FROM events").fetch_one(pool).await?
+        });
+        Ok(EventSeq(latest.unwrap_or(0)))
+    }
+
+    /// Events after `filter.after`, oldest first, without counting the rest: what a live
+    /// reader polls.
+    pub async fn account_events_after(&self, filter: &EventFilter) -> Result<Vec<EventRecord>> {
+        let instance = filter.instance_id.as_ref().map(|id| id.as_str().to_owned());
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, EventRow>(
+                "SELECT seq, id, account_id, instance_id, instance_name, kind, data, created_at
+                 FROM events
+                 WHERE account_id = $1 AND seq > $2 AND ($3 IS NULL OR instance_id = $3)
+                 ORDER BY seq LIMIT $4",
+            )
+            .bind(filter.account_id.as_str())
+            .bind(filter.after.0)
+            .bind(instance)
+            .bind(filter.limit)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     /// Events after `filter.after`, oldest first, and how many there are after it in all.
     pub async fn list_events(&self, filter: &EventFilter) -> Result<Page<EventRecord>> {
         let instance = filter.instance_id.as_ref().map(|id| id.as_str().to_owned());

@@ -1,4 +1,5 @@
-//! The caller's key, from whichever header the client uses.
+//! The caller's key, from whichever header the client uses (and, for live streams only, from
+//! the query string: browsers' `EventSource` and `WebSocket` cannot set headers).
 
 use super::AppState;
 use super::error::ApiError;
@@ -39,6 +40,36 @@ impl FromRequestParts<AppState> for Principal {
             .gateway
             .authenticate(key)
             .await?
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// The caller of a live stream: a key from the headers, or else from `?apiKey=`.
+pub struct StreamPrincipal(pub Principal);
+
+fn query_key(parts: &Parts) -> Option<String> {
+    url::form_urlencoded::parse(parts.uri.query()?.as_bytes())
+        .find(|(name, _)| name == "apiKey")
+        .map(|(_, value)| value.trim().to_owned())
+}
+
+impl FromRequestParts<AppState> for StreamPrincipal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let key = presented_key(parts)
+            .map(str::to_owned)
+            .or_else(|| query_key(parts))
+            .filter(|key| !key.is_empty())
+            .ok_or_else(ApiError::unauthorized)?;
+        state
+            .gateway
+            .authenticate(&key)
+            .await?
+            .map(StreamPrincipal)
             .ok_or_else(ApiError::unauthorized)
     }
 }

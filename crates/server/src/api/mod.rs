@@ -38,6 +38,11 @@ use utoipa_axum::routes;
 pub struct AppState {
     pub gateway: Gateway,
     pub limits: BodyLimits,
+    /// How often an idle live stream sends a heartbeat.
+    pub stream_heartbeat: std::time::Duration,
+    /// Cancelled when the server stops: live streams end then, so shutdown does not wait on
+    /// clients that never hang up.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// How large request bodies may be.

@@ -1,8 +1,9 @@
 //! `/api/v1/events/stream` (Server-Sent Events) and `/api/v1/events/ws` (WebSocket).
 
 use super::AppState;
+use super::auth::StreamPrincipal;
 use super::error::{ApiResult, ErrorBody};
-use crate::services::{Principal, StreamQuery, envelope};
+use crate::services::{StreamQuery, envelope};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -11,9 +12,6 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use std::time::Duration;
 use wagate_store::EventRecord;
-
-/// How often an idle stream sends a heartbeat.
-const HEARTBEAT: Duration = Duration::from_secs(15);
 
 fn last_event_id(headers: &HeaderMap) -> Option<String> {
     headers
@@ -31,9 +29,10 @@ fn stream_body(event: &EventRecord) -> String {
 
 /// Every new event of the caller's account (an instance key: its instance) as Server-Sent
 /// Events: `id` is the sequence number, `event` the event name, `data` the envelope. Resume
-/// with `Last-Event-ID` (or `?after=`); a comment line every 15 s keeps proxies from closing it.
+/// with `Last-Event-ID` (or `?after=`); a comment line at every heartbeat
+/// (`streams.heartbeat_secs`, 15 s by default) keeps proxies from closing it.
 #[utoipa::path(
-    get, path = "/api/v1/events/stream", tag = "events", params(StreamQuery),
+    get, path = "/api/v1/events/stream", tag = "events", params(StreamQuery, ("apiKey" = Option<String>, Query, description = "The API key, for clients that cannot set headers (browsers' EventSource and WebSocket)")),
     responses(
         (status = 200, description = "An endless text/event-stream", content_type = "text/event-stream"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
@@ -41,7 +40,7 @@ fn stream_body(event: &EventRecord) -> String {
 )]
 pub async fn sse(
     State(state): State<AppState>,
-    principal: Principal,
+    StreamPrincipal(principal): StreamPrincipal,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
 ) -> ApiResult<Response> {
@@ -49,24 +48,27 @@ pub async fn sse(
         .gateway
         .subscribe(&principal, query, last_event_id(&headers).as_deref())
         .await?;
-    let events = state.gateway.event_stream(subscription).map(|event| {
-        let event = event.map_err(|e| axum::Error::new(e.to_string()))?;
-        Ok::<_, axum::Error>(
-            Event::default()
-                .id(event.seq.0.to_string())
-                .event(event.kind.as_str())
-                .data(stream_body(&event)),
-        )
-    });
+    let events = state.gateway.event_stream(subscription);
+    let events = events
+        .take_until(state.shutdown.cancelled_owned())
+        .map(|event| {
+            let event = event.map_err(|e| axum::Error::new(e.to_string()))?;
+            Ok::<_, axum::Error>(
+                Event::default()
+                    .id(event.seq.0.to_string())
+                    .event(event.kind.as_str())
+                    .data(stream_body(&event)),
+            )
+        });
     Ok(Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(HEARTBEAT))
+        .keep_alive(KeepAlive::new().interval(state.stream_heartbeat))
         .into_response())
 }
 
-/// The same events over a WebSocket: one JSON text frame per event (with `seq`), a ping every
-/// 15 s. Resume with `Last-Event-ID` or `?after=`.
+/// The same events over a WebSocket: one JSON text frame per event (with `seq`), a ping at
+/// every heartbeat. Resume with `Last-Event-ID` or `?after=`.
 #[utoipa::path(
-    get, path = "/api/v1/events/ws", tag = "events", params(StreamQuery),
+    get, path = "/api/v1/events/ws", tag = "events", params(StreamQuery, ("apiKey" = Option<String>, Query, description = "The API key, for clients that cannot set headers (browsers' EventSource and WebSocket)")),
     responses(
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
@@ -74,7 +76,7 @@ pub async fn sse(
 )]
 pub async fn ws(
     State(state): State<AppState>,
-    principal: Principal,
+    StreamPrincipal(principal): StreamPrincipal,
     headers: HeaderMap,
     Query(query): Query<StreamQuery>,
     upgrade: WebSocketUpgrade,
@@ -84,20 +86,26 @@ pub async fn ws(
         .subscribe(&principal, query, last_event_id(&headers).as_deref())
         .await?;
     let events = state.gateway.event_stream(subscription);
-    Ok(upgrade.on_upgrade(move |socket| pump(socket, events)))
+    let events = events.take_until(state.shutdown.cancelled_owned());
+    let heartbeat = state.stream_heartbeat;
+    Ok(upgrade.on_upgrade(move |socket| pump(socket, events, heartbeat)))
 }
 
-async fn pump<S>(mut socket: WebSocket, events: S)
+async fn pump<S>(mut socket: WebSocket, events: S, heartbeat: Duration)
 where
     S: futures_util::Stream<Item = Result<EventRecord, crate::services::ServiceError>> + Send,
 {
     let mut events = std::pin::pin!(events);
-    let mut heartbeat = tokio::time::interval(HEARTBEAT);
+    let mut heartbeat = tokio::time::interval(heartbeat);
     heartbeat.tick().await;
     loop {
         tokio::select! {
             event = events.next() => {
-                let Some(Ok(event)) = event else { break };
+                let Some(Ok(event)) = event else {
+                    // The server is stopping (or the store failed): say so, and go.
+                    let _ = socket.send(Message::Close(None)).await;
+                    break;
+                };
                 if socket.send(Message::Text(stream_body(&event).into())).await.is_err() {
                     break;
                 }

@@ -24,7 +24,8 @@ pub struct StreamQuery {
     pub events: Option<String>,
     /// Only this instance's events (id or name).
     pub instance: Option<String>,
-    /// Start after this sequence number (`Last-Event-ID` does the same and wins).
+    /// Start after this sequence number (`Last-Event-ID` does the same and wins); `0` replays
+    /// every stored event. Without either, the stream starts with the next event.
     pub after: Option<i64>,
 }
 
@@ -64,16 +65,13 @@ impl Gateway {
                     .collect::<Vec<_>>()
             });
         let after = match last_event_id {
-            Some(raw) => raw
-                .trim()
-                .parse::<i64>()
-                .map_err(|_| {
-                    errors.push("Last-Event-ID", "must be the sequence number of an event")
-                })
-                .unwrap_or(0),
-            None => query.after.unwrap_or(0),
+            Some(raw) => Some(raw.trim().parse::<i64>().unwrap_or_else(|_| {
+                errors.push("Last-Event-ID", "must be the sequence number of an event");
+                0
+            })),
+            None => query.after,
         };
-        if after < 0 {
+        if after.is_some_and(|after| after < 0) {
             errors.push("after", "must be 0 or more");
         }
         if !errors.is_empty() {
@@ -83,11 +81,16 @@ impl Gateway {
             (Some(ident), _) => Some(self.resolve_instance(principal, ident).await?.id),
             (None, only) => only.cloned(),
         };
+        // Without a position the stream starts with what happens next; `after=0` replays all.
+        let after = match after {
+            Some(after) => EventSeq(after),
+            None => self.store.latest_event_seq().await?,
+        };
         Ok(Subscription {
             filter: EventFilter {
                 account_id: account,
                 instance_id,
-                after: EventSeq(after),
+                after,
                 limit: BATCH,
             },
             kinds,
@@ -109,9 +112,9 @@ impl Gateway {
                 }
                 let outcome = {
                     let written = store.outbox_written();
-                    match store.list_events(&subscription.filter).await {
+                    match store.account_events_after(&subscription.filter).await {
                         Err(error) => Err(error),
-                        Ok(page) if !page.items.is_empty() => Ok(Some(page.items)),
+                        Ok(items) if !items.is_empty() => Ok(Some(items)),
                         Ok(_) => {
                             tokio::select! {
                                 _ = written => {}

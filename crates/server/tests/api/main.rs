@@ -2,6 +2,7 @@
 //! PostgreSQL when `WAGATE_TEST_DATABASE_URL` is set), driven over HTTP.
 
 mod files;
+mod live;
 mod receiver;
 mod support;
 
@@ -17,4 +18,5 @@ mod messages;
 mod operations;
 mod receiving;
 mod restart;
+mod streams;
 mod webhooks;
