@@ -9,6 +9,8 @@ mod auth;
 mod docs;
 mod envelope;
 mod error;
+mod event_docs;
+use event_docs::EventDocs;
 mod events;
 mod health;
 mod instances;
@@ -62,7 +64,7 @@ pub struct BodyLimits {
         title = "wagate",
         description = "Self-hosted WhatsApp API gateway. Every response is an envelope: `{\"success\": true, \"data\": …}` or `{\"success\": false, \"error\", \"code\", \"details\"}`. Authenticate with `Authorization: Bearer <key>` (or `X-API-Key`, `apikey`, `X-API-Token`).",
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &EventDocs),
     security(("bearer" = []), ("apiKey" = [])),
     tags(
         (name = "accounts", description = "Tenants and their keys (admin key)"),

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod docs;
+mod event_schemas;
 mod events;
 mod instances;
 mod linking;

@@ -1,0 +1,397 @@
+//! Every event in the OpenAPI document: the envelope and each event's `data` as component
+//! schemas, and one entry per event under `webhooks` (what a receiver is sent).
+//!
+//! The payloads are built in the services; these types describe them for readers. A test
+//! validates real events of every kind against the schemas published here, so the two cannot
+//! drift apart unnoticed.
+
+#![allow(dead_code)] // The types exist to be described, never built.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref};
+use utoipa::{PartialSchema, ToSchema};
+use wagate_core::{EngineKind, EventKind, InstanceStatus, LinkedAccount, MessageStatus};
+
+/// What every webhook delivery, live-stream message and broker message carries. Webhook
+/// deliveries repeat `id` in the `webhook-id` header; receivers deduplicate on it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventEnvelope {
+    /// `evt_` and 32 hex digits; unique per event.
+    #[schema(example = "evt_01a2069fbbea77f8b61518f46566c8cf")]
+    id: String,
+    #[schema(value_type = String, example = "message.status_updated")]
+    event: EventKind,
+    /// The instance the event is about (none for account-wide events such as `webhook.test`).
+    instance_id: Option<String>,
+    /// The instance's name when the event happened.
+    instance: Option<String>,
+    /// When the event was written, RFC 3339 with milliseconds.
+    timestamp: DateTime<Utc>,
+    /// The event's own fields (see each event).
+    #[schema(value_type = Object)]
+    data: Value,
+    /// Live streams only: the event's position, to resume after with `Last-Event-ID`.
+    seq: Option<i64>,
+}
+
+/// Seed 004's message status shape; `message.queued`, `message.sent`,
+/// `message.status_updated` and `message.failed` carry exactly this.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageEventData {
+    #[schema(example = "01a206a7-080d-7106-9f6f-07939d7c5ec3")]
+    message_id: String,
+    status: MessageStatus,
+    /// The recipient as given (a phone number or a JID).
+    to: String,
+    /// The message type (`text`, `image`, `poll`, …).
+    #[serde(rename = "type")]
+    kind: String,
+    sent_at: Option<DateTime<Utc>>,
+    delivered_at: Option<DateTime<Utc>>,
+    read_at: Option<DateTime<Utc>>,
+    failed_at: Option<DateTime<Utc>>,
+    /// Why it failed (`NOT_ON_WHATSAPP`, `RETRIES_EXHAUSTED`, …).
+    error_code: Option<String>,
+    error_message: Option<String>,
+    /// The `metadata` object given when the message was sent.
+    #[schema(value_type = Option<Object>)]
+    metadata: Option<Value>,
+}
+
+/// `message.received`: the message fields above (`to` is our number), who sent it, and the
+/// content in the message model of the send API.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageReceivedData {
+    #[serde(flatten)]
+    message: MessageEventData,
+    /// WhatsApp's id of the message.
+    provider_message_id: Option<String>,
+    /// The sender's phone number (or LID when WhatsApp hides the number).
+    from: Option<String>,
+    from_lid: Option<String>,
+    push_name: Option<String>,
+    /// The chat's JID (a group's for group messages).
+    chat: String,
+    is_group: bool,
+    /// A text summary: the text, a caption, or the type in brackets.
+    body: String,
+    /// The content, as in the send API (`{"type": "image", "media": {…}, "caption": …}`);
+    /// media is stored in wagate and downloadable from `GET /api/v1/media/{id}`.
+    #[schema(value_type = Object)]
+    content: Value,
+    /// WhatsApp's id of the quoted message.
+    reply_to: Option<String>,
+    timestamp: Option<DateTime<Utc>>,
+}
+
+/// Who did something to a message: `"me"` when it was done through wagate, otherwise the other
+/// side as WhatsApp tells it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Actor {
+    #[schema(example = "15550002222")]
+    from: Option<String>,
+    from_phone: Option<String>,
+    from_lid: Option<String>,
+    push_name: Option<String>,
+}
+
+/// A change to a message, by us (with the message's fields of `MessageEventData`) or by the
+/// other side (with `chat` and `timestamp`). `messageId` is wagate's id of the message, when
+/// wagate has it; `providerMessageId` is WhatsApp's.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageChangeData {
+    message_id: Option<String>,
+    provider_message_id: Option<String>,
+    #[serde(flatten)]
+    actor: Actor,
+    chat: Option<String>,
+    timestamp: Option<DateTime<Utc>>,
+}
+
+/// `message.reaction`: an emoji on a message; `""` removes the reaction.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageReactionData {
+    #[serde(flatten)]
+    change: MessageChangeData,
+    emoji: String,
+}
+
+/// `message.edited`: the new text and the one it replaced.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageEditedData {
+    #[serde(flatten)]
+    change: MessageChangeData,
+    text: String,
+    previous_text: String,
+    edited_at: Option<DateTime<Utc>>,
+}
+
+/// `message.revoked`: deleted for everyone.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRevokedData {
+    #[serde(flatten)]
+    change: MessageChangeData,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+/// `message.read`: a received message marked read through wagate.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageReadData {
+    #[serde(flatten)]
+    message: MessageEventData,
+    read_at: DateTime<Utc>,
+}
+
+/// `message.pinned` and `message.unpinned`.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePinData {
+    #[serde(flatten)]
+    message: MessageEventData,
+    /// Until when the message stays pinned (`null` when unpinned).
+    pinned_until: Option<DateTime<Utc>>,
+}
+
+/// `message.poll_vote`: the options someone chose in a poll (all of them, replacing earlier
+/// votes; none withdraws the vote).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessagePollVoteData {
+    #[serde(flatten)]
+    change: MessageChangeData,
+    values: Vec<String>,
+}
+
+/// `qrcode.updated`: a new QR code to scan (`code`) or a pairing code to type
+/// (`pairingCode`), and when it expires.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QrcodeUpdatedData {
+    code: Option<String>,
+    #[schema(example = "ABCD-EFGH")]
+    pairing_code: Option<String>,
+    expires_at: DateTime<Utc>,
+}
+
+/// `session.status`: the connection moved from one status to another.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionStatusData {
+    status: InstanceStatus,
+    previous_status: InstanceStatus,
+    /// Why, for `failed`, `logged_out` and the like.
+    reason: Option<String>,
+}
+
+/// `session.connected`: the number is linked and online.
+#[derive(Serialize, ToSchema)]
+pub struct SessionConnectedData {
+    me: LinkedAccount,
+}
+
+/// `session.logged_out`: the phone removed the device, or `logout` was called.
+#[derive(Serialize, ToSchema)]
+pub struct SessionLoggedOutData {
+    reason: String,
+}
+
+/// `instance.created`.
+#[derive(Serialize, ToSchema)]
+pub struct InstanceCreatedData {
+    name: String,
+    engine: EngineKind,
+}
+
+/// `instance.deleted`.
+#[derive(Serialize, ToSchema)]
+pub struct InstanceDeletedData {
+    name: String,
+}
+
+/// `webhook.disabled`: an endpoint stopped receiving (it answered 410, or failed for longer
+/// than `webhooks.disable_after_hours`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookDisabledData {
+    webhook_id: String,
+    url: String,
+    reason: String,
+}
+
+/// `webhook.test`: sent by `POST /api/v1/webhooks/{id}/test` to that endpoint only.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookTestData {
+    webhook_id: String,
+    message: String,
+}
+
+/// The schema of an event's `data`, and what the event means.
+fn describe(kind: EventKind) -> (&'static str, &'static str) {
+    use EventKind::*;
+    match kind {
+        MessageQueued => (
+            "MessageEventData",
+            "A message was accepted and queued (or scheduled).",
+        ),
+        MessageSent => (
+            "MessageEventData",
+            "WhatsApp accepted the message (one tick).",
+        ),
+        MessageStatusUpdated => (
+            "MessageEventData",
+            "A sent message moved on: `sent`, `delivered`, `read`, `played` or `failed`.",
+        ),
+        MessageFailed => (
+            "MessageEventData",
+            "A message failed for good; `errorCode` and `errorMessage` say why.",
+        ),
+        MessageReceived => (
+            "MessageReceivedData",
+            "Someone wrote to the number (any message type).",
+        ),
+        MessageReaction => (
+            "MessageReactionData",
+            "A reaction was set or removed, by us or by the other side.",
+        ),
+        MessageEdited => ("MessageEditedData", "A text message was edited."),
+        MessageRevoked => ("MessageRevokedData", "A message was deleted for everyone."),
+        MessageRead => (
+            "MessageReadData",
+            "A received message was marked read through wagate.",
+        ),
+        MessagePinned => ("MessagePinData", "A message was pinned in its chat."),
+        MessageUnpinned => ("MessagePinData", "A message was unpinned."),
+        MessagePollVote => ("MessagePollVoteData", "Someone voted in a poll."),
+        QrcodeUpdated => (
+            "QrcodeUpdatedData",
+            "A new QR code (or pairing code) is waiting to be scanned (typed).",
+        ),
+        SessionStatus => (
+            "SessionStatusData",
+            "The instance's connection status changed.",
+        ),
+        SessionConnected => (
+            "SessionConnectedData",
+            "The number is linked and connected.",
+        ),
+        SessionLoggedOut => ("SessionLoggedOutData", "The number was unlinked."),
+        InstanceCreated => ("InstanceCreatedData", "An instance was created."),
+        InstanceDeleted => ("InstanceDeletedData", "An instance was deleted."),
+        WebhookDisabled => (
+            "WebhookDisabledData",
+            "A webhook endpoint was disabled and receives nothing more until re-enabled.",
+        ),
+        WebhookTest => (
+            "WebhookTestData",
+            "A test delivery asked for with `POST /api/v1/webhooks/{id}/test`.",
+        ),
+    }
+}
+
+/// Adds the event schemas and the `webhooks` section.
+pub struct EventDocs;
+
+impl utoipa::Modify for EventDocs {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let mut schemas = Vec::new();
+        <EventEnvelope as ToSchema>::schemas(&mut schemas);
+        for (name, schema) in [
+            (EventEnvelope::name(), EventEnvelope::schema()),
+            (MessageEventData::name(), MessageEventData::schema()),
+            (MessageReceivedData::name(), MessageReceivedData::schema()),
+            (Actor::name(), Actor::schema()),
+            (MessageChangeData::name(), MessageChangeData::schema()),
+            (MessageReactionData::name(), MessageReactionData::schema()),
+            (MessageEditedData::name(), MessageEditedData::schema()),
+            (MessageRevokedData::name(), MessageRevokedData::schema()),
+            (MessageReadData::name(), MessageReadData::schema()),
+            (MessagePinData::name(), MessagePinData::schema()),
+            (MessagePollVoteData::name(), MessagePollVoteData::schema()),
+            (QrcodeUpdatedData::name(), QrcodeUpdatedData::schema()),
+            (SessionStatusData::name(), SessionStatusData::schema()),
+            (SessionConnectedData::name(), SessionConnectedData::schema()),
+            (SessionLoggedOutData::name(), SessionLoggedOutData::schema()),
+            (InstanceCreatedData::name(), InstanceCreatedData::schema()),
+            (InstanceDeletedData::name(), InstanceDeletedData::schema()),
+            (WebhookDisabledData::name(), WebhookDisabledData::schema()),
+            (WebhookTestData::name(), WebhookTestData::schema()),
+        ] {
+            schemas.push((name.into_owned(), schema));
+        }
+        for schema in [
+            <MessageReceivedData as ToSchema>::schemas,
+            <MessageChangeData as ToSchema>::schemas,
+            <SessionStatusData as ToSchema>::schemas,
+            <SessionConnectedData as ToSchema>::schemas,
+            <InstanceCreatedData as ToSchema>::schemas,
+            <MessageEventData as ToSchema>::schemas,
+        ] {
+            schema(&mut schemas);
+        }
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (name, schema) in schemas {
+            components.schemas.entry(name).or_insert(schema);
+        }
+
+        let mut webhooks = PathsBuilder::new();
+        for kind in EventKind::ALL {
+            let (data_schema, meaning) = describe(kind);
+            let body = AllOfBuilder::new()
+                .item(Ref::from_schema_name("EventEnvelope"))
+                .item(
+                    ObjectBuilder::new()
+                        .property(
+                            "event",
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .enum_values(Some([kind.as_str()])),
+                        )
+                        .property("data", Ref::from_schema_name(data_schema))
+                        .required("event")
+                        .required("data"),
+                );
+            let operation = OperationBuilder::new()
+                .summary(Some(kind.as_str()))
+                .description(Some(format!(
+                    "{meaning} Sent to webhooks subscribed to `{}` or `*`, to live streams and \
+                     to brokers. Signed per Standard Webhooks (`webhook-id`, \
+                     `webhook-timestamp`, `webhook-signature`).",
+                    kind.as_str()
+                )))
+                .tag("events")
+                .request_body(Some(
+                    RequestBodyBuilder::new()
+                        .content(
+                            "application/json",
+                            ContentBuilder::new().schema(Some(body)).build(),
+                        )
+                        .required(Some(utoipa::openapi::Required::True))
+                        .build(),
+                ))
+                .response(
+                    "2XX",
+                    ResponseBuilder::new()
+                        .description("Received. Anything else (or no answer within `webhooks.timeout_secs`) is retried.")
+                        .build(),
+                );
+            webhooks = webhooks.path(kind.as_str(), PathItem::new(HttpMethod::Post, operation));
+        }
+        openapi.webhooks = Some(webhooks.build());
+    }
+}
