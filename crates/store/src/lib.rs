@@ -18,6 +18,7 @@ mod error;
 mod events;
 mod instances;
 mod media;
+mod message_requeue;
 mod message_state;
 mod messages;
 mod records;

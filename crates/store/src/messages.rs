@@ -23,6 +23,8 @@ pub struct NewOutboundMessage {
     pub reply_to: Option<String>,
     pub mentions: Vec<Mention>,
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Send no earlier than this: the message is `scheduled` until then.
+    pub send_at: Option<DateTime<Utc>>,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -66,7 +68,7 @@ macro_rules! claim_sql {
              WHERE id IN (
                  SELECT m.id FROM messages m JOIN instances i ON i.id = m.instance_id
                  WHERE m.direction = 'outbound' AND i.status = 'open'
-                   AND ((m.status IN ('queued', 'retrying') AND m.run_at <= $1)
+                   AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
                         OR (m.status = 'processing' AND m.locked_until < $1))
                  ORDER BY m.run_at, m.id LIMIT $3",
             $locking,
@@ -180,13 +182,18 @@ fn records(rows: Vec<MessageRow>) -> Result<Vec<MessageRecord>> {
 }
 
 impl Store {
-    /// Stores a new outbound message as `queued` with its first timeline entry and events.
+    /// Stores a new outbound message as `queued` (or `scheduled`, when it has a time to be sent
+    /// at) with its first timeline entry and events.
     pub async fn insert_outbound_message(
         &self,
         new: NewOutboundMessage,
         events: impl FnOnce(&MessageRecord) -> Vec<NewEvent>,
     ) -> Result<MessageRecord> {
         let now = now_millis();
+        let (status, run_at) = match new.send_at {
+            Some(at) => (MessageStatus::Scheduled, to_millis(at)),
+            None => (MessageStatus::Queued, now),
+        };
         let record = MessageRecord {
             id: MessageId::generate(),
             account_id: new.account_id,
@@ -197,13 +204,13 @@ impl Store {
             content: new.content,
             reply_to: new.reply_to,
             mentions: new.mentions,
-            status: MessageStatus::Queued,
+            status,
             provider_message_id: None,
             error_code: None,
             error_message: None,
             metadata: new.metadata,
             attempts: 0,
-            run_at: from_millis(now),
+            run_at: from_millis(run_at),
             created_at: from_millis(now),
             updated_at: from_millis(now),
             sent_at: None,
@@ -233,7 +240,7 @@ impl Store {
                 "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
                      message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
                      reply_to, mentions)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, $12, $12, $13, $14)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14)",
             )
             .bind(record.id.to_string())
             .bind(record.account_id.as_str())
@@ -249,6 +256,7 @@ impl Store {
             .bind(now)
             .bind(record.reply_to.clone())
             .bind(mentions)
+            .bind(run_at)
             .execute(&mut *tx)
             .await?;
             sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
@@ -508,6 +516,7 @@ mod tests {
             reply_to: None,
             mentions: Vec::new(),
             metadata: None,
+            send_at: None,
         }
     }
 

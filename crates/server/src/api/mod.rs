@@ -127,6 +127,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(operations::forward))
         .routes(routes!(operations::pin))
         .routes(routes!(operations::unpin))
+        .routes(routes!(operations::cancel))
+        .routes(routes!(operations::retry))
         .routes(routes!(events::list_events))
         .routes(routes!(streams::sse))
         .routes(routes!(streams::ws))

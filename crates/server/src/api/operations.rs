@@ -151,6 +151,44 @@ pub async fn unpin(
     detailed(&state, &principal, &id).await
 }
 
+/// Cancel a message that has not been sent yet (`queued`, `scheduled` or `retrying`).
+#[utoipa::path(
+    post, path = "/api/v1/messages/{id}/cancel", tag = "messages",
+    params(("id" = String, Path, description = "Message id")),
+    responses(
+        (status = 200, description = "Cancelled; it will not be sent", body = Envelope<MessageJson>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Already being sent, sent, failed or cancelled", body = ErrorBody),
+    )
+)]
+pub async fn cancel(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    state.gateway.cancel_message(&principal, &id).await?;
+    detailed(&state, &principal, &id).await
+}
+
+/// Queue a failed message again; it is sent as soon as the queue allows.
+#[utoipa::path(
+    post, path = "/api/v1/messages/{id}/retry", tag = "messages",
+    params(("id" = String, Path, description = "Message id")),
+    responses(
+        (status = 200, description = "Queued again", body = Envelope<MessageJson>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The message has not failed", body = ErrorBody),
+    )
+)]
+pub async fn retry(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    state.gateway.retry_message(&principal, &id).await?;
+    detailed(&state, &principal, &id).await
+}
+
 async fn detailed(state: &AppState, principal: &Principal, id: &str) -> ApiResult<Response> {
     let details = state.gateway.get_message(principal, id).await?;
     Ok(envelope::ok(MessageJson::detailed(&details)))

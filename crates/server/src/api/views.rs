@@ -10,6 +10,15 @@ fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// When a message waiting for its time (scheduled, or retrying later) will be tried.
+fn scheduled_for(message: &MessageRecord) -> Option<String> {
+    matches!(
+        message.status,
+        MessageStatus::Scheduled | MessageStatus::Retrying
+    )
+    .then(|| time(message.run_at))
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
@@ -158,7 +167,7 @@ impl From<&MessageRecord> for AcceptedMessageView {
             id: message.id.to_string(),
             status: message.status,
             to: message.recipient.clone(),
-            scheduled_for: None,
+            scheduled_for: scheduled_for(message),
         }
     }
 }
@@ -199,6 +208,8 @@ pub struct MessageJson {
     #[schema(value_type = Vec<String>)]
     pub mentions: Vec<wagate_core::Mention>,
     pub status: MessageStatus,
+    /// When a scheduled (or retrying) message will be tried next.
+    pub scheduled_for: Option<String>,
     pub sent_at: Option<String>,
     pub delivered_at: Option<String>,
     pub read_at: Option<String>,
@@ -251,6 +262,7 @@ impl MessageJson {
             reply_to: message.reply_to.clone(),
             mentions: message.mentions.clone(),
             status: message.status,
+            scheduled_for: scheduled_for(message),
             sent_at: message.sent_at.map(time),
             delivered_at: message.delivered_at.map(time),
             read_at: message.read_at.map(time),

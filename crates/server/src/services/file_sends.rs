@@ -170,12 +170,13 @@ impl Gateway {
                 reply_to: None,
                 mentions: Vec::new(),
                 metadata: None,
+                send_at: None,
             };
             parsed.push(self.complete_outbound(&instance, send).await?);
         }
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
-            messages.push(self.queue_outbound(&instance, outbound).await?);
+            messages.push(self.queue_outbound(&instance, outbound, None).await?);
         }
         Ok(messages)
     }

@@ -52,7 +52,10 @@ const MAX_PAGE_SIZE: i64 = 200;
 
 /// The events of one transition: `message.sent` when it reaches sent, `message.failed` when it
 /// fails, and `message.status_updated` for every visible status it passes through.
-fn transition_events(transition: &MessageTransition, message: &MessageRecord) -> Vec<NewEvent> {
+pub(super) fn transition_events(
+    transition: &MessageTransition,
+    message: &MessageRecord,
+) -> Vec<NewEvent> {
     let mut events = Vec::new();
     for (status, _) in &transition.steps {
         let mut updated = message_event(EventKind::MessageStatusUpdated, message);
@@ -114,6 +117,7 @@ impl Gateway {
                 reply_to: None,
                 mentions: Vec::new(),
                 metadata: None,
+                send_at: None,
             },
         };
         if !instance.linked {
@@ -122,8 +126,9 @@ impl Gateway {
                 instance.status.as_str()
             )));
         }
+        let send_at = parsed.send_at;
         let outbound = self.complete_outbound(&instance, parsed).await?;
-        self.queue_outbound(&instance, outbound).await
+        self.queue_outbound(&instance, outbound, send_at).await
     }
 
     /// A parsed send made whole (media stored, quoted and reacted messages found) and checked
@@ -145,11 +150,13 @@ impl Gateway {
         Ok(outbound)
     }
 
-    /// Stores a complete outbound message as queued, with its event, and wakes the dispatcher.
+    /// Stores a complete outbound message as queued (or scheduled for `send_at`), with its
+    /// event, and wakes the dispatcher.
     pub(crate) async fn queue_outbound(
         &self,
         instance: &InstanceRecord,
         outbound: OutboundMessage,
+        send_at: Option<DateTime<Utc>>,
     ) -> ServiceResult<MessageRecord> {
         let new = NewOutboundMessage {
             account_id: instance.account_id.clone(),
@@ -160,6 +167,7 @@ impl Gateway {
             reply_to: outbound.reply_to,
             mentions: outbound.mentions,
             metadata: outbound.metadata,
+            send_at,
         };
         let message = self
             .store

@@ -16,6 +16,7 @@ mod linking;
 mod media;
 mod messages;
 mod operations;
+mod queue_control;
 mod sandbox;
 mod send_parse;
 mod streams;

@@ -4,6 +4,7 @@
 //! Media and reactions need the store to be complete (a media id to look up, a message to react
 //! to); they come out of parsing as [`PendingContent`] and the send service finishes them.
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 use wagate_core::content::{ListRow, ListSection, MAX_CAPTION_CHARS, POLL_OPTIONS};
@@ -186,6 +187,9 @@ pub struct SendRequest {
     /// Any JSON object; returned with the message and in its events.
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
+    /// Send at this time (RFC 3339, in the future); the message is `scheduled` until then.
+    #[schema(example = "2026-12-24T18:00:00Z")]
+    pub send_at: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,6 +252,27 @@ pub struct ParsedSend {
     pub reply_to: Option<String>,
     pub mentions: Vec<Mention>,
     pub metadata: Option<serde_json::Map<String, Value>>,
+    /// When to send; `None` sends as soon as the queue allows.
+    pub send_at: Option<DateTime<Utc>>,
+}
+
+/// `sendAt`: an RFC 3339 time, which must not have passed.
+fn parse_send_at(errors: &mut ValidationErrors, raw: Option<String>) -> Option<DateTime<Utc>> {
+    let raw = raw.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty())?;
+    match DateTime::parse_from_rfc3339(&raw) {
+        Ok(at) if at.with_timezone(&Utc) > Utc::now() => Some(at.with_timezone(&Utc)),
+        Ok(_) => {
+            errors.push("sendAt", "must be in the future");
+            None
+        }
+        Err(_) => {
+            errors.push(
+                "sendAt",
+                format!("'{raw}' is not an RFC 3339 time such as 2026-12-24T18:00:00Z"),
+            );
+            None
+        }
+    }
 }
 
 fn required(errors: &mut ValidationErrors, field: &str, value: Option<String>) -> Option<String> {
@@ -752,6 +777,7 @@ pub fn parse_send(request: SendRequest) -> Result<ParsedSend, ValidationErrors> 
         .reply_to
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
+    let send_at = parse_send_at(&mut errors, request.send_at);
     let Some(content) = content else {
         return Err(errors);
     };
@@ -761,6 +787,7 @@ pub fn parse_send(request: SendRequest) -> Result<ParsedSend, ValidationErrors> 
         reply_to,
         mentions,
         metadata,
+        send_at,
     })
 }
 

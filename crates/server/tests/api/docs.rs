@@ -45,6 +45,8 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/messages/{id}/forward", vec!["post"]),
         ("/api/v1/messages/{id}/pin", vec!["post"]),
         ("/api/v1/messages/{id}/unpin", vec!["post"]),
+        ("/api/v1/messages/{id}/cancel", vec!["post"]),
+        ("/api/v1/messages/{id}/retry", vec!["post"]),
         ("/api/v1/events", vec!["get"]),
         ("/api/v1/events/stream", vec!["get"]),
         ("/api/v1/events/ws", vec!["get"]),

@@ -17,6 +17,7 @@ mod media_s3;
 mod message_types;
 mod messages;
 mod operations;
+mod queue;
 mod receiving;
 mod restart;
 mod streams;
