@@ -92,6 +92,10 @@ impl Server {
             poll,
             shutdown.clone(),
         )));
+        tasks.push(tokio::spawn(workers::housekeeping::run(
+            gateway.clone(),
+            shutdown.clone(),
+        )));
         tasks.push(tokio::spawn(workers::webhook_delivery::run(
             gateway.clone(),
             config.webhooks.clone(),

@@ -16,6 +16,7 @@ mod accounts;
 mod api_keys;
 mod error;
 mod events;
+mod idempotency;
 mod instances;
 mod media;
 mod message_requeue;
@@ -27,6 +28,7 @@ mod webhooks;
 
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
+pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use instances::{InstanceState, QrState};
 pub use media::MediaRecord;
 pub use message_state::{MessageChange, NewInboundMessage};

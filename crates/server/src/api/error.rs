@@ -82,6 +82,9 @@ impl From<ServiceError> for ApiError {
                 details: errors.0,
             },
             ServiceError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
+            ServiceError::IdempotencyConflict(_) => {
+                Self::new(ErrorCode::IdempotencyConflict, message)
+            }
             ServiceError::InstanceNotConnected(_) => {
                 Self::new(ErrorCode::InstanceNotConnected, message)
             }

@@ -23,7 +23,10 @@ use wagate_core::ErrorCode;
 /// message per file. Messages are stored and queued before this answers 202 with their ids.
 #[utoipa::path(
     post, path = "/api/v1/instances/{id}/messages", tag = "messages",
-    params(("id" = String, Path, description = "Instance id or name")),
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any POST: the same key with the same request within 24 hours answers the first response again (with `Idempotency-Replayed: true`) instead of sending twice; with a different request it is 409 IDEMPOTENCY_CONFLICT. Keys are per account."),
+    ),
     request_body(content(
         (SendRequest = "application/json", examples(
             ("text" = (value = json!({ "to": "+1 (555) 000-2222", "text": "Hello", "metadata": { "orderId": "1234" } }))),

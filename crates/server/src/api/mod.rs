@@ -13,6 +13,7 @@ mod event_docs;
 use event_docs::EventDocs;
 mod events;
 mod health;
+mod idempotency;
 mod instances;
 mod json;
 mod linking;
@@ -156,5 +157,9 @@ pub fn router(state: AppState) -> Router {
         .merge(docs::router(openapi_json))
         .fallback(|| async { ApiError::not_found_route() })
         .layer(DefaultBodyLimit::max(limits.json))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ))
         .with_state(state)
 }

@@ -16,6 +16,9 @@ pub enum ServiceError {
     Validation(ValidationErrors),
     #[error("{0}")]
     Conflict(String),
+    /// An `Idempotency-Key` reused for another request, or for one still running.
+    #[error("{0}")]
+    IdempotencyConflict(String),
     #[error("{0}")]
     InstanceNotConnected(String),
     #[error("{0}")]

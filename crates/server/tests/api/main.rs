@@ -10,6 +10,7 @@ mod accounts;
 mod docs;
 mod event_schemas;
 mod events;
+mod idempotency;
 mod instances;
 mod linking;
 mod media;
