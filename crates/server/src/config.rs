@@ -21,6 +21,7 @@ pub struct Config {
     pub dispatcher: DispatcherConfig,
     pub webhooks: WebhooksConfig,
     pub streams: StreamsConfig,
+    pub messages: MessagesConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
     pub log: LogConfig,
@@ -44,6 +45,11 @@ pub struct DispatcherConfig {
     pub poll_interval_ms: u64,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MessagesConfig {
+    pub max_bulk: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -179,6 +185,10 @@ impl Config {
         rule(
             self.dispatcher.lease_secs > 0,
             "dispatcher.lease_secs must be at least 1",
+        )?;
+        rule(
+            self.messages.max_bulk > 0,
+            "messages.max_bulk must be at least 1",
         )?;
         rule(
             self.streams.heartbeat_secs > 0.0 && self.streams.heartbeat_secs.is_finite(),

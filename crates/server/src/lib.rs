@@ -66,7 +66,8 @@ impl Server {
                 std::time::Duration::from_secs(config.media.fetch_timeout_secs),
             ),
         };
-        let gateway = Gateway::new(store, Arc::new(registry), media, config.webhooks.clone());
+        let gateway = Gateway::new(store, Arc::new(registry), media, config.webhooks.clone())
+            .with_max_bulk_messages(config.messages.max_bulk);
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;

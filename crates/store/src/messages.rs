@@ -25,6 +25,8 @@ pub struct NewOutboundMessage {
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
     /// Send no earlier than this: the message is `scheduled` until then.
     pub send_at: Option<DateTime<Utc>>,
+    /// The bulk request it came in, if any.
+    pub batch_id: Option<String>,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -47,6 +49,8 @@ pub struct MessageFilter {
     pub direction: Option<Direction>,
     /// Only messages of this chat (a JID).
     pub chat: Option<String>,
+    /// Only messages of this bulk request.
+    pub batch_id: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -54,7 +58,8 @@ pub struct MessageFilter {
 macro_rules! list_condition {
     () => {
         "account_id = $1 AND ($2 IS NULL OR instance_id = $2) AND ($3 IS NULL OR status = $3)
-         AND ($4 IS NULL OR direction = $4) AND ($5 IS NULL OR chat_jid = $5)"
+         AND ($4 IS NULL OR direction = $4) AND ($5 IS NULL OR chat_jid = $5)
+         AND ($6 IS NULL OR batch_id = $6)"
     };
 }
 
@@ -181,15 +186,17 @@ fn records(rows: Vec<MessageRow>) -> Result<Vec<MessageRecord>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
-impl Store {
-    /// Stores a new outbound message as `queued` (or `scheduled`, when it has a time to be sent
-    /// at) with its first timeline entry and events.
-    pub async fn insert_outbound_message(
-        &self,
-        new: NewOutboundMessage,
-        events: impl FnOnce(&MessageRecord) -> Vec<NewEvent>,
-    ) -> Result<MessageRecord> {
-        let now = now_millis();
+/// An outbound message turned into its record and column values, ready to insert.
+struct PreparedInsert {
+    record: MessageRecord,
+    content: String,
+    mentions: Option<String>,
+    metadata: Option<String>,
+    batch_id: Option<String>,
+}
+
+impl PreparedInsert {
+    fn new(new: NewOutboundMessage, now: i64) -> Result<Self> {
         let (status, run_at) = match new.send_at {
             Some(at) => (MessageStatus::Scheduled, to_millis(at)),
             None => (MessageStatus::Queued, now),
@@ -224,7 +231,6 @@ impl Store {
             revoked_at: None,
             pinned_until: None,
         };
-        let new_events = events(&record);
         let content = serde_json::to_string(&record.content)
             .map_err(|e| StoreError::Corrupt(format!("content does not serialise: {e}")))?;
         let mentions = (!record.mentions.is_empty())
@@ -235,40 +241,81 @@ impl Store {
             .metadata
             .as_ref()
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        Ok(Self {
+            record,
+            content,
+            mentions,
+            metadata,
+            batch_id: new.batch_id,
+        })
+    }
+}
+
+impl Store {
+    /// Stores a new outbound message as `queued` (or `scheduled`, when it has a time to be sent
+    /// at) with its first timeline entry and events.
+    pub async fn insert_outbound_message(
+        &self,
+        new: NewOutboundMessage,
+        events: impl Fn(&MessageRecord) -> Vec<NewEvent>,
+    ) -> Result<MessageRecord> {
+        let mut stored = self.insert_outbound_messages(vec![new], events).await?;
+        stored
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an insert stored nothing".to_owned()))
+    }
+
+    /// Stores several outbound messages in one transaction: all of them or none.
+    pub async fn insert_outbound_messages(
+        &self,
+        news: Vec<NewOutboundMessage>,
+        events: impl Fn(&MessageRecord) -> Vec<NewEvent>,
+    ) -> Result<Vec<MessageRecord>> {
+        let now = now_millis();
+        let mut prepared = Vec::with_capacity(news.len());
+        for new in news {
+            prepared.push(PreparedInsert::new(new, now)?);
+        }
         in_tx!(self, tx, backend => {
-            sqlx::query(
-                "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
-                     message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
-                     reply_to, mentions)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14)",
-            )
-            .bind(record.id.to_string())
-            .bind(record.account_id.as_str())
-            .bind(record.instance_id.as_str())
-            .bind(record.direction.as_str())
-            .bind(record.recipient.clone())
-            .bind(record.chat_jid.clone())
-            .bind(record.content.type_name())
-            .bind(content)
-            .bind(record.content.summary())
-            .bind(record.status.as_str())
-            .bind(metadata)
-            .bind(now)
-            .bind(record.reply_to.clone())
-            .bind(mentions)
-            .bind(run_at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
+            let mut new_events = Vec::new();
+            for row in &prepared {
+                let record = &row.record;
+                sqlx::query(
+                    "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
+                         message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
+                         reply_to, mentions, batch_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14, $16)",
+                )
                 .bind(record.id.to_string())
+                .bind(record.account_id.as_str())
+                .bind(record.instance_id.as_str())
+                .bind(record.direction.as_str())
+                .bind(record.recipient.clone())
+                .bind(record.chat_jid.clone())
+                .bind(record.content.type_name())
+                .bind(row.content.clone())
+                .bind(record.content.summary())
                 .bind(record.status.as_str())
+                .bind(row.metadata.clone())
                 .bind(now)
+                .bind(record.reply_to.clone())
+                .bind(row.mentions.clone())
+                .bind(to_millis(record.run_at))
+                .bind(row.batch_id.clone())
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
+                    .bind(record.id.to_string())
+                    .bind(record.status.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                new_events.extend(events(record));
+            }
             append_events!(tx, backend, new_events);
             Ok(())
         })?;
-        Ok(record)
+        Ok(prepared.into_iter().map(|row| row.record).collect())
     }
 
     /// One of an account's messages.
@@ -341,7 +388,7 @@ impl Store {
             message_columns!(),
             " FROM messages WHERE ",
             list_condition!(),
-            " ORDER BY created_at DESC, id DESC LIMIT $6 OFFSET $7"
+            " ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
         );
         let count = concat!("SELECT COUNT(*) FROM messages WHERE ", list_condition!());
         let direction = filter.direction.map(|d| d.as_str().to_owned());
@@ -352,6 +399,7 @@ impl Store {
                 .bind(status.clone())
                 .bind(direction.clone())
                 .bind(filter.chat.clone())
+                .bind(filter.batch_id.clone())
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(pool)
@@ -362,6 +410,7 @@ impl Store {
                 .bind(status)
                 .bind(direction)
                 .bind(filter.chat.clone())
+                .bind(filter.batch_id.clone())
                 .fetch_one(pool)
                 .await?;
             (rows, total)
@@ -517,6 +566,7 @@ mod tests {
             mentions: Vec::new(),
             metadata: None,
             send_at: None,
+            batch_id: None,
         }
     }
 
@@ -661,6 +711,7 @@ mod tests {
                 status: Some(MessageStatus::Queued),
                 direction: Some(Direction::Outbound),
                 chat: None,
+                batch_id: None,
                 limit: 2,
                 offset: 2,
             };

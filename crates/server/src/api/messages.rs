@@ -6,10 +6,11 @@ use super::error::ApiError;
 use super::error::{ApiResult, ErrorBody};
 use super::json;
 use super::media::multipart_error;
-use super::views::{AcceptedMessageView, MessageJson};
+use super::views::{AcceptedMessageView, BulkView, MessageJson};
 use crate::media::MediaError;
 use crate::services::{
-    FileSendOptions, MessageListQuery, Principal, SendRequest, UploadedFile, file_field, form_flag,
+    BulkRequest, FileSendOptions, MessageListQuery, Principal, SendRequest, UploadedFile,
+    file_field, form_flag,
 };
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header;
@@ -226,4 +227,40 @@ pub async fn get_message(
 ) -> ApiResult<Response> {
     let details = state.gateway.get_message(&principal, &id).await?;
     Ok(envelope::ok(MessageJson::detailed(&details)))
+}
+
+/// Send many messages in one request (at most `messages.max_bulk`, 1000 by default). Each item
+/// takes the fields of a single send; invalid items are reported by index in `errors` and the
+/// valid ones are queued together under one `batchId`.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/messages/bulk", tag = "messages",
+    params(("id" = String, Path, description = "Instance id or name")),
+    request_body(content = BulkRequest, example = json!({ "messages": [
+        { "to": "14155552671", "text": "Hi Alice, your code is 1234" },
+        { "to": "14155552672", "text": "Hi Bob, your code is 5678", "sendAt": "2026-12-24T09:00:00Z" },
+    ] })),
+    responses(
+        (status = 202, description = "The valid messages are queued", body = Envelope<BulkView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The instance is not linked", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, description = "No messages, or more than allowed", body = ErrorBody),
+    )
+)]
+pub async fn send_bulk(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    request: Request,
+) -> ApiResult<Response> {
+    let bytes = axum::body::to_bytes(request.into_body(), state.limits.send_json)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::PayloadTooLarge,
+                "the request body is larger than this server accepts for a send",
+            )
+        })?;
+    let body: BulkRequest = json::parse(&bytes)?;
+    let outcome = state.gateway.send_bulk(&principal, &id, body).await?;
+    Ok(envelope::accepted(BulkView::from(outcome)))
 }

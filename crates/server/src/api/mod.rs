@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
     let uploads = OpenApiRouter::new()
         .routes(routes!(media::upload))
         .routes(routes!(messages::send_message))
+        .routes(routes!(messages::send_bulk))
         .layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)

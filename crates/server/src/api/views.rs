@@ -364,3 +364,34 @@ impl From<&wagate_store::MediaRecord> for MediaView {
         }
     }
 }
+
+/// The answer to a bulk send (seed 004's shape, with the queued messages).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkView {
+    /// Lists the batch: `GET /api/v1/messages?batchId=`.
+    pub batch_id: String,
+    pub total_messages: usize,
+    /// How many were queued (or scheduled).
+    pub queued: usize,
+    pub failed_count: usize,
+    pub errors: Vec<crate::services::BulkItemError>,
+    pub messages: Vec<AcceptedMessageView>,
+}
+
+impl From<crate::services::BulkOutcome> for BulkView {
+    fn from(outcome: crate::services::BulkOutcome) -> Self {
+        Self {
+            batch_id: outcome.batch_id,
+            total_messages: outcome.total,
+            queued: outcome.queued.len(),
+            failed_count: outcome.errors.len(),
+            messages: outcome
+                .queued
+                .iter()
+                .map(AcceptedMessageView::from)
+                .collect(),
+            errors: outcome.errors,
+        }
+    }
+}

@@ -38,6 +38,9 @@ pub struct MessageListQuery {
     pub direction: Option<String>,
     /// Only messages of this chat: a phone number or JID.
     pub chat: Option<String>,
+    /// Only the messages of this bulk request.
+    #[serde(rename = "batchId")]
+    pub batch_id: Option<String>,
 }
 
 /// A message with its timeline.
@@ -168,6 +171,7 @@ impl Gateway {
             mentions: outbound.mentions,
             metadata: outbound.metadata,
             send_at,
+            batch_id: None,
         };
         let message = self
             .store
@@ -363,6 +367,10 @@ impl Gateway {
             status,
             direction,
             chat,
+            batch_id: query
+                .batch_id
+                .map(|b| b.trim().to_owned())
+                .filter(|b| !b.is_empty()),
             limit,
             offset: (page - 1).saturating_mul(limit),
         };

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod auth;
+mod bulk;
 mod error;
 mod event_payloads;
 mod events;
@@ -24,6 +25,7 @@ mod streams;
 mod webhooks;
 
 pub use auth::{KeyKind, Principal, generate_key, hash_key};
+pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use error::{ServiceError, ServiceResult};
 pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
@@ -58,6 +60,8 @@ pub struct Gateway {
     pub(crate) fetcher: UrlFetcher,
     pub(crate) webhook_client: DeliveryClient,
     pub(crate) webhook_config: WebhooksConfig,
+    /// Most messages one bulk request may carry.
+    pub(crate) max_bulk_messages: usize,
 }
 
 /// Where media lives and how it may be fetched.
@@ -88,7 +92,14 @@ impl Gateway {
             media: media.storage,
             media_limits: media.limits,
             fetcher: media.fetcher,
+            max_bulk_messages: 1000,
         }
+    }
+
+    /// Sets how many messages one bulk request may carry.
+    pub fn with_max_bulk_messages(mut self, max: usize) -> Self {
+        self.max_bulk_messages = max;
+        self
     }
 
     pub fn store(&self) -> &Store {

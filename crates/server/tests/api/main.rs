@@ -7,6 +7,7 @@ mod receiver;
 mod support;
 
 mod accounts;
+mod bulk;
 mod docs;
 mod event_schemas;
 mod events;
