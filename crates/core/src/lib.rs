@@ -12,6 +12,7 @@ pub mod event;
 pub mod ids;
 pub mod instance;
 pub mod message;
+pub mod plan;
 pub mod validation;
 
 pub use address::{Jid, JidKind, PhoneNumber, Recipient};
@@ -21,4 +22,5 @@ pub use event::{EventKind, EventSeq};
 pub use ids::{AccountId, ApiKeyId, EventId, InstanceId, MessageId};
 pub use instance::{Capability, EngineKind, InstanceName, InstanceStatus, LinkedAccount};
 pub use message::{MessageStatus, OutboundMessage};
+pub use plan::Plan;
 pub use validation::{FieldError, ValidationErrors};

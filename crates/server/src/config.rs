@@ -22,6 +22,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub streams: StreamsConfig,
     pub messages: MessagesConfig,
+    pub limits: LimitsConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
     pub log: LogConfig,
@@ -45,6 +46,38 @@ pub struct DispatcherConfig {
     pub poll_interval_ms: u64,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct LimitsConfig {
+    pub default_plan: String,
+    pub unauthenticated_per_minute: u32,
+    pub plans: PlanLimits,
+}
+
+/// Requests per minute of each plan (`unlimited` has none).
+#[derive(Clone, Debug, Deserialize)]
+pub struct PlanLimits {
+    pub free: u32,
+    pub basic: u32,
+    pub pro: u32,
+    pub enterprise: u32,
+}
+
+impl LimitsConfig {
+    pub fn settings(&self) -> Result<crate::services::RateLimitSettings, ConfigError> {
+        Ok(crate::services::RateLimitSettings {
+            default_plan: self
+                .default_plan
+                .parse()
+                .map_err(|e| ConfigError::Rule(format!("limits.default_plan: {e}")))?,
+            free: self.plans.free,
+            basic: self.plans.basic,
+            pro: self.plans.pro,
+            enterprise: self.plans.enterprise,
+            unauthenticated: self.unauthenticated_per_minute,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -186,6 +219,7 @@ impl Config {
             self.dispatcher.lease_secs > 0,
             "dispatcher.lease_secs must be at least 1",
         )?;
+        self.limits.settings()?;
         rule(
             self.messages.max_bulk > 0,
             "messages.max_bulk must be at least 1",

@@ -67,7 +67,8 @@ impl Server {
             ),
         };
         let gateway = Gateway::new(store, Arc::new(registry), media, config.webhooks.clone())
-            .with_max_bulk_messages(config.messages.max_bulk);
+            .with_max_bulk_messages(config.messages.max_bulk)
+            .with_rate_limits(config.limits.settings()?);
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;
@@ -120,8 +121,11 @@ impl Server {
         .layer(tower_http::trace::TraceLayer::new_for_http());
         let stop = shutdown.clone();
         tasks.push(tokio::spawn(async move {
-            let serve = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { stop.cancelled().await });
+            let serve = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async move { stop.cancelled().await });
             if let Err(error) = serve.await {
                 tracing::error!(%error, "the HTTP server stopped");
             }

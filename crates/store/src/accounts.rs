@@ -2,23 +2,27 @@
 
 use crate::records::AccountRecord;
 use crate::time::{from_millis, now_millis};
-use crate::{Result, Store};
-use wagate_core::{AccountId, ApiKeyId};
+use crate::{Result, Store, StoreError};
+use wagate_core::{AccountId, ApiKeyId, Plan};
 
 #[derive(sqlx::FromRow)]
 struct AccountRow {
     id: String,
     name: String,
+    plan: String,
     created_at: i64,
 }
 
-impl From<AccountRow> for AccountRecord {
-    fn from(row: AccountRow) -> Self {
-        Self {
+impl TryFrom<AccountRow> for AccountRecord {
+    type Error = StoreError;
+
+    fn try_from(row: AccountRow) -> Result<Self> {
+        Ok(Self {
+            plan: row.plan.parse().map_err(StoreError::Corrupt)?,
             id: AccountId::from_trusted(row.id),
             name: row.name,
             created_at: from_millis(row.created_at),
-        }
+        })
     }
 }
 
@@ -27,15 +31,17 @@ impl Store {
     pub async fn create_account(
         &self,
         name: &str,
+        plan: Plan,
         key_id: &ApiKeyId,
         key_hash: &str,
     ) -> Result<AccountRecord> {
         let id = AccountId::generate();
         let now = now_millis();
         in_tx!(self, tx, _backend => {
-            sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
+            sqlx::query("INSERT INTO accounts (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(id.as_str())
                 .bind(name)
+                .bind(plan.as_str())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -54,27 +60,48 @@ impl Store {
         Ok(AccountRecord {
             id,
             name: name.to_owned(),
+            plan,
             created_at: from_millis(now),
         })
     }
 
     pub async fn get_account(&self, id: &AccountId) -> Result<Option<AccountRecord>> {
         let row = on_pool!(self, pool => {
-            sqlx::query_as::<_, AccountRow>("SELECT id, name, created_at FROM accounts WHERE id = $1")
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, created_at FROM accounts WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(Into::into))
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Changes an account's plan; `None` when there is no such account.
+    pub async fn set_account_plan(
+        &self,
+        id: &AccountId,
+        plan: Plan,
+    ) -> Result<Option<AccountRecord>> {
+        let changed = on_pool!(self, pool => {
+            sqlx::query("UPDATE accounts SET plan = $2 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(plan.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.get_account(id).await
     }
 
     pub async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
         let rows = on_pool!(self, pool => {
-            sqlx::query_as::<_, AccountRow>("SELECT id, name, created_at FROM accounts ORDER BY created_at, id")
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, created_at FROM accounts ORDER BY created_at, id")
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(Into::into).collect())
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 }
 
@@ -88,7 +115,12 @@ mod tests {
     async fn an_account_is_created_with_its_key() {
         on_both_backends(|store| async move {
             let account = store
-                .create_account("Acme", &ApiKeyId::generate(), "hash-1")
+                .create_account(
+                    "Acme",
+                    wagate_core::Plan::Unlimited,
+                    &ApiKeyId::generate(),
+                    "hash-1",
+                )
                 .await
                 .unwrap();
             assert_eq!(
@@ -101,7 +133,12 @@ mod tests {
             // A hash belongs to one key only.
             assert!(
                 store
-                    .create_account("Other", &ApiKeyId::generate(), "hash-1")
+                    .create_account(
+                        "Other",
+                        wagate_core::Plan::Unlimited,
+                        &ApiKeyId::generate(),
+                        "hash-1"
+                    )
                     .await
                     .is_err()
             );

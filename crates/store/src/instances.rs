@@ -338,7 +338,12 @@ pub(crate) mod tests {
 
     pub(crate) async fn account_with_instance(store: &Store, name: &str) -> InstanceRecord {
         let account = store
-            .create_account("Acme", &ApiKeyId::generate(), &format!("key-{name}"))
+            .create_account(
+                "Acme",
+                wagate_core::Plan::Unlimited,
+                &ApiKeyId::generate(),
+                &format!("key-{name}"),
+            )
             .await
             .unwrap();
         store

@@ -124,7 +124,12 @@ mod tests {
     async fn media_rows_belong_to_their_account() {
         on_both_backends(|store| async move {
             let account = store
-                .create_account("Acme", &ApiKeyId::generate(), "k")
+                .create_account(
+                    "Acme",
+                    wagate_core::Plan::Unlimited,
+                    &ApiKeyId::generate(),
+                    "k",
+                )
                 .await
                 .unwrap();
             let media = MediaRecord {

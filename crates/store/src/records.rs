@@ -10,6 +10,7 @@ use wagate_core::{
 pub struct AccountRecord {
     pub id: AccountId,
     pub name: String,
+    pub plan: wagate_core::Plan,
     pub created_at: DateTime<Utc>,
 }
 

@@ -15,6 +15,16 @@ use serde::Deserialize;
 pub struct NewAccountRequest {
     #[schema(example = "Acme Ltd")]
     pub name: Option<String>,
+    /// `free` (20 requests a minute), `basic` (100), `pro` (500), `enterprise` (2000) or
+    /// `unlimited`; default `limits.default_plan`.
+    pub plan: Option<String>,
+}
+
+/// `PATCH /api/v1/accounts/{id}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct AccountUpdateRequest {
+    #[schema(example = "pro")]
+    pub plan: Option<String>,
 }
 
 /// Create an account (admin key). The answer holds the account's API key, shown only once.
@@ -32,7 +42,7 @@ pub async fn create_account(
 ) -> ApiResult<Response> {
     let (account, api_key) = state
         .gateway
-        .create_account(&principal, request.name.as_deref())
+        .create_account(&principal, request.name.as_deref(), request.plan.as_deref())
         .await?;
     Ok(envelope::created(CreatedAccountView {
         account: AccountView::from(&account),
@@ -62,5 +72,28 @@ pub async fn list_accounts(
 )]
 pub async fn me(State(state): State<AppState>, principal: Principal) -> ApiResult<Response> {
     let account = state.gateway.current_account(&principal).await?;
+    Ok(envelope::ok(AccountView::from(&account)))
+}
+
+/// Change an account's plan, and with it its request limit (admin key).
+#[utoipa::path(
+    patch, path = "/api/v1/accounts/{id}", tag = "accounts", request_body = AccountUpdateRequest,
+    params(("id" = String, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Envelope<AccountView>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn update_account(
+    State(state): State<AppState>,
+    principal: Principal,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(request): ApiJson<AccountUpdateRequest>,
+) -> ApiResult<Response> {
+    let account = state
+        .gateway
+        .set_account_plan(&principal, &id, request.plan.as_deref())
+        .await?;
     Ok(envelope::ok(AccountView::from(&account)))
 }

@@ -21,6 +21,7 @@ mod media;
 mod messages;
 mod operations;
 mod qr;
+mod rate_limit;
 mod sandbox;
 mod streams;
 mod views;
@@ -111,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::me))
+        .routes(routes!(accounts::update_account))
         .routes(routes!(
             instances::create_instance,
             instances::list_instances
@@ -161,6 +163,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             idempotency::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::layer,
         ))
         .with_state(state)
 }

@@ -25,6 +25,8 @@ pub struct AccountView {
     #[schema(example = "acc_0192f0c5e2b47a39b1d2c3e4f5a6b7c8")]
     pub id: String,
     pub name: String,
+    /// Sets the request limit per minute.
+    pub plan: wagate_core::Plan,
     pub created_at: String,
 }
 
@@ -33,6 +35,7 @@ impl From<&AccountRecord> for AccountView {
         Self {
             id: account.id.to_string(),
             name: account.name.clone(),
+            plan: account.plan,
             created_at: time(account.created_at),
         }
     }

@@ -19,6 +19,7 @@ mod media;
 mod messages;
 mod operations;
 mod queue_control;
+mod rate_limits;
 mod sandbox;
 mod send_parse;
 mod streams;
@@ -35,6 +36,7 @@ pub use instances::{CreatedInstance, NewInstanceRequest};
 pub use linking::ConnectRequest;
 pub use messages::{MessageListQuery, MessageView};
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
+pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
 pub use send_parse::SendRequest;
 pub use streams::{StreamQuery, Subscription};
@@ -62,6 +64,7 @@ pub struct Gateway {
     pub(crate) webhook_config: WebhooksConfig,
     /// Most messages one bulk request may carry.
     pub(crate) max_bulk_messages: usize,
+    pub(crate) rate_limiter: Arc<RateLimiter>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -93,7 +96,21 @@ impl Gateway {
             media_limits: media.limits,
             fetcher: media.fetcher,
             max_bulk_messages: 1000,
+            rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
+                default_plan: wagate_core::Plan::Unlimited,
+                free: 20,
+                basic: 100,
+                pro: 500,
+                enterprise: 2000,
+                unauthenticated: 60,
+            })),
         }
+    }
+
+    /// Sets the request limits.
+    pub fn with_rate_limits(mut self, settings: RateLimitSettings) -> Self {
+        self.rate_limiter = Arc::new(RateLimiter::new(settings));
+        self
     }
 
     /// Sets how many messages one bulk request may carry.

@@ -29,6 +29,7 @@ async fn the_openapi_document_covers_every_route() {
     let expected = [
         ("/api/v1/accounts", vec!["get", "post"]),
         ("/api/v1/auth/me", vec!["get"]),
+        ("/api/v1/accounts/{id}", vec!["patch"]),
         ("/api/v1/instances", vec!["get", "post"]),
         ("/api/v1/instances/{id}", vec!["delete", "get"]),
         ("/api/v1/instances/{id}/connect", vec!["post"]),

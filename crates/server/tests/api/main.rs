@@ -13,6 +13,7 @@ mod event_schemas;
 mod events;
 mod idempotency;
 mod instances;
+mod limits;
 mod linking;
 mod media;
 mod media_s3;
