@@ -48,9 +48,24 @@ pub async fn dispatch_due(
         .claim_due_messages(now, lease_until, config.batch_size)
         .await?;
     let count = messages.len();
+    // One lane per instance: an instance's messages go in order, one at a time, while the
+    // instances of the batch send side by side, so a slow number does not hold up the others.
+    let mut lanes: Vec<Vec<MessageRecord>> = Vec::new();
     for message in messages {
-        send_one(gateway, config, &message).await;
+        match lanes
+            .iter_mut()
+            .find(|lane| lane[0].instance_id == message.instance_id)
+        {
+            Some(lane) => lane.push(message),
+            None => lanes.push(vec![message]),
+        }
     }
+    futures_util::future::join_all(lanes.into_iter().map(|lane| async move {
+        for message in lane {
+            send_one(gateway, config, &message).await;
+        }
+    }))
+    .await;
     Ok(count)
 }
 
