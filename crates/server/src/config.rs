@@ -23,6 +23,7 @@ pub struct Config {
     pub streams: StreamsConfig,
     pub messages: MessagesConfig,
     pub limits: LimitsConfig,
+    pub brokers: BrokersConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
     pub log: LogConfig,
@@ -46,6 +47,13 @@ pub struct DispatcherConfig {
     pub poll_interval_ms: u64,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
+}
+
+/// Broker sinks: each enabled one receives every event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct BrokersConfig {
+    pub nats: crate::sinks::nats::NatsConfig,
+    pub amqp: crate::sinks::amqp::AmqpConfig,
 }
 
 #[derive(Clone, Debug, Deserialize)]

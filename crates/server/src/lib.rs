@@ -9,6 +9,7 @@ pub mod media;
 pub mod net;
 pub mod services;
 pub mod sessions;
+pub mod sinks;
 pub mod webhooks;
 pub mod workers;
 
@@ -94,6 +95,24 @@ impl Server {
             poll,
             shutdown.clone(),
         )));
+        if config.brokers.nats.enabled {
+            tasks.push(tokio::spawn(workers::event_sink::run::<
+                sinks::nats::NatsSink,
+            >(
+                gateway.clone(),
+                config.brokers.nats.clone(),
+                shutdown.clone(),
+            )));
+        }
+        if config.brokers.amqp.enabled {
+            tasks.push(tokio::spawn(workers::event_sink::run::<
+                sinks::amqp::AmqpSink,
+            >(
+                gateway.clone(),
+                config.brokers.amqp.clone(),
+                shutdown.clone(),
+            )));
+        }
         tasks.push(tokio::spawn(workers::housekeeping::run(
             gateway.clone(),
             shutdown.clone(),

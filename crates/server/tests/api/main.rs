@@ -3,10 +3,12 @@
 
 mod files;
 mod live;
+mod proxy;
 mod receiver;
 mod support;
 
 mod accounts;
+mod brokers;
 mod bulk;
 mod docs;
 mod event_schemas;
