@@ -2,6 +2,12 @@
 //! by `<prefix>.<instance>.<event>`, with publisher confirms. An exchange drops what no queue
 //! is bound to; `queue` names a durable queue bound to every event, for installs that want
 //! the events kept until someone reads them.
+//!
+//! A batch is pipelined on one channel and its confirms awaited in order. lapin does not
+//! reconnect by itself (auto-recovery stays off), so when the connection dies nothing after
+//! the lost messages gets through and the broker holds a prefix of the batch. A `nack` fails
+//! the batch too; RabbitMQ sends one only on an internal error or to a full queue set to
+//! `reject-publish`, where messages after the refused one may have been taken.
 
 use super::{EventSink, SinkError, subject};
 use crate::services::{envelope, public_event_id};
@@ -43,9 +49,12 @@ impl EventSink for AmqpSink {
     type Config = AmqpConfig;
 
     async fn connect(config: &AmqpConfig) -> Result<Self, SinkError> {
-        let connection = Connection::connect(&config.url, ConnectionProperties::default())
-            .await
-            .map_err(failed)?;
+        let connection = Connection::connect(
+            &config.url,
+            ConnectionProperties::default().with_connection_name("wagate".into()),
+        )
+        .await
+        .map_err(failed)?;
         let channel = connection.create_channel().await.map_err(failed)?;
         channel
             .exchange_declare(

@@ -37,10 +37,29 @@ pub trait EventSink: Send + Sized + 'static {
     fn connect(config: &Self::Config) -> impl Future<Output = Result<Self, SinkError>> + Send;
 
     /// Publishes the events in order; returns once the broker confirmed every one of them.
+    ///
+    /// When it fails, the broker must hold no more than a prefix of `events`: the worker
+    /// publishes again from the first unconfirmed event, so a later event that got through
+    /// while an earlier one was lost would arrive out of order.
     fn publish(
         &mut self,
         events: &[EventRecord],
     ) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// Why `prefix` cannot start subjects and routing keys (`None`: it can): dot-separated tokens
+/// that are neither empty nor wildcards, without whitespace.
+pub fn prefix_problem(prefix: &str) -> Option<&'static str> {
+    if prefix.split('.').any(str::is_empty) {
+        return Some("must be dot-separated words without empty parts");
+    }
+    if prefix
+        .chars()
+        .any(|c| matches!(c, '*' | '>' | '#') || c.is_whitespace())
+    {
+        return Some("must not contain *, >, # or whitespace");
+    }
+    None
 }
 
 /// `<prefix>.<instance name>.<event name>`, e.g. `wagate.sales.message.received`. Characters
@@ -79,6 +98,17 @@ mod tests {
             kind: EventKind::MessageReceived,
             data: serde_json::json!({}),
             created_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn prefixes_are_plain_tokens() {
+        assert_eq!(prefix_problem("wagate"), None);
+        assert_eq!(prefix_problem("acme.wagate"), None);
+        for bad in [
+            "", ".wagate", "wagate.", "a..b", "wa*", "wa>", "wa#", "wa gate",
+        ] {
+            assert!(prefix_problem(bad).is_some(), "{bad:?}");
         }
     }
 
