@@ -56,6 +56,48 @@ pub struct BrokersConfig {
     pub amqp: crate::sinks::amqp::AmqpConfig,
 }
 
+impl BrokersConfig {
+    /// Names the brokers refuse or that would capture the wrong subjects, checked at start-up
+    /// rather than found in a sink's retry log.
+    fn validate(&self) -> Result<(), ConfigError> {
+        use crate::sinks::prefix_problem;
+        let problem = |setting: &str, problem: Option<&str>| match problem {
+            Some(problem) => Err(ConfigError::Rule(format!("{setting} {problem}"))),
+            None => Ok(()),
+        };
+        if self.nats.enabled {
+            problem(
+                "brokers.nats.subject_prefix",
+                prefix_problem(&self.nats.subject_prefix),
+            )?;
+            problem(
+                "brokers.nats.ack_timeout_ms",
+                (self.nats.ack_timeout_ms == 0).then_some("must be at least 1"),
+            )?;
+            let stream = &self.nats.stream;
+            let bad = |c: char| matches!(c, '.' | '*' | '>' | '/' | '\\') || c.is_whitespace();
+            problem(
+                "brokers.nats.stream",
+                (stream.is_empty() || stream.contains(bad))
+                    .then_some("must be a name without . * > / \\ or whitespace"),
+            )?;
+        }
+        if self.amqp.enabled {
+            problem(
+                "brokers.amqp.routing_prefix",
+                prefix_problem(&self.amqp.routing_prefix),
+            )?;
+            problem(
+                "brokers.amqp.exchange",
+                self.amqp.exchange.is_empty().then_some(
+                    "must name an exchange (the default exchange cannot route by topic)",
+                ),
+            )?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct LimitsConfig {
     pub default_plan: String,
@@ -228,6 +270,7 @@ impl Config {
             "dispatcher.lease_secs must be at least 1",
         )?;
         self.limits.settings()?;
+        self.brokers.validate()?;
         rule(
             self.messages.max_bulk > 0,
             "messages.max_bulk must be at least 1",
@@ -306,6 +349,25 @@ mod tests {
             jail.set_env("WAGATE_LOG__FORMAT", "xml");
             let error = Config::load(None).unwrap_err().to_string();
             assert!(error.contains("log.format"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn enabled_brokers_need_usable_names() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("WAGATE_BROKERS__NATS__ENABLED", "true");
+            jail.set_env("WAGATE_BROKERS__NATS__SUBJECT_PREFIX", "wagate.*");
+            let error = Config::load(None).unwrap_err().to_string();
+            assert!(error.contains("brokers.nats.subject_prefix"), "{error}");
+            jail.set_env("WAGATE_BROKERS__NATS__SUBJECT_PREFIX", "acme.wagate");
+            jail.set_env("WAGATE_BROKERS__NATS__URL", "nats://broker:4222");
+            let config = Config::load(None).expect("loads");
+            assert_eq!(config.brokers.nats.url, "nats://broker:4222");
+            jail.set_env("WAGATE_BROKERS__AMQP__ENABLED", "true");
+            jail.set_env("WAGATE_BROKERS__AMQP__EXCHANGE", "");
+            let error = Config::load(None).unwrap_err().to_string();
+            assert!(error.contains("brokers.amqp.exchange"), "{error}");
             Ok(())
         });
     }

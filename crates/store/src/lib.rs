@@ -69,6 +69,9 @@ pub struct Store {
     /// Woken after every committed write, so outbox readers need not poll hard (readers on
     /// other nodes still poll).
     outbox: Arc<Notify>,
+    /// SQLite takes one writer at a time; writers of this process queue here instead of
+    /// meeting SQLITE_BUSY and sleeping in its busy handler, which costs milliseconds each.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -88,6 +91,7 @@ impl Store {
             Self {
                 db: Db::Postgres(pool),
                 outbox: Arc::new(Notify::new()),
+                sqlite_writer: Arc::default(),
             }
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
@@ -104,6 +108,7 @@ impl Store {
             Self {
                 db: Db::Sqlite(pool),
                 outbox: Arc::new(Notify::new()),
+                sqlite_writer: Arc::default(),
             }
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));

@@ -22,6 +22,7 @@ macro_rules! in_tx {
             $crate::Db::Sqlite(pool) => {
                 #[allow(unused_variables)]
                 let $backend = $crate::Backend::Sqlite;
+                let _writer = $store.sqlite_writer.lock().await;
                 let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let result: $crate::Result<_> = async { $body }.await;
                 if result.is_ok() {
@@ -58,20 +59,25 @@ macro_rules! append_events {
                     .await?;
             }
             let now = $crate::time::now_millis();
-            for event in events {
-                sqlx::query(
-                    "INSERT INTO events (id, account_id, instance_id, instance_name, kind, data, created_at)
-                     VALUES ($1, $2, $3, COALESCE($4, (SELECT name FROM instances WHERE id = $3)), $5, $6, $7)",
-                )
-                .bind(wagate_core::EventId::generate().to_string())
-                .bind(event.account_id.as_str())
-                .bind(event.instance_id.as_ref().map(|id| id.as_str().to_owned()))
-                .bind(event.instance_name)
-                .bind(event.kind.as_str())
-                .bind(event.data.to_string())
-                .bind(now)
-                .execute(&mut *$tx)
-                .await?;
+            for chunk in events.chunks(500) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO events (id, account_id, instance_id, instance_name, kind, data, created_at) ",
+                );
+                insert.push_values(chunk, |mut row, event| {
+                    let instance_id = event.instance_id.as_ref().map(|id| id.as_str().to_owned());
+                    row.push_bind(wagate_core::EventId::generate().to_string())
+                        .push_bind(event.account_id.as_str().to_owned())
+                        .push_bind(instance_id.clone())
+                        .push_unseparated(", COALESCE(")
+                        .push_bind_unseparated(event.instance_name.clone())
+                        .push_unseparated(", (SELECT name FROM instances WHERE id = ")
+                        .push_bind_unseparated(instance_id)
+                        .push_unseparated("))")
+                        .push_bind(event.kind.as_str())
+                        .push_bind(event.data.to_string())
+                        .push_bind(now);
+                });
+                insert.build().execute(&mut *$tx).await?;
             }
         }
     }};
@@ -87,22 +93,29 @@ macro_rules! message_columns {
     };
 }
 
-/// Inserts one `NewDelivery` (due at `$now`) inside an open transaction.
-macro_rules! insert_delivery {
-    ($tx:ident, $delivery:expr, $now:expr) => {{
-        let delivery: $crate::NewDelivery = $delivery;
-        sqlx::query(
-            "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_kind, payload, status, attempts,
-                 next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6, $6)",
-        )
-        .bind(format!("dlv_{}", uuid::Uuid::now_v7().simple()))
-        .bind(delivery.webhook_id)
-        .bind(delivery.event_id)
-        .bind(delivery.event_kind)
-        .bind(delivery.payload)
-        .bind($now)
-        .execute(&mut *$tx)
-        .await?;
+/// Inserts `NewDelivery`s (due at `$now`) inside an open transaction, many rows a statement.
+macro_rules! insert_deliveries {
+    ($tx:ident, $deliveries:expr, $now:expr) => {{
+        let deliveries: Vec<$crate::NewDelivery> = $deliveries;
+        let now: i64 = $now;
+        for chunk in deliveries.chunks(500) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_kind, payload, status,
+                     attempts, next_attempt_at, created_at, updated_at) ",
+            );
+            insert.push_values(chunk, |mut row, delivery| {
+                row.push_bind(format!("dlv_{}", uuid::Uuid::now_v7().simple()))
+                    .push_bind(delivery.webhook_id.clone())
+                    .push_bind(delivery.event_id.clone())
+                    .push_bind(delivery.event_kind.clone())
+                    .push_bind(delivery.payload.clone())
+                    .push("'pending'")
+                    .push("0")
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(now);
+            });
+            insert.build().execute(&mut *$tx).await?;
+        }
     }};
 }

@@ -34,7 +34,7 @@ pub struct WebhookRecord {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum DeliveryStatus {
     Pending,
     Succeeded,
@@ -107,6 +107,9 @@ pub struct AttemptOutcome {
     pub disable: Option<String>,
     pub events: Vec<NewEvent>,
 }
+
+/// Rows per multi-row statement: well under both backends' limits on bound values.
+const BIND_CHUNK: usize = 500;
 
 macro_rules! webhook_columns {
     () => {
@@ -329,6 +332,21 @@ impl Store {
     where
         F: FnOnce(&[EventRecord], &[WebhookRecord]) -> Vec<NewDelivery>,
     {
+        // Every commit wakes the fan-out; a read first keeps the wake-ups that find nothing
+        // new from taking the write lock.
+        let waiting: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT seq FROM events
+                 WHERE seq > COALESCE((SELECT position FROM outbox_cursors WHERE name = $1), 0)
+                 ORDER BY seq LIMIT 1",
+            )
+            .bind(consumer)
+            .fetch_optional(pool)
+            .await?
+        });
+        if waiting.is_none() {
+            return Ok(0);
+        }
         in_tx!(self, tx, backend => {
             sqlx::query("INSERT INTO outbox_cursors (name, position) VALUES ($1, 0) ON CONFLICT (name) DO NOTHING")
                 .bind(consumer)
@@ -361,9 +379,7 @@ impl Store {
             .collect::<Result<_>>()?;
             let deliveries = route(&events, &webhooks);
             let now = now_millis();
-            for delivery in deliveries {
-                insert_delivery!(tx, delivery, now);
-            }
+            insert_deliveries!(tx, deliveries, now);
             sqlx::query("UPDATE outbox_cursors SET position = $2 WHERE name = $1")
                 .bind(consumer)
                 .bind(last)
@@ -377,80 +393,22 @@ impl Store {
     pub async fn insert_deliveries(&self, deliveries: Vec<NewDelivery>) -> Result<()> {
         let now = now_millis();
         in_tx!(self, tx, _backend => {
-            for delivery in deliveries {
-                insert_delivery!(tx, delivery, now);
-            }
+            insert_deliveries!(tx, deliveries, now);
             Ok(())
         })
     }
 
-    /// Claims due deliveries of enabled endpoints with a lease until `lease_until`: at most
-    /// `limit` in all and `per_endpoint` of any one endpoint, so a backlog at one endpoint
-    /// never crowds the others out. The lease is re-checked on the row itself, so two nodes
-    /// never claim the same delivery.
+    /// Claims due deliveries of enabled endpoints with a lease until `lease_until` (see
+    /// [`Store::record_and_claim`]).
     pub async fn claim_deliveries(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: i64,
-        per_endpoint: i64,
+        room: impl Fn(&str) -> i64,
     ) -> Result<Vec<(DeliveryRecord, WebhookRecord)>> {
-        let sql = concat!(
-            "UPDATE webhook_deliveries SET locked_until = $2
-             WHERE (locked_until IS NULL OR locked_until < $1) AND id IN (
-                 SELECT id FROM (
-                     SELECT d.id, d.next_attempt_at AS due,
-                            ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS rank
-                     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-                     WHERE d.status = 'pending' AND w.enabled = 1 AND d.next_attempt_at <= $1
-                       AND (d.locked_until IS NULL OR d.locked_until < $1)
-                 ) ranked
-                 WHERE rank <= $4 ORDER BY due, id LIMIT $3
-             ) RETURNING ",
-            delivery_columns!()
-        );
-        let claimed: Vec<DeliveryRecord> = in_tx!(self, tx, _backend => {
-            let rows = sqlx::query_as::<_, DeliveryRow>(sql)
-                .bind(to_millis(now))
-                .bind(to_millis(lease_until))
-                .bind(limit)
-                .bind(per_endpoint)
-                .fetch_all(&mut *tx)
-                .await?;
-            rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<_>>>()
-        })?;
-        let mut webhooks: BTreeMap<String, WebhookRecord> = BTreeMap::new();
-        let mut out = Vec::with_capacity(claimed.len());
-        for delivery in claimed {
-            if !webhooks.contains_key(&delivery.webhook_id) {
-                let row = on_pool!(self, pool => {
-                    sqlx::query_as::<_, WebhookRow>(concat!("SELECT ", webhook_columns!(), " FROM webhooks WHERE id = $1"))
-                        .bind(delivery.webhook_id.clone())
-                        .fetch_optional(pool)
-                        .await?
-                });
-                match row {
-                    Some(row) => {
-                        webhooks.insert(delivery.webhook_id.clone(), WebhookRecord::try_from(row)?);
-                    }
-                    None => continue,
-                }
-            }
-            let webhook = webhooks[&delivery.webhook_id].clone();
-            out.push((delivery, webhook));
-        }
-        Ok(out)
-    }
-
-    /// Gives claimed deliveries back unattempted (their endpoint is busy on this node).
-    pub async fn release_delivery(&self, id: &str) -> Result<()> {
-        on_pool!(self, pool => {
-            sqlx::query("UPDATE webhook_deliveries SET locked_until = NULL WHERE id = $1")
-                .bind(id)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+        self.record_and_claim(Vec::new(), now, lease_until, limit, room)
+            .await
     }
 
     /// Records an attempt and what it did, with its events, in one transaction.
@@ -459,50 +417,162 @@ impl Store {
         delivery: &DeliveryRecord,
         outcome: AttemptOutcome,
     ) -> Result<()> {
+        self.record_and_claim(
+            vec![(delivery.clone(), outcome)],
+            Utc::now(),
+            Utc::now(),
+            0,
+            |_| 0,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// The deliverer's one transaction per round: records the attempts that finished (with
+    /// their events; deliveries ending in the same state are updated together), then claims
+    /// due deliveries of enabled endpoints with a lease until `lease_until`, oldest first per
+    /// endpoint: at most `limit` in all and `room(endpoint)` of any one endpoint, so a backlog
+    /// at one endpoint never crowds the others out. The lease is re-checked on the row itself
+    /// (and PostgreSQL skips rows another node is claiming), so two nodes never claim the same
+    /// delivery.
+    pub async fn record_and_claim(
+        &self,
+        attempts: Vec<(DeliveryRecord, AttemptOutcome)>,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        room: impl Fn(&str) -> i64,
+    ) -> Result<Vec<(DeliveryRecord, WebhookRecord)>> {
+        // Deliveries whose row changes the same way: status, when next (pending only), answer.
+        type NewState = (DeliveryStatus, Option<i64>, Option<i64>, Option<String>);
+        let mut states: BTreeMap<NewState, (i64, Vec<String>)> = BTreeMap::new();
+        for (delivery, outcome) in &attempts {
+            let next = to_millis(outcome.next_attempt_at);
+            let key = (
+                outcome.status,
+                (outcome.status == DeliveryStatus::Pending).then_some(next),
+                outcome.attempt.status_code,
+                outcome.attempt.error.clone(),
+            );
+            states
+                .entry(key)
+                .or_insert((next, Vec::new()))
+                .1
+                .push(delivery.id.clone());
+        }
+        let written_at = now_millis();
+        let now_ms = to_millis(now);
+        macro_rules! claim_sql {
+            ($locking:literal) => {
+                concat!(
+                    "UPDATE webhook_deliveries SET locked_until = $2
+                     WHERE (locked_until IS NULL OR locked_until < $1) AND id IN (
+                         SELECT id FROM webhook_deliveries
+                         WHERE webhook_id = $3 AND status = 'pending' AND next_attempt_at <= $1
+                           AND (locked_until IS NULL OR locked_until < $1)
+                         ORDER BY next_attempt_at, id LIMIT $4",
+                    $locking,
+                    ") RETURNING ",
+                    delivery_columns!()
+                )
+            };
+        }
         in_tx!(self, tx, backend => {
-            let attempt = &outcome.attempt;
-            sqlx::query(
-                "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(delivery.id.clone())
-            .bind(to_millis(attempt.at))
-            .bind(attempt.status_code)
-            .bind(attempt.duration_ms)
-            .bind(attempt.response_body.clone())
-            .bind(attempt.error.clone())
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, next_attempt_at = $3,
-                     locked_until = NULL, last_status_code = $4, last_error = $5, updated_at = $6
-                 WHERE id = $1",
-            )
-            .bind(delivery.id.clone())
-            .bind(outcome.status.as_str())
-            .bind(to_millis(outcome.next_attempt_at))
-            .bind(attempt.status_code)
-            .bind(attempt.error.clone())
-            .bind(now_millis())
-            .execute(&mut *tx)
-            .await?;
-            if let Some(failing_since) = outcome.failing_since {
-                sqlx::query("UPDATE webhooks SET failing_since = $2 WHERE id = $1")
-                    .bind(delivery.webhook_id.clone())
-                    .bind(failing_since.map(to_millis))
-                    .execute(&mut *tx)
-                    .await?;
+            for chunk in attempts.chunks(BIND_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error) ",
+                );
+                insert.push_values(chunk, |mut row, (delivery, outcome)| {
+                    let attempt = &outcome.attempt;
+                    row.push_bind(delivery.id.clone())
+                        .push_bind(to_millis(attempt.at))
+                        .push_bind(attempt.status_code)
+                        .push_bind(attempt.duration_ms)
+                        .push_bind(attempt.response_body.clone())
+                        .push_bind(attempt.error.clone());
+                });
+                insert.build().execute(&mut *tx).await?;
             }
-            if let Some(reason) = &outcome.disable {
-                sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
-                    .bind(delivery.webhook_id.clone())
-                    .bind(reason.clone())
-                    .bind(now_millis())
-                    .execute(&mut *tx)
-                    .await?;
+            for ((status, _, status_code, error), (next, ids)) in &states {
+                for chunk in ids.chunks(BIND_CHUNK) {
+                    let mut update = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET status = ");
+                    update
+                        .push_bind(status.as_str())
+                        .push(", attempts = attempts + 1, next_attempt_at = ")
+                        .push_bind(*next)
+                        .push(", locked_until = NULL, last_status_code = ")
+                        .push_bind(*status_code)
+                        .push(", last_error = ")
+                        .push_bind(error.clone())
+                        .push(", updated_at = ")
+                        .push_bind(written_at)
+                        .push(" WHERE id IN (");
+                    let mut ids = update.separated(", ");
+                    for id in chunk {
+                        ids.push_bind(id.clone());
+                    }
+                    update.push(")");
+                    update.build().execute(&mut *tx).await?;
+                }
             }
-            append_events!(tx, backend, outcome.events);
-            Ok(())
+            for (delivery, outcome) in attempts {
+                if let Some(failing_since) = outcome.failing_since {
+                    sqlx::query("UPDATE webhooks SET failing_since = $2 WHERE id = $1")
+                        .bind(delivery.webhook_id.clone())
+                        .bind(failing_since.map(to_millis))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if let Some(reason) = &outcome.disable {
+                    sqlx::query("UPDATE webhooks SET enabled = 0, disabled_reason = $2, updated_at = $3 WHERE id = $1")
+                        .bind(delivery.webhook_id.clone())
+                        .bind(reason.clone())
+                        .bind(written_at)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                append_events!(tx, backend, outcome.events);
+            }
+            if limit <= 0 {
+                return Ok(Vec::new());
+            }
+            let endpoints = sqlx::query_as::<_, WebhookRow>(concat!(
+                "SELECT ", webhook_columns!(), " FROM webhooks w WHERE enabled = 1 AND EXISTS (
+                     SELECT 1 FROM webhook_deliveries d
+                     WHERE d.webhook_id = w.id AND d.status = 'pending' AND d.next_attempt_at <= $1
+                       AND (d.locked_until IS NULL OR d.locked_until < $1))"
+            ))
+            .bind(now_ms)
+            .fetch_all(&mut *tx)
+            .await?;
+            let sql = match backend {
+                Backend::Postgres => claim_sql!(" FOR UPDATE SKIP LOCKED"),
+                Backend::Sqlite => claim_sql!(""),
+            };
+            let mut left = limit;
+            let mut out = Vec::new();
+            for row in endpoints {
+                let webhook = WebhookRecord::try_from(row)?;
+                let take = room(&webhook.id).min(left);
+                if take <= 0 {
+                    continue;
+                }
+                let rows = sqlx::query_as::<_, DeliveryRow>(sql)
+                    .bind(now_ms)
+                    .bind(to_millis(lease_until))
+                    .bind(webhook.id.clone())
+                    .bind(take)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                left -= rows.len() as i64;
+                let mut claimed = rows
+                    .into_iter()
+                    .map(DeliveryRecord::try_from)
+                    .collect::<Result<Vec<_>>>()?;
+                claimed.sort_by(|a, b| (a.next_attempt_at, &a.id).cmp(&(b.next_attempt_at, &b.id)));
+                out.extend(claimed.into_iter().map(|delivery| (delivery, webhook.clone())));
+            }
+            Ok(out)
         })
     }
 
@@ -511,17 +581,19 @@ impl Store {
         webhook_id: &str,
         status: Option<DeliveryStatus>,
         limit: i64,
+        offset: i64,
     ) -> Result<Vec<(DeliveryRecord, Vec<AttemptRecord>)>> {
         let status = status.map(|s| s.as_str().to_owned());
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, DeliveryRow>(concat!(
                 "SELECT ", delivery_columns!(), " FROM webhook_deliveries
                  WHERE webhook_id = $1 AND ($2 IS NULL OR status = $2)
-                 ORDER BY created_at DESC, id DESC LIMIT $3"
+                 ORDER BY created_at DESC, id DESC LIMIT $3 OFFSET $4"
             ))
             .bind(webhook_id)
             .bind(status)
             .bind(limit)
+            .bind(offset)
             .fetch_all(pool)
             .await?
         });

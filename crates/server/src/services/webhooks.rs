@@ -70,6 +70,8 @@ pub struct DeliveriesQuery {
     pub status: Option<String>,
     /// At most this many, newest first (1 to 500, default 50).
     pub limit: Option<i64>,
+    /// Page number from 1 (default 1).
+    pub page: Option<i64>,
 }
 
 /// Whether an endpoint wants an event.
@@ -425,12 +427,16 @@ impl Gateway {
         if !(1..=500).contains(&limit) {
             errors.push("limit", "must be between 1 and 500");
         }
+        let page = query.page.unwrap_or(1);
+        if page < 1 {
+            errors.push("page", "must be 1 or more");
+        }
         if !errors.is_empty() {
             return Err(errors.into());
         }
         Ok(self
             .store
-            .list_deliveries(&webhook.id, status, limit)
+            .list_deliveries(&webhook.id, status, limit, (page - 1).saturating_mul(limit))
             .await?)
     }
 

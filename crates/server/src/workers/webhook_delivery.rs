@@ -1,112 +1,156 @@
 //! The webhook deliverer: claims due deliveries and sends each in its own task, so endpoints
-//! never wait on each other. At most `max_in_flight` deliveries are in flight, and at most
-//! `max_in_flight_per_endpoint` to one endpoint: a slow or dead endpoint holds only its own
-//! share. Every attempt is recorded with what it means for the delivery.
+//! never wait on each other. At most `max_in_flight` deliveries are held at once, and at most
+//! `max_in_flight_per_endpoint` requests go to one endpoint at a time: a slow or dead endpoint
+//! holds only its own share.
+//!
+//! The loop does its database work in rounds of one transaction each: write every attempt
+//! that finished since the last round, then claim what there is room for. Each endpoint's
+//! deliveries are claimed a few requests ahead, so a busy node writes and claims many
+//! deliveries per transaction instead of one.
 
 use crate::config::WebhooksConfig;
 use crate::services::Gateway;
 use crate::webhooks::{WebhookSecret, sign};
 use chrono::Utc;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
-use wagate_store::{DeliveryRecord, WebhookRecord};
+use wagate_store::{AttemptOutcome, DeliveryRecord, WebhookRecord};
 
-/// How many deliveries of each endpoint are in flight on this node.
-#[derive(Default)]
-struct InFlight {
-    by_endpoint: Mutex<HashMap<String, usize>>,
-    done: Notify,
+/// How far ahead of its requests an endpoint's deliveries are claimed, in multiples of its
+/// concurrency: enough that claims and writes are batched, few enough to finish in a lease.
+const PREFETCH: usize = 4;
+
+/// Most attempts written in one round.
+const ROUND: usize = 1024;
+
+/// What this node holds of one endpoint: deliveries claimed and not yet recorded, and the
+/// slots for requests to it.
+struct Endpoint {
+    held: usize,
+    sending: Arc<Semaphore>,
 }
 
-impl InFlight {
-    fn try_take(&self, endpoint: &str, cap: usize) -> bool {
-        let mut map = self.by_endpoint.lock().expect("in-flight table poisoned");
-        let count = map.entry(endpoint.to_owned()).or_insert(0);
-        if *count >= cap {
-            return false;
-        }
-        *count += 1;
-        true
-    }
-
-    fn give_back(&self, endpoint: &str) {
-        let mut map = self.by_endpoint.lock().expect("in-flight table poisoned");
-        if let Some(count) = map.get_mut(endpoint) {
-            *count -= 1;
-            if *count == 0 {
-                map.remove(endpoint);
-            }
-        }
-        self.done.notify_waiters();
-    }
-}
+/// A delivery done with: its attempt, waiting for the next round to be written, or `None`
+/// when its lease ran too short to start one (it is claimed again when the lease ends).
+type Finished = (DeliveryRecord, Option<AttemptOutcome>);
 
 pub async fn run(gateway: Gateway, config: WebhooksConfig, shutdown: CancellationToken) {
-    let permits = Arc::new(Semaphore::new(config.max_in_flight));
-    let in_flight = Arc::new(InFlight::default());
+    let (finish, mut finished) = mpsc::unbounded_channel::<Finished>();
     let poll = Duration::from_millis(config.poll_interval_ms);
-    let lease = chrono::Duration::milliseconds((config.timeout_secs * 1000.0) as i64 * 2 + 30_000);
+    // A delivery still waiting for a request slot when too little of its lease is left to
+    // finish the request gives the slot up instead of racing another node for it.
+    let timeout = chrono::Duration::milliseconds((config.timeout_secs * 1000.0) as i64);
+    let lease = timeout * 2 + chrono::Duration::seconds(30);
+    let concurrency = config.max_in_flight_per_endpoint;
+    let ahead = concurrency * PREFETCH;
+    let mut endpoints: HashMap<String, Endpoint> = HashMap::new();
+    let mut held = 0;
+    let mut round = Vec::new();
     loop {
         let written = gateway.store().outbox_written();
-        let done = in_flight.done.notified();
-        let free = permits.available_permits();
-        let mut started = 0;
-        if free > 0 {
-            let now = Utc::now();
-            match gateway
-                .store()
-                .claim_deliveries(
-                    now,
-                    now + lease,
-                    free as i64,
-                    config.max_in_flight_per_endpoint as i64,
-                )
-                .await
-            {
-                Ok(claimed) => {
-                    for (delivery, webhook) in claimed {
-                        if !in_flight.try_take(&webhook.id, config.max_in_flight_per_endpoint) {
-                            if let Err(error) = gateway.store().release_delivery(&delivery.id).await
-                            {
-                                tracing::warn!(%error, "could not release a delivery");
-                            }
-                            continue;
-                        }
-                        let permit = permits
-                            .clone()
-                            .acquire_owned()
-                            .await
-                            .expect("the semaphore is never closed");
-                        let gateway = gateway.clone();
-                        let in_flight = in_flight.clone();
-                        started += 1;
-                        tokio::spawn(async move {
-                            deliver(&gateway, &delivery, &webhook).await;
-                            in_flight.give_back(&webhook.id);
-                            drop(permit);
-                        });
-                    }
-                }
-                Err(error) => tracing::error!(%error, "could not claim webhook deliveries"),
+        while round.len() < ROUND {
+            match finished.try_recv() {
+                Ok(attempt) => round.push(attempt),
+                Err(_) => break,
             }
         }
-        if started > 0 && started == free {
+        let recorded: Vec<String> = round
+            .iter()
+            .map(|(d, _): &Finished| d.webhook_id.clone())
+            .collect();
+        let attempts: Vec<_> = round
+            .drain(..)
+            .filter_map(|(delivery, outcome)| Some((delivery, outcome?)))
+            .collect();
+        // Room counts the deliveries this round records as already gone.
+        let mut after_round: HashMap<&str, usize> = endpoints
+            .iter()
+            .map(|(id, endpoint)| (id.as_str(), endpoint.held))
+            .collect();
+        for id in &recorded {
+            if let Some(count) = after_round.get_mut(id.as_str()) {
+                *count -= 1;
+            }
+        }
+        let free = config.max_in_flight.saturating_sub(held - recorded.len());
+        let room =
+            |id: &str| ahead.saturating_sub(after_round.get(id).copied().unwrap_or(0)) as i64;
+        let now = Utc::now();
+        let claimed = match gateway
+            .store()
+            .record_and_claim(attempts, now, now + lease, free as i64, room)
+            .await
+        {
+            Ok(claimed) => claimed,
+            Err(error) => {
+                // Unwritten attempts stay leased and are delivered again when the lease runs
+                // out: at least once, never lost.
+                tracing::error!(%error, count = recorded.len(), "could not record or claim webhook deliveries");
+                Vec::new()
+            }
+        };
+        for id in &recorded {
+            held -= 1;
+            if let Some(endpoint) = endpoints.get_mut(id) {
+                endpoint.held -= 1;
+                if endpoint.held == 0 {
+                    endpoints.remove(id);
+                }
+            }
+        }
+        let progressed = !recorded.is_empty() || !claimed.is_empty();
+        for (delivery, webhook) in claimed {
+            let endpoint = endpoints
+                .entry(webhook.id.clone())
+                .or_insert_with(|| Endpoint {
+                    held: 0,
+                    sending: Arc::new(Semaphore::new(concurrency)),
+                });
+            endpoint.held += 1;
+            held += 1;
+            let sending = endpoint.sending.clone();
+            let gateway = gateway.clone();
+            let finish = finish.clone();
+            let lease_until = now + lease;
+            tokio::spawn(async move {
+                let slot = sending
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed");
+                let outcome = if Utc::now() + timeout < lease_until {
+                    Some(attempt(&gateway, &delivery, &webhook).await)
+                } else {
+                    None
+                };
+                drop(slot);
+                let _ = finish.send((delivery, outcome));
+            });
+        }
+        if progressed && !finished.is_empty() {
             continue;
         }
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = written => {}
-            _ = done => {}
+            received = finished.recv() => {
+                if let Some(attempt) = received {
+                    round.push(attempt);
+                }
+            }
             _ = tokio::time::sleep(poll) => {}
         }
     }
 }
 
-/// One attempt: sign, send, record.
-pub async fn deliver(gateway: &Gateway, delivery: &DeliveryRecord, webhook: &WebhookRecord) {
+/// One attempt: sign, send, and judge the answer.
+async fn attempt(
+    gateway: &Gateway,
+    delivery: &DeliveryRecord,
+    webhook: &WebhookRecord,
+) -> AttemptOutcome {
     let timestamp = Utc::now().timestamp();
     let secret = WebhookSecret::from_stored(webhook.secret.clone());
     let signature = sign(&secret, &delivery.event_id, timestamp, &delivery.payload);
@@ -122,8 +166,5 @@ pub async fn deliver(gateway: &Gateway, delivery: &DeliveryRecord, webhook: &Web
         .webhook_client()
         .post(&webhook.url, &headers, delivery.payload.clone())
         .await;
-    let outcome = gateway.attempt_outcome(delivery, webhook, &response);
-    if let Err(error) = gateway.store().record_attempt(delivery, outcome).await {
-        tracing::error!(delivery = %delivery.id, %error, "could not record a webhook attempt");
-    }
+    gateway.attempt_outcome(delivery, webhook, &response)
 }
