@@ -13,6 +13,7 @@
 mod macros;
 
 mod accounts;
+mod analytics;
 mod api_keys;
 mod error;
 mod events;
@@ -26,6 +27,7 @@ mod records;
 mod time;
 mod webhooks;
 
+pub use analytics::DailyStatusCount;
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
 pub use idempotency::{IdempotencyClaim, StoredResponse};

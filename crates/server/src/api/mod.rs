@@ -5,6 +5,7 @@
 //! from the same registrations that serve the requests.
 
 mod accounts;
+mod analytics;
 mod auth;
 mod docs;
 mod envelope;
@@ -75,6 +76,7 @@ pub struct BodyLimits {
         (name = "media", description = "Files for media messages"),
         (name = "webhooks", description = "Signed event deliveries to your endpoints"),
         (name = "events", description = "Everything that happened, in order"),
+        (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -134,6 +136,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(operations::cancel))
         .routes(routes!(operations::retry))
         .routes(routes!(events::list_events))
+        .routes(routes!(analytics::summary))
         .routes(routes!(streams::sse))
         .routes(routes!(streams::ws))
         .routes(routes!(sandbox::link))

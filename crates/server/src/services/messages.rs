@@ -293,6 +293,9 @@ impl Gateway {
     pub async fn get_message(&self, principal: &Principal, id: &str) -> ServiceResult<MessageView> {
         let account = principal.account()?;
         let id = MessageId::parse(id.trim()).ok_or(ServiceError::NotFound("message"))?;
+        // The timeline is read before the row, so the status shown is never older than the
+        // timeline's last entry while the dispatcher moves the message on.
+        let timeline = self.store.message_timeline(&id).await?;
         let message = self
             .store
             .find_message(account, &id)
@@ -304,7 +307,6 @@ impl Gateway {
         {
             return Err(ServiceError::NotFound("message"));
         }
-        let timeline = self.store.message_timeline(&id).await?;
         let reactions = self.store.message_reactions(&id).await?;
         Ok(MessageView {
             message,

@@ -5,6 +5,7 @@
 //! translate HTTP to these calls; workers call the same methods.
 
 mod accounts;
+mod analytics;
 mod auth;
 mod bulk;
 mod error;
@@ -25,6 +26,7 @@ mod send_parse;
 mod streams;
 mod webhooks;
 
+pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
 pub use auth::{KeyKind, Principal, generate_key, hash_key};
 pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use error::{ServiceError, ServiceResult};

@@ -63,6 +63,7 @@ async fn the_openapi_document_covers_every_route() {
         ),
         ("/api/v1/webhooks/{id}/replay", vec!["post"]),
         ("/api/v1/auth/me/webhook", vec!["delete", "put"]),
+        ("/api/v1/analytics/summary", vec!["get"]),
         ("/api/v1/media", vec!["post"]),
         ("/api/v1/media/{id}", vec!["delete", "get"]),
         ("/api/v1/sandbox/link", vec!["post"]),

@@ -8,6 +8,7 @@ mod receiver;
 mod support;
 
 mod accounts;
+mod analytics;
 mod brokers;
 mod bulk;
 mod docs;

@@ -142,7 +142,9 @@ async fn failed_messages_can_be_retried() {
                 .iter()
                 .map(|t| t["status"].as_str().unwrap().to_owned())
                 .collect();
-            if statuses.iter().filter(|s| *s == "failed").count() == 2 {
+            if statuses.iter().filter(|s| *s == "failed").count() == 2
+                && shown["data"]["status"] == "failed"
+            {
                 break shown["data"].clone();
             }
             assert!(tokio::time::Instant::now() < deadline, "{shown}");
