@@ -46,6 +46,10 @@ pub enum EventKind {
     SessionConnected,
     #[serde(rename = "session.logged_out")]
     SessionLoggedOut,
+    #[serde(rename = "session.paused")]
+    SessionPaused,
+    #[serde(rename = "session.resumed")]
+    SessionResumed,
     #[serde(rename = "instance.created")]
     InstanceCreated,
     #[serde(rename = "instance.deleted")]
@@ -57,7 +61,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 20] = [
+    pub const ALL: [EventKind; 22] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -74,6 +78,8 @@ impl EventKind {
         Self::SessionStatus,
         Self::SessionConnected,
         Self::SessionLoggedOut,
+        Self::SessionPaused,
+        Self::SessionResumed,
         Self::InstanceCreated,
         Self::InstanceDeleted,
         Self::WebhookDisabled,
@@ -98,6 +104,8 @@ impl EventKind {
             Self::SessionStatus => "session.status",
             Self::SessionConnected => "session.connected",
             Self::SessionLoggedOut => "session.logged_out",
+            Self::SessionPaused => "session.paused",
+            Self::SessionResumed => "session.resumed",
             Self::InstanceCreated => "instance.created",
             Self::InstanceDeleted => "instance.deleted",
             Self::WebhookDisabled => "webhook.disabled",

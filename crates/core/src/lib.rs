@@ -13,6 +13,7 @@ pub mod ids;
 pub mod instance;
 pub mod message;
 pub mod plan;
+pub mod settings;
 pub mod validation;
 
 pub use address::{Jid, JidKind, PhoneNumber, Recipient};
@@ -23,4 +24,5 @@ pub use ids::{AccountId, ApiKeyId, EventId, InstanceId, MessageId};
 pub use instance::{Capability, EngineKind, InstanceName, InstanceStatus, LinkedAccount};
 pub use message::{MessageStatus, OutboundMessage};
 pub use plan::Plan;
+pub use settings::{InstanceSettings, PacingSettings};
 pub use validation::{FieldError, ValidationErrors};

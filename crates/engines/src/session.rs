@@ -93,6 +93,11 @@ pub trait Session: Send + Sync {
 
     /// Acts on a message already in a chat: react, edit, revoke, mark read, pin.
     async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError>;
+
+    /// Shows "typing…" in `chat` (or stops it). Engines without chat presence ignore it.
+    async fn set_typing(&self, _chat: &Jid, _typing: bool) -> Result<(), EngineError> {
+        Ok(())
+    }
 }
 
 /// Something done to a message already in a chat, by WhatsApp's id for it.

@@ -19,6 +19,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub http: HttpConfig,
     pub dispatcher: DispatcherConfig,
+    pub pacing: PacingConfig,
     pub webhooks: WebhooksConfig,
     pub streams: StreamsConfig,
     pub messages: MessagesConfig,
@@ -47,6 +48,26 @@ pub struct DispatcherConfig {
     pub poll_interval_ms: u64,
     pub max_attempts: i64,
     pub retry_base_ms: u64,
+    /// Transient engine failures in a row that pause an instance's sending.
+    pub breaker_threshold: i64,
+    /// How long a tripped breaker pauses sending before a probe send is let through.
+    pub breaker_pause_secs: u64,
+}
+
+/// Pacing against bans: the defaults every instance starts from (`settings.pacing` overrides).
+#[derive(Clone, Debug, Deserialize)]
+pub struct PacingConfig {
+    pub enabled: bool,
+    pub min_gap_ms: u64,
+    pub max_gap_ms: u64,
+    pub recipient_gap_ms: u64,
+    pub daily_cap: u32,
+    /// Daily caps for the first weeks after linking, one per week.
+    pub warmup: Vec<u32>,
+    /// "typing…" shown per character of text before a `simulateTyping` send.
+    pub typing_ms_per_char: u64,
+    pub typing_min_ms: u64,
+    pub typing_max_ms: u64,
 }
 
 /// Broker sinks: each enabled one receives every event.
@@ -201,6 +222,8 @@ pub struct SandboxSettings {
     pub pairing_code_ttl_ms: u64,
     pub delivered_after_ms: u64,
     pub read_after_ms: u64,
+    /// A file for the sandbox's delivery ledger; empty keeps it in memory.
+    pub delivery_ledger: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -269,6 +292,22 @@ impl Config {
             self.dispatcher.lease_secs > 0,
             "dispatcher.lease_secs must be at least 1",
         )?;
+        rule(
+            self.dispatcher.breaker_threshold > 0,
+            "dispatcher.breaker_threshold must be at least 1",
+        )?;
+        rule(
+            self.pacing.min_gap_ms <= self.pacing.max_gap_ms,
+            "pacing.min_gap_ms must not be more than pacing.max_gap_ms",
+        )?;
+        rule(
+            self.pacing.daily_cap > 0 && !self.pacing.warmup.contains(&0),
+            "pacing.daily_cap and every pacing.warmup cap must be at least 1",
+        )?;
+        rule(
+            self.pacing.typing_min_ms <= self.pacing.typing_max_ms,
+            "pacing.typing_min_ms must not be more than pacing.typing_max_ms",
+        )?;
         self.limits.settings()?;
         self.brokers.validate()?;
         rule(
@@ -308,6 +347,9 @@ impl Config {
             pairing_code_ttl: ms(self.sandbox.pairing_code_ttl_ms),
             delivered_after: ms(self.sandbox.delivered_after_ms),
             read_after: ms(self.sandbox.read_after_ms),
+            delivery_ledger: Some(self.sandbox.delivery_ledger.trim())
+                .filter(|path| !path.is_empty())
+                .map(std::path::PathBuf::from),
         }
     }
 }

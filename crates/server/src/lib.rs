@@ -47,8 +47,10 @@ impl Server {
         let store = Store::connect(&url, config.database.max_connections)
             .await
             .with_context(|| format!("opening the database ({})", redact(&url)))?;
-        let (registry, engine_events) =
-            SessionRegistry::new(SandboxEngine::new(config.sandbox_config()));
+        let (registry, engine_events) = SessionRegistry::new(
+            SandboxEngine::new(config.sandbox_config())
+                .context("opening the sandbox delivery ledger")?,
+        );
         let storage = match config.media.backend {
             MediaBackend::Local => {
                 let dir = config.media.dir(&config.data_dir);
@@ -67,9 +69,15 @@ impl Server {
                 std::time::Duration::from_secs(config.media.fetch_timeout_secs),
             ),
         };
-        let gateway = Gateway::new(store, Arc::new(registry), media, config.webhooks.clone())
-            .with_max_bulk_messages(config.messages.max_bulk)
-            .with_rate_limits(config.limits.settings()?);
+        let gateway = Gateway::new(
+            store,
+            Arc::new(registry),
+            media,
+            config.webhooks.clone(),
+            config.pacing.clone(),
+        )
+        .with_max_bulk_messages(config.messages.max_bulk)
+        .with_rate_limits(config.limits.settings()?);
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;

@@ -102,6 +102,7 @@ fn spawn(data_dir: &std::path::Path, database_url: &str) -> (Process, String) {
         .env("WAGATE_SANDBOX__DELIVERED_AFTER_MS", "0")
         .env("WAGATE_SANDBOX__READ_AFTER_MS", "0")
         .env("WAGATE_DISPATCHER__POLL_INTERVAL_MS", "50")
+        .env("WAGATE_PACING__ENABLED", "false")
         .stdout(Stdio::piped())
         .spawn()
         .expect("wagate starts");

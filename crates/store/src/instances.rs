@@ -6,8 +6,8 @@ use crate::time::{from_millis, now_millis, to_millis};
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use wagate_core::{
-    AccountId, ApiKeyId, EngineKind, InstanceId, InstanceName, InstanceStatus, LinkedAccount,
-    PhoneNumber,
+    AccountId, ApiKeyId, EngineKind, InstanceId, InstanceName, InstanceSettings, InstanceStatus,
+    LinkedAccount, PhoneNumber,
 };
 
 /// The QR code an instance currently shows.
@@ -50,7 +50,8 @@ macro_rules! select_instances {
     ($($rest:literal),*) => {
         concat!(
             "SELECT id, account_id, name, engine, status, status_reason, linked, me_phone, me_jid,
-                 me_push_name, qr_code, qr_expires_at, pairing_code, created_at, updated_at
+                 me_push_name, qr_code, qr_expires_at, pairing_code, created_at, updated_at,
+                 settings, linked_at, capped_until, paused_until
              FROM instances ",
             $($rest),*
         )
@@ -74,6 +75,10 @@ struct InstanceRow {
     pairing_code: Option<String>,
     created_at: i64,
     updated_at: i64,
+    settings: Option<String>,
+    linked_at: Option<i64>,
+    capped_until: Option<i64>,
+    paused_until: Option<i64>,
 }
 
 impl TryFrom<InstanceRow> for InstanceRecord {
@@ -89,6 +94,13 @@ impl TryFrom<InstanceRow> for InstanceRecord {
             }),
             _ => None,
         };
+        let settings = row
+            .settings
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("instance {} settings: {e}", row.id)))?
+            .unwrap_or_default();
         Ok(Self {
             engine: row.engine.parse().map_err(StoreError::Corrupt)?,
             status: row.status.parse().map_err(StoreError::Corrupt)?,
@@ -103,25 +115,47 @@ impl TryFrom<InstanceRow> for InstanceRecord {
             pairing_code: row.pairing_code,
             created_at: from_millis(row.created_at),
             updated_at: from_millis(row.updated_at),
+            settings,
+            linked_at: row.linked_at.map(from_millis),
+            capped_until: row.capped_until.map(from_millis),
+            paused_until: row.paused_until.map(from_millis),
         })
     }
+}
+
+fn settings_json(settings: &InstanceSettings) -> Result<String> {
+    serde_json::to_string(settings)
+        .map_err(|e| StoreError::Corrupt(format!("settings do not serialise: {e}")))
 }
 
 fn records(rows: Vec<InstanceRow>) -> Result<Vec<InstanceRecord>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
 
+/// An instance to create.
+#[derive(Clone, Debug)]
+pub struct NewInstance<'a> {
+    pub account_id: &'a AccountId,
+    pub name: &'a InstanceName,
+    pub engine: EngineKind,
+    pub settings: &'a InstanceSettings,
+}
+
 impl Store {
     /// Creates an instance with its instance key (given as a hash) and its events.
     pub async fn create_instance(
         &self,
-        account_id: &AccountId,
-        name: &InstanceName,
-        engine: EngineKind,
+        new: NewInstance<'_>,
         key_id: &ApiKeyId,
         key_hash: &str,
         events: impl FnOnce(&InstanceRecord) -> Vec<NewEvent>,
     ) -> Result<InstanceRecord> {
+        let NewInstance {
+            account_id,
+            name,
+            engine,
+            settings,
+        } = new;
         let now = now_millis();
         let record = InstanceRecord {
             id: InstanceId::generate(),
@@ -137,12 +171,17 @@ impl Store {
             pairing_code: None,
             created_at: from_millis(now),
             updated_at: from_millis(now),
+            settings: settings.clone(),
+            linked_at: None,
+            capped_until: None,
+            paused_until: None,
         };
         let new_events = events(&record);
+        let settings_json = settings_json(settings)?;
         in_tx!(self, tx, backend => {
             sqlx::query(
-                "INSERT INTO instances (id, account_id, name, engine, status, linked, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 0, $6, $6)",
+                "INSERT INTO instances (id, account_id, name, engine, status, linked, created_at, updated_at, settings)
+                 VALUES ($1, $2, $3, $4, $5, 0, $6, $6, $7)",
             )
             .bind(record.id.as_str())
             .bind(account_id.as_str())
@@ -150,6 +189,7 @@ impl Store {
             .bind(engine.as_str())
             .bind(record.status.as_str())
             .bind(now)
+            .bind(settings_json.clone())
             .execute(&mut *tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, &format!("an instance named '{}'", name.as_str())))?;
@@ -268,6 +308,29 @@ impl Store {
         })
     }
 
+    /// Replaces an instance's settings.
+    pub async fn set_instance_settings(
+        &self,
+        id: &InstanceId,
+        settings: &InstanceSettings,
+    ) -> Result<Option<InstanceRecord>> {
+        let json = settings_json(settings)?;
+        let now = now_millis();
+        let changed = on_pool!(self, pool => {
+            sqlx::query("UPDATE instances SET settings = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.as_str())
+                .bind(json)
+                .bind(now)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Ok(None);
+        }
+        self.get_instance(id).await
+    }
+
     /// Reads the instance inside a transaction, lets `decide` compute its next state and
     /// events, and writes both. `decide` returning `None` changes nothing.
     pub async fn update_instance<F>(
@@ -297,7 +360,8 @@ impl Store {
             sqlx::query(
                 "UPDATE instances SET status = $2, status_reason = $3, linked = $4, me_phone = $5,
                      me_jid = $6, me_push_name = $7, qr_code = $8, qr_expires_at = $9,
-                     pairing_code = $10, updated_at = $11
+                     pairing_code = $10, updated_at = $11,
+                     linked_at = CASE WHEN $4 = 1 THEN COALESCE(linked_at, $11) ELSE linked_at END
                  WHERE id = $1",
             )
             .bind(id.as_str())
@@ -323,6 +387,7 @@ impl Store {
                 qr_expires_at: state.qr.as_ref().map(|q| q.expires_at),
                 pairing_code: state.pairing_code,
                 updated_at: from_millis(now),
+                linked_at: current.linked_at.or(state.linked.then(|| from_millis(now))),
                 ..current
             }))
         })
@@ -348,9 +413,12 @@ pub(crate) mod tests {
             .unwrap();
         store
             .create_instance(
-                &account.id,
-                &InstanceName::parse(name).unwrap(),
-                EngineKind::Sandbox,
+                NewInstance {
+                    account_id: &account.id,
+                    name: &InstanceName::parse(name).unwrap(),
+                    engine: EngineKind::Sandbox,
+                    settings: &InstanceSettings::default(),
+                },
                 &ApiKeyId::generate(),
                 &format!("ikey-{name}"),
                 |record| {
@@ -416,9 +484,12 @@ pub(crate) mod tests {
             let instance = account_with_instance(&store, "sales").await;
             let again = store
                 .create_instance(
-                    &instance.account_id,
-                    &instance.name,
-                    EngineKind::Sandbox,
+                    NewInstance {
+                        account_id: &instance.account_id,
+                        name: &instance.name,
+                        engine: EngineKind::Sandbox,
+                        settings: &InstanceSettings::default(),
+                    },
                     &ApiKeyId::generate(),
                     "another-hash",
                     |_| Vec::new(),

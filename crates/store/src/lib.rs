@@ -15,6 +15,8 @@ mod macros;
 mod accounts;
 mod analytics;
 mod api_keys;
+mod breaker;
+mod claims;
 mod error;
 mod events;
 mod idempotency;
@@ -28,10 +30,14 @@ mod time;
 mod webhooks;
 
 pub use analytics::DailyStatusCount;
+pub use claims::{
+    CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, ClaimedMessage, InstanceGate,
+    InstancePacingState,
+};
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
 pub use idempotency::{IdempotencyClaim, StoredResponse};
-pub use instances::{InstanceState, QrState};
+pub use instances::{InstanceState, NewInstance, QrState};
 pub use media::MediaRecord;
 pub use message_state::{MessageChange, NewInboundMessage};
 pub use messages::{MessageFilter, MessageTransition, NewOutboundMessage};

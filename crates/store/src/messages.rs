@@ -1,8 +1,7 @@
 //! Messages: the message row is also the send job.
 //!
-//! The dispatcher claims due rows with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL; on
-//! SQLite the single writer makes the claiming `UPDATE` atomic by itself). A lease that
-//! expires because its worker died makes the row claimable again.
+//! The dispatcher claims due rows with a lease (see `claims`). A lease that expires because its
+//! worker died makes the row claimable again.
 
 use crate::events::NewEvent;
 use crate::records::{Direction, MessageRecord, Page, TimelineEntry};
@@ -27,6 +26,8 @@ pub struct NewOutboundMessage {
     pub send_at: Option<DateTime<Utc>>,
     /// The bulk request it came in, if any.
     pub batch_id: Option<String>,
+    /// Show "typing…" in the chat before sending.
+    pub simulate_typing: bool,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -65,24 +66,6 @@ macro_rules! list_condition {
 
 /// Due outbound messages of open instances: queued or retrying rows whose time has come, and
 /// processing rows whose lease expired.
-macro_rules! claim_sql {
-    ($locking:literal) => {
-        concat!(
-            "UPDATE messages SET status = 'processing', locked_until = $2, attempts = attempts + 1,
-                 updated_at = $1
-             WHERE id IN (
-                 SELECT m.id FROM messages m JOIN instances i ON i.id = m.instance_id
-                 WHERE m.direction = 'outbound' AND i.status = 'open'
-                   AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
-                        OR (m.status = 'processing' AND m.locked_until < $1))
-                 ORDER BY m.run_at, m.id LIMIT $3",
-            $locking,
-            ") RETURNING ",
-            message_columns!()
-        )
-    };
-}
-
 #[derive(sqlx::FromRow)]
 pub(crate) struct MessageRow {
     id: String,
@@ -182,6 +165,18 @@ struct TimelineRow {
     detail: Option<String>,
 }
 
+fn timeline_entries(rows: Vec<TimelineRow>) -> Result<Vec<TimelineEntry>> {
+    rows.into_iter()
+        .map(|row| {
+            Ok(TimelineEntry {
+                status: row.status.parse().map_err(StoreError::Corrupt)?,
+                at: from_millis(row.at),
+                detail: row.detail,
+            })
+        })
+        .collect()
+}
+
 fn records(rows: Vec<MessageRow>) -> Result<Vec<MessageRecord>> {
     rows.into_iter().map(TryInto::try_into).collect()
 }
@@ -193,6 +188,7 @@ struct PreparedInsert {
     mentions: Option<String>,
     metadata: Option<String>,
     batch_id: Option<String>,
+    simulate_typing: bool,
 }
 
 impl PreparedInsert {
@@ -247,6 +243,7 @@ impl PreparedInsert {
             mentions,
             metadata,
             batch_id: new.batch_id,
+            simulate_typing: new.simulate_typing,
         })
     }
 }
@@ -283,8 +280,8 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
                          message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
-                         reply_to, mentions, batch_id)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14, $16)",
+                         reply_to, mentions, batch_id, simulate_typing)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14, $16, $17)",
                 )
                 .bind(record.id.to_string())
                 .bind(record.account_id.as_str())
@@ -302,6 +299,7 @@ impl Store {
                 .bind(row.mentions.clone())
                 .bind(to_millis(record.run_at))
                 .bind(row.batch_id.clone())
+                .bind(i64::from(row.simulate_typing))
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
@@ -360,6 +358,49 @@ impl Store {
         row.map(TryInto::try_into).transpose()
     }
 
+    /// A message with its timeline, read from one snapshot so the status shown and the
+    /// timeline's last entry agree while the dispatcher moves the message on.
+    pub async fn find_message_with_timeline(
+        &self,
+        account_id: &AccountId,
+        id: &MessageId,
+    ) -> Result<Option<(MessageRecord, Vec<TimelineEntry>)>> {
+        let select = concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE id = $1 AND account_id = $2"
+        );
+        let timeline =
+            "SELECT status, at, detail FROM message_timeline WHERE message_id = $1 ORDER BY seq";
+        let (row, rows) = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            if matches!(self.db, crate::Db::Postgres(_)) {
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let row = sqlx::query_as::<_, MessageRow>(select)
+                .bind(id.to_string())
+                .bind(account_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let rows = match row {
+                None => Vec::new(),
+                Some(_) => sqlx::query_as::<_, TimelineRow>(timeline)
+                    .bind(id.to_string())
+                    .fetch_all(&mut *tx)
+                    .await?,
+            };
+            tx.commit().await?;
+            (row, rows)
+        });
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((
+            MessageRecord::try_from(row)?,
+            timeline_entries(rows)?,
+        )))
+    }
+
     pub async fn message_timeline(&self, id: &MessageId) -> Result<Vec<TimelineEntry>> {
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, TimelineRow>(
@@ -369,15 +410,7 @@ impl Store {
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|row| {
-                Ok(TimelineEntry {
-                    status: row.status.parse().map_err(StoreError::Corrupt)?,
-                    at: from_millis(row.at),
-                    detail: row.detail,
-                })
-            })
-            .collect()
+        timeline_entries(rows)
     }
 
     pub async fn list_messages(&self, filter: &MessageFilter) -> Result<Page<MessageRecord>> {
@@ -418,38 +451,6 @@ impl Store {
         Ok(Page {
             items: records(rows)?,
             total,
-        })
-    }
-
-    /// Claims up to `limit` due outbound messages of open instances for sending: `queued` and
-    /// `retrying` rows whose time has come, and `processing` rows whose lease has expired. Each
-    /// claimed row becomes `processing` with a lease until `lease_until`.
-    pub async fn claim_due_messages(
-        &self,
-        now: DateTime<Utc>,
-        lease_until: DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<MessageRecord>> {
-        let now_ms = to_millis(now);
-        in_tx!(self, tx, backend => {
-            let claim = match backend {
-                Backend::Postgres => claim_sql!(" FOR UPDATE OF m SKIP LOCKED"),
-                Backend::Sqlite => claim_sql!(""),
-            };
-            let rows = sqlx::query_as::<_, MessageRow>(claim)
-                .bind(now_ms)
-                .bind(to_millis(lease_until))
-                .bind(limit)
-                .fetch_all(&mut *tx)
-                .await?;
-            for row in &rows {
-                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, 'processing', $2)")
-                    .bind(row.id.clone())
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            records(rows)
         })
     }
 
@@ -545,14 +546,14 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::instances::tests::account_with_instance;
     use crate::testing::on_both_backends;
     use crate::{InstanceRecord, InstanceState};
     use wagate_core::{InstanceStatus, TextBody};
 
-    fn text(instance: &InstanceRecord, body: &str) -> NewOutboundMessage {
+    pub(crate) fn text(instance: &InstanceRecord, body: &str) -> NewOutboundMessage {
         NewOutboundMessage {
             account_id: instance.account_id.clone(),
             instance_id: instance.id.clone(),
@@ -567,10 +568,11 @@ mod tests {
             metadata: None,
             send_at: None,
             batch_id: None,
+            simulate_typing: false,
         }
     }
 
-    async fn open(store: &Store, instance: &InstanceRecord) {
+    pub(crate) async fn open(store: &Store, instance: &InstanceRecord) {
         store
             .update_instance(&instance.id, |current| {
                 let mut state = InstanceState::of(current);
@@ -579,50 +581,6 @@ mod tests {
             })
             .await
             .unwrap();
-    }
-
-    #[tokio::test]
-    async fn only_messages_of_open_instances_are_claimed_and_each_once() {
-        on_both_backends(|store| async move {
-            let instance = account_with_instance(&store, "sales").await;
-            let message = store
-                .insert_outbound_message(text(&instance, "hi"), |_| Vec::new())
-                .await
-                .unwrap();
-            let now = Utc::now();
-            let lease = now + chrono::Duration::seconds(60);
-            assert!(
-                store
-                    .claim_due_messages(now, lease, 10)
-                    .await
-                    .unwrap()
-                    .is_empty(),
-                "instance not open"
-            );
-            open(&store, &instance).await;
-            let claimed = store.claim_due_messages(now, lease, 10).await.unwrap();
-            assert_eq!(claimed.len(), 1);
-            assert_eq!(claimed[0].id, message.id);
-            assert_eq!(claimed[0].status, MessageStatus::Processing);
-            assert_eq!(claimed[0].attempts, 1);
-            assert!(
-                store
-                    .claim_due_messages(now, lease, 10)
-                    .await
-                    .unwrap()
-                    .is_empty(),
-                "leased"
-            );
-            // The worker died: once the lease expires the message is claimed again.
-            let later = lease + chrono::Duration::seconds(1);
-            let reclaimed = store
-                .claim_due_messages(later, later + chrono::Duration::seconds(60), 10)
-                .await
-                .unwrap();
-            assert_eq!(reclaimed.len(), 1);
-            assert_eq!(reclaimed[0].attempts, 2);
-        })
-        .await;
     }
 
     #[tokio::test]

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use wagate_core::{
-    AccountId, ApiKeyId, EngineKind, EventKind, EventSeq, InstanceId, InstanceName, InstanceStatus,
-    LinkedAccount, Mention, MessageContent, MessageId, MessageStatus,
+    AccountId, ApiKeyId, EngineKind, EventKind, EventSeq, InstanceId, InstanceName,
+    InstanceSettings, InstanceStatus, LinkedAccount, Mention, MessageContent, MessageId,
+    MessageStatus,
 };
 
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +49,13 @@ pub struct InstanceRecord {
     pub pairing_code: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub settings: InstanceSettings,
+    /// When the instance was first linked to a number: the start of its warm-up.
+    pub linked_at: Option<DateTime<Utc>>,
+    /// Until when the daily cap holds the instance's sends back.
+    pub capped_until: Option<DateTime<Utc>>,
+    /// Until when the circuit breaker keeps the instance from sending.
+    pub paused_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@
 mod codes;
 mod network;
 mod session;
+mod wire;
 
 use crate::{Engine, EventSink, Session};
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use wagate_core::{Capability, EngineKind, InstanceId, LinkedAccount, MessageId, 
 
 pub use network::{ConnectionError, LinkError};
 pub use session::Inbound;
+pub use wire::{FaultKind, WireActivity};
 
 /// How the simulated network behaves.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +35,8 @@ pub struct SandboxConfig {
     pub delivered_after: Duration,
     /// Delay between the delivery receipt and the read receipt.
     pub read_after: Duration,
+    /// A file the delivery ledger is kept in, so it outlives the process (crash tests).
+    pub delivery_ledger: Option<std::path::PathBuf>,
 }
 
 impl Default for SandboxConfig {
@@ -44,6 +48,7 @@ impl Default for SandboxConfig {
             pairing_code_ttl: Duration::from_secs(180),
             delivered_after: Duration::from_secs(1),
             read_after: Duration::from_secs(3),
+            delivery_ledger: None,
         }
     }
 }
@@ -78,10 +83,11 @@ pub struct SandboxEngine {
 }
 
 impl SandboxEngine {
-    pub fn new(config: SandboxConfig) -> Self {
-        Self {
-            network: Arc::new(network::Network::new(config)),
-        }
+    /// Fails only when the delivery ledger file cannot be opened.
+    pub fn new(config: SandboxConfig) -> std::io::Result<Self> {
+        Ok(Self {
+            network: Arc::new(network::Network::new(config)?),
+        })
     }
 
     /// Plays the phone: links the instance that currently shows `code` (a QR code or a
@@ -117,6 +123,16 @@ impl SandboxEngine {
         inbound: Inbound,
     ) -> Result<Option<String>, ConnectionError> {
         self.network.live_session(instance)?.receive(inbound).await
+    }
+
+    /// What the instance put on the wire: messages and "typing…", oldest first.
+    pub fn activity(&self, instance: &InstanceId) -> Vec<WireActivity> {
+        self.network.shared.wire.activity(instance)
+    }
+
+    /// Makes the instance's next `count` sends fail as `kind` (0 clears).
+    pub fn set_fault(&self, instance: &InstanceId, kind: FaultKind, count: u32) {
+        self.network.shared.wire.set_fault(instance, kind, count);
     }
 
     /// How many times the network delivered the message with this id (tests assert one).

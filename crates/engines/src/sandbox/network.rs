@@ -3,6 +3,7 @@
 
 use super::SandboxConfig;
 use super::session::SandboxSession;
+use super::wire::{DeliveryLedger, Wire};
 use crate::{EventSink, Session};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -38,7 +39,8 @@ pub enum ConnectionError {
 #[derive(Debug)]
 pub(super) struct Shared {
     pub config: SandboxConfig,
-    deliveries: Mutex<HashMap<MessageId, u32>>,
+    deliveries: DeliveryLedger,
+    pub wire: Wire,
     sessions: Mutex<HashMap<InstanceId, Weak<SandboxSession>>>,
     /// Linked phone number → the instance it is linked to.
     phones: Mutex<HashMap<String, InstanceId>>,
@@ -47,14 +49,7 @@ pub(super) struct Shared {
 impl Shared {
     /// Records a delivery; returns true the first time this id is delivered.
     pub fn record_delivery(&self, id: MessageId) -> bool {
-        let mut ledger = self.deliveries.lock().expect("delivery ledger poisoned");
-        let count = ledger.entry(id).or_insert(0);
-        if *count == 0 {
-            *count = 1;
-            true
-        } else {
-            false
-        }
+        self.deliveries.record(id)
     }
 
     pub fn session(&self, instance: &InstanceId) -> Option<Arc<SandboxSession>> {
@@ -97,15 +92,17 @@ pub(super) struct Network {
 }
 
 impl Network {
-    pub fn new(config: SandboxConfig) -> Self {
-        Self {
+    pub fn new(config: SandboxConfig) -> std::io::Result<Self> {
+        let deliveries = DeliveryLedger::open(config.delivery_ledger.as_deref())?;
+        Ok(Self {
             shared: Arc::new(Shared {
                 config,
-                deliveries: Mutex::new(HashMap::new()),
+                deliveries,
+                wire: Wire::default(),
                 sessions: Mutex::new(HashMap::new()),
                 phones: Mutex::new(HashMap::new()),
             }),
-        }
+        })
     }
 
     pub fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session> {
@@ -136,12 +133,6 @@ impl Network {
     }
 
     pub fn deliveries(&self, id: &MessageId) -> u32 {
-        self.shared
-            .deliveries
-            .lock()
-            .expect("delivery ledger poisoned")
-            .get(id)
-            .copied()
-            .unwrap_or(0)
+        self.shared.deliveries.count(id)
     }
 }

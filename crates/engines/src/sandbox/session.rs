@@ -1,6 +1,7 @@
 //! One sandbox session: linking by QR or pairing code, and sending with simulated receipts.
 
 use super::network::{ConnectionError, LinkError, Shared};
+use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, IncomingMessage,
@@ -403,10 +404,33 @@ impl Session for SandboxSession {
                 message: format!("{} is not on WhatsApp", message.to.user()),
             });
         }
+        match self.shared.wire.take_fault(&self.instance) {
+            Some(FaultKind::Transient) => {
+                return Err(EngineError::Transient(
+                    "the connection to WhatsApp dropped while sending (simulated fault)".to_owned(),
+                ));
+            }
+            Some(FaultKind::Permanent) => {
+                return Err(EngineError::Permanent {
+                    failure: SendFailure::InvalidContent,
+                    message: "WhatsApp refused the message (simulated fault)".to_owned(),
+                });
+            }
+            None => {}
+        }
         // The sandbox uses wagate's id as WhatsApp's, so a resend after a crash is the same
         // message and is delivered once.
         let provider_message_id = message.id.to_string();
         if self.shared.record_delivery(message.id) {
+            self.shared.wire.record(
+                &self.instance,
+                WireActivity {
+                    kind: "message",
+                    chat: message.to.to_string(),
+                    message_id: Some(message.id),
+                    at: Utc::now(),
+                },
+            );
             self.simulate_receipts(provider_message_id.clone());
             self.deliver_to_peer(message, &provider_message_id).await;
         } else {
@@ -416,6 +440,20 @@ impl Session for SandboxSession {
             provider_message_id,
             sent_at: Utc::now(),
         })
+    }
+
+    async fn set_typing(&self, chat: &Jid, typing: bool) -> Result<(), EngineError> {
+        self.me().ok_or(EngineError::NotConnected)?;
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind: if typing { "typing" } else { "paused" },
+                chat: chat.to_string(),
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
     }
 
     async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError> {

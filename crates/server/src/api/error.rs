@@ -14,6 +14,8 @@ pub struct ApiError {
     pub code: ErrorCode,
     pub message: String,
     pub details: Vec<FieldError>,
+    /// Sent as `Retry-After` when the caller should come back later.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// The error envelope, as documented in the OpenAPI document.
@@ -36,6 +38,7 @@ impl ApiError {
             code,
             message: message.into(),
             details: Vec::new(),
+            retry_after_secs: None,
         }
     }
 
@@ -80,6 +83,7 @@ impl From<ServiceError> for ApiError {
                 code: ErrorCode::ValidationError,
                 message: "the request has invalid fields; see details".to_owned(),
                 details: errors.0,
+                retry_after_secs: None,
             },
             ServiceError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
             ServiceError::IdempotencyConflict(_) => {
@@ -90,6 +94,12 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::NotSupported(_) => Self::new(ErrorCode::NotSupportedByEngine, message),
             ServiceError::EngineUnavailable(_) => Self::new(ErrorCode::EngineUnavailable, message),
+            ServiceError::Paused {
+                retry_after_secs, ..
+            } => Self {
+                retry_after_secs: Some(retry_after_secs),
+                ..Self::new(ErrorCode::EngineUnavailable, message)
+            },
             ServiceError::PayloadTooLarge(_) => Self::new(ErrorCode::PayloadTooLarge, message),
             ServiceError::UnsupportedMediaType(_) => {
                 Self::new(ErrorCode::UnsupportedMediaType, message)
@@ -111,13 +121,20 @@ impl From<ServiceError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let retry_after = self.retry_after_secs;
         let body = ErrorBody {
             success: false,
             error: self.message,
             code: self.code,
             details: self.details,
         };
-        (status, axum::Json(body)).into_response()
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

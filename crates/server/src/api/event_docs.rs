@@ -210,6 +210,24 @@ pub struct SessionLoggedOutData {
     reason: String,
 }
 
+/// `session.paused`: the circuit breaker stopped the instance's sending.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionPausedData {
+    /// Why, with the last engine error.
+    reason: String,
+    /// Transient engine failures in a row.
+    failures: i64,
+    /// When one message is let through as a probe.
+    paused_until: String,
+}
+
+/// `session.resumed`: a probe send succeeded and sending goes on.
+#[derive(Serialize, ToSchema)]
+pub struct SessionResumedData {
+    reason: String,
+}
+
 /// `instance.created`.
 #[derive(Serialize, ToSchema)]
 pub struct InstanceCreatedData {
@@ -291,6 +309,14 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
             "The number is linked and connected.",
         ),
         SessionLoggedOut => ("SessionLoggedOutData", "The number was unlinked."),
+        SessionPaused => (
+            "SessionPausedData",
+            "The engine kept failing: sending is paused and new sends answer 503 until a probe send succeeds.",
+        ),
+        SessionResumed => (
+            "SessionResumedData",
+            "A probe send succeeded after a pause: sending goes on.",
+        ),
         InstanceCreated => ("InstanceCreatedData", "An instance was created."),
         InstanceDeleted => ("InstanceDeletedData", "An instance was deleted."),
         WebhookDisabled => (
@@ -327,6 +353,8 @@ impl utoipa::Modify for EventDocs {
             (SessionStatusData::name(), SessionStatusData::schema()),
             (SessionConnectedData::name(), SessionConnectedData::schema()),
             (SessionLoggedOutData::name(), SessionLoggedOutData::schema()),
+            (SessionPausedData::name(), SessionPausedData::schema()),
+            (SessionResumedData::name(), SessionResumedData::schema()),
             (InstanceCreatedData::name(), InstanceCreatedData::schema()),
             (InstanceDeletedData::name(), InstanceDeletedData::schema()),
             (WebhookDisabledData::name(), WebhookDisabledData::schema()),

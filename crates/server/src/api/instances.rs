@@ -5,7 +5,7 @@ use super::envelope::{self, Envelope};
 use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use super::views::{CreatedInstanceView, InstanceView};
-use crate::services::{NewInstanceRequest, Principal};
+use crate::services::{InstanceUpdateRequest, NewInstanceRequest, Principal};
 use axum::extract::{Path, State};
 use axum::response::Response;
 
@@ -64,6 +64,32 @@ pub async fn get_instance(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let instance = state.gateway.resolve_instance(&principal, &id).await?;
+    Ok(envelope::ok(InstanceView::new(
+        &instance,
+        state.gateway.capabilities(instance.engine),
+    )))
+}
+
+/// Change an instance's settings (account key): its pacing overrides.
+#[utoipa::path(
+    patch, path = "/api/v1/instances/{id}", tag = "instances", request_body = InstanceUpdateRequest,
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 200, body = Envelope<InstanceView>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn update_instance(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<InstanceUpdateRequest>,
+) -> ApiResult<Response> {
+    let instance = state
+        .gateway
+        .update_instance(&principal, &id, request)
+        .await?;
     Ok(envelope::ok(InstanceView::new(
         &instance,
         state.gateway.capabilities(instance.engine),

@@ -64,6 +64,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             code: ErrorCode::ValidationError,
             message: "the request has invalid fields; see details".to_owned(),
             details: vec![FieldError::new(field, message)],
+            retry_after_secs: None,
         }
     })
 }

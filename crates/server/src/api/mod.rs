@@ -119,7 +119,11 @@ pub fn router(state: AppState) -> Router {
             instances::create_instance,
             instances::list_instances
         ))
-        .routes(routes!(instances::get_instance, instances::delete_instance))
+        .routes(routes!(
+            instances::get_instance,
+            instances::update_instance,
+            instances::delete_instance
+        ))
         .routes(routes!(linking::connect))
         .routes(routes!(linking::qr_code))
         .routes(routes!(linking::status))
@@ -140,6 +144,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(streams::sse))
         .routes(routes!(streams::ws))
         .routes(routes!(sandbox::link))
+        .routes(routes!(sandbox::faults))
+        .routes(routes!(sandbox::activity))
         .routes(routes!(sandbox::disconnect))
         .routes(routes!(sandbox::reconnect))
         .routes(routes!(sandbox::inbound))

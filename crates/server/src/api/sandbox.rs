@@ -5,7 +5,9 @@ use super::envelope::{self, Envelope};
 use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use super::views::SandboxLinkView;
-use crate::services::{Principal, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
+use crate::services::{
+    Principal, SandboxFaultRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
+};
 use axum::extract::{Path, State};
 use axum::response::Response;
 
@@ -135,4 +137,52 @@ pub async fn inbound(
 #[serde(rename_all = "camelCase")]
 pub struct SandboxInboundView {
     pub provider_message_id: Option<String>,
+}
+
+/// Make the instance's next sends fail on the simulated network, transiently (retried, and
+/// counted by the circuit breaker) or permanently (failed at once). `count: 0` clears it.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/faults", tag = "sandbox",
+    request_body = SandboxFaultRequest,
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 200, description = "The fault is set", body = Envelope<serde_json::Value>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn faults(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SandboxFaultRequest>,
+) -> ApiResult<Response> {
+    let instance = state
+        .gateway
+        .sandbox_fault(&principal, &id, request)
+        .await?;
+    Ok(envelope::ok(
+        serde_json::json!({ "instanceId": instance.id }),
+    ))
+}
+
+/// What the instance put on the simulated wire, oldest first: each message as WhatsApp got it
+/// and each "typing…" shown, with times — pacing seen from the recipient's side.
+#[utoipa::path(
+    get, path = "/api/v1/sandbox/instances/{id}/activity", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 200, description = "`[{kind: message|typing|paused, chat, messageId?, at}]`", body = Envelope<serde_json::Value>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn activity(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let activity = state.gateway.sandbox_activity(&principal, &id).await?;
+    Ok(envelope::ok(activity))
 }

@@ -3,7 +3,9 @@
 use crate::services::MessageView as MessageDetails;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
-use wagate_core::{Capability, EngineKind, InstanceStatus, LinkedAccount, MessageStatus};
+use wagate_core::{
+    Capability, EngineKind, InstanceSettings, InstanceStatus, LinkedAccount, MessageStatus,
+};
 use wagate_store::{AccountRecord, EventRecord, InstanceRecord, MessageRecord, TimelineEntry};
 
 fn time(at: DateTime<Utc>) -> String {
@@ -65,6 +67,14 @@ pub struct InstanceView {
     pub me: Option<LinkedAccount>,
     /// What this instance's engine can do.
     pub capabilities: Vec<Capability>,
+    /// Its own settings (pacing overrides); what is absent follows the server's defaults.
+    pub settings: InstanceSettings,
+    /// Until when the daily cap holds its sends back (new sends are scheduled for then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capped_until: Option<String>,
+    /// Until when the circuit breaker pauses its sending (new sends answer 503).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -79,6 +89,15 @@ impl InstanceView {
             status_reason: instance.status_reason.clone(),
             me: instance.me.clone(),
             capabilities: capabilities.to_vec(),
+            settings: instance.settings.clone(),
+            capped_until: instance
+                .capped_until
+                .filter(|until| *until > chrono::Utc::now())
+                .map(time),
+            paused_until: instance
+                .paused_until
+                .filter(|until| *until > chrono::Utc::now())
+                .map(time),
             created_at: time(instance.created_at),
             updated_at: time(instance.updated_at),
         }

@@ -54,6 +54,7 @@ impl Gateway {
                 instance.status.as_str()
             )));
         }
+        super::breaker::refuse_if_paused(&instance)?;
         let batch_id = uuid::Uuid::now_v7().to_string();
         let mut news = Vec::new();
         let mut errors = Vec::new();
@@ -68,7 +69,7 @@ impl Gateway {
                 }
             };
             match checked {
-                Ok((outbound, send_at)) => news.push(NewOutboundMessage {
+                Ok((outbound, send_at, simulate_typing)) => news.push(NewOutboundMessage {
                     account_id: instance.account_id.clone(),
                     instance_id: instance.id.clone(),
                     recipient: outbound.to.normalized(),
@@ -79,6 +80,7 @@ impl Gateway {
                     metadata: outbound.metadata,
                     send_at,
                     batch_id: Some(batch_id.clone()),
+                    simulate_typing,
                 }),
                 Err(ServiceError::Validation(invalid)) => errors.push(BulkItemError {
                     index,
@@ -125,9 +127,15 @@ impl Gateway {
     ) -> ServiceResult<(
         wagate_core::OutboundMessage,
         Option<chrono::DateTime<chrono::Utc>>,
+        bool,
     )> {
         let parsed = parse_send(send)?;
-        let send_at = parsed.send_at;
-        Ok((self.complete_outbound(instance, parsed).await?, send_at))
+        let send_at = self.paced_send_at(instance, parsed.send_at);
+        let simulate_typing = parsed.simulate_typing;
+        Ok((
+            self.complete_outbound(instance, parsed).await?,
+            send_at,
+            simulate_typing,
+        ))
     }
 }

@@ -25,6 +25,12 @@ pub enum ServiceError {
     NotSupported(String),
     #[error("{0}")]
     EngineUnavailable(String),
+    /// The instance's circuit breaker paused its sending.
+    #[error("{message}")]
+    Paused {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]

@@ -86,6 +86,31 @@ pub fn session_logged_out(instance: &InstanceRecord, reason: &str) -> NewEvent {
     )
 }
 
+pub fn session_paused(
+    instance: &InstanceRecord,
+    failures: i64,
+    until: DateTime<Utc>,
+    last_error: &str,
+) -> NewEvent {
+    instance_event(
+        instance,
+        EventKind::SessionPaused,
+        json!({
+            "reason": format!("{failures} engine failures in a row; the last: {last_error}"),
+            "failures": failures,
+            "pausedUntil": rfc3339(until),
+        }),
+    )
+}
+
+pub fn session_resumed(instance: &InstanceRecord) -> NewEvent {
+    instance_event(
+        instance,
+        EventKind::SessionResumed,
+        json!({ "reason": "a probe send succeeded" }),
+    )
+}
+
 /// Seed 004's `message.status_updated` data, shared by every message event.
 pub fn message_data(message: &MessageRecord) -> Value {
     json!({

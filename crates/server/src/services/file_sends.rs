@@ -93,6 +93,7 @@ impl Gateway {
         files: &[UploadedFile],
     ) -> ServiceResult<Vec<MessageRecord>> {
         let instance = self.resolve_instance(principal, id_or_name).await?;
+        super::breaker::refuse_if_paused(&instance)?;
         let mut errors = ValidationErrors::default();
         let to = match (options.number.as_deref(), options.group.as_deref()) {
             (Some(_), Some(_)) => {
@@ -171,12 +172,17 @@ impl Gateway {
                 mentions: Vec::new(),
                 metadata: None,
                 send_at: None,
+                simulate_typing: false,
             };
             parsed.push(self.complete_outbound(&instance, send).await?);
         }
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
-            messages.push(self.queue_outbound(&instance, outbound, None).await?);
+            let send_at = self.paced_send_at(&instance, None);
+            messages.push(
+                self.queue_outbound(&instance, outbound, send_at, false)
+                    .await?,
+            );
         }
         Ok(messages)
     }

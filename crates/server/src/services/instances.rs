@@ -4,7 +4,7 @@ use super::auth::{KeyKind, generate_key};
 use super::event_payloads;
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use serde::Deserialize;
-use wagate_core::{Capability, EngineKind, InstanceName, ValidationErrors};
+use wagate_core::{Capability, EngineKind, InstanceName, InstanceSettings, ValidationErrors};
 use wagate_store::InstanceRecord;
 
 /// `POST /api/v1/instances`.
@@ -18,6 +18,15 @@ pub struct NewInstanceRequest {
     pub engine: Option<String>,
     /// A webhook for this instance's events, created with it.
     pub webhook: Option<InstanceWebhook>,
+    /// Overrides of the server's defaults for this number (pacing).
+    pub settings: Option<InstanceSettings>,
+}
+
+/// `PATCH /api/v1/instances/{id}`.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+pub struct InstanceUpdateRequest {
+    /// Replaces the instance's settings as a whole.
+    pub settings: Option<InstanceSettings>,
 }
 
 /// The webhook created with an instance.
@@ -38,6 +47,30 @@ pub struct CreatedInstance {
 }
 
 impl Gateway {
+    /// Changes an instance's settings; account keys only, as they decide how hard a number
+    /// may be driven.
+    pub async fn update_instance(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        request: InstanceUpdateRequest,
+    ) -> ServiceResult<InstanceRecord> {
+        principal.account_manager()?;
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        let Some(settings) = request.settings else {
+            return Err(ServiceError::field("settings", "is required"));
+        };
+        settings.validate()?;
+        let updated = self
+            .store
+            .set_instance_settings(&instance.id, &settings)
+            .await?
+            .ok_or(ServiceError::NotFound("instance"))?;
+        // New gaps and caps apply from the next claim; wake the dispatcher to use them.
+        self.dispatcher_wake.notify_one();
+        Ok(updated)
+    }
+
     pub async fn create_instance(
         &self,
         principal: &Principal,
@@ -93,6 +126,10 @@ impl Gateway {
                 }
             }
         }
+        let settings = request.settings.unwrap_or_default();
+        if let Err(invalid) = settings.validate() {
+            errors.0.extend(invalid.0);
+        }
         let (Some(name), Some(engine)) = (name, engine) else {
             return Err(errors.into());
         };
@@ -102,9 +139,17 @@ impl Gateway {
         let (key_id, api_key, hash) = generate_key(KeyKind::Instance);
         let instance = self
             .store
-            .create_instance(&account, &name, engine, &key_id, &hash, |record| {
-                vec![event_payloads::instance_created(record)]
-            })
+            .create_instance(
+                wagate_store::NewInstance {
+                    account_id: &account,
+                    name: &name,
+                    engine,
+                    settings: &settings,
+                },
+                &key_id,
+                &hash,
+                |record| vec![event_payloads::instance_created(record)],
+            )
             .await?;
         let webhook = match request.webhook {
             None => None,

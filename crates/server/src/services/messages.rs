@@ -121,6 +121,7 @@ impl Gateway {
                 mentions: Vec::new(),
                 metadata: None,
                 send_at: None,
+                simulate_typing: false,
             },
         };
         if !instance.linked {
@@ -129,9 +130,12 @@ impl Gateway {
                 instance.status.as_str()
             )));
         }
-        let send_at = parsed.send_at;
+        super::breaker::refuse_if_paused(&instance)?;
+        let send_at = self.paced_send_at(&instance, parsed.send_at);
+        let simulate_typing = parsed.simulate_typing;
         let outbound = self.complete_outbound(&instance, parsed).await?;
-        self.queue_outbound(&instance, outbound, send_at).await
+        self.queue_outbound(&instance, outbound, send_at, simulate_typing)
+            .await
     }
 
     /// A parsed send made whole (media stored, quoted and reacted messages found) and checked
@@ -160,6 +164,7 @@ impl Gateway {
         instance: &InstanceRecord,
         outbound: OutboundMessage,
         send_at: Option<DateTime<Utc>>,
+        simulate_typing: bool,
     ) -> ServiceResult<MessageRecord> {
         let new = NewOutboundMessage {
             account_id: instance.account_id.clone(),
@@ -172,6 +177,7 @@ impl Gateway {
             metadata: outbound.metadata,
             send_at,
             batch_id: None,
+            simulate_typing,
         };
         let message = self
             .store
@@ -293,12 +299,9 @@ impl Gateway {
     pub async fn get_message(&self, principal: &Principal, id: &str) -> ServiceResult<MessageView> {
         let account = principal.account()?;
         let id = MessageId::parse(id.trim()).ok_or(ServiceError::NotFound("message"))?;
-        // The timeline is read before the row, so the status shown is never older than the
-        // timeline's last entry while the dispatcher moves the message on.
-        let timeline = self.store.message_timeline(&id).await?;
-        let message = self
+        let (message, timeline) = self
             .store
-            .find_message(account, &id)
+            .find_message_with_timeline(account, &id)
             .await?
             .ok_or(ServiceError::NotFound("message"))?;
         if principal

@@ -7,6 +7,7 @@
 mod accounts;
 mod analytics;
 mod auth;
+mod breaker;
 mod bulk;
 mod error;
 mod event_payloads;
@@ -19,9 +20,11 @@ mod linking;
 mod media;
 mod messages;
 mod operations;
+mod pacing;
 mod queue_control;
 mod rate_limits;
 mod sandbox;
+mod sandbox_wire;
 mod send_parse;
 mod streams;
 mod webhooks;
@@ -34,17 +37,18 @@ pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
 pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
 pub use idempotency::IdempotentStart;
-pub use instances::{CreatedInstance, NewInstanceRequest};
+pub use instances::{CreatedInstance, InstanceUpdateRequest, NewInstanceRequest};
 pub use linking::ConnectRequest;
 pub use messages::{MessageListQuery, MessageView};
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
+pub use sandbox_wire::SandboxFaultRequest;
 pub use send_parse::SendRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhooks::{DefaultWebhookRequest, DeliveriesQuery, ReplayRequest, WebhookRequest};
 
-use crate::config::WebhooksConfig;
+use crate::config::{PacingConfig, WebhooksConfig};
 use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
 use crate::sessions::SessionRegistry;
 use crate::webhooks::DeliveryClient;
@@ -67,6 +71,8 @@ pub struct Gateway {
     /// Most messages one bulk request may carry.
     pub(crate) max_bulk_messages: usize,
     pub(crate) rate_limiter: Arc<RateLimiter>,
+    /// The global pacing rules instances start from.
+    pub(crate) pacing: Arc<PacingConfig>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -82,6 +88,7 @@ impl Gateway {
         sessions: Arc<SessionRegistry>,
         media: MediaSettings,
         webhooks: WebhooksConfig,
+        pacing: PacingConfig,
     ) -> Self {
         let webhook_client = DeliveryClient::new(
             std::time::Duration::from_secs_f64(webhooks.timeout_secs),
@@ -94,6 +101,7 @@ impl Gateway {
             store,
             sessions,
             dispatcher_wake: Arc::new(Notify::new()),
+            pacing: Arc::new(pacing),
             media: media.storage,
             media_limits: media.limits,
             fetcher: media.fetcher,

@@ -190,6 +190,9 @@ pub struct SendRequest {
     /// Send at this time (RFC 3339, in the future); the message is `scheduled` until then.
     #[schema(example = "2026-12-24T18:00:00Z")]
     pub send_at: Option<String>,
+    /// Show "typing…" in the chat for a time proportional to the text before sending
+    /// (the request does not wait for it).
+    pub simulate_typing: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -254,6 +257,7 @@ pub struct ParsedSend {
     pub metadata: Option<serde_json::Map<String, Value>>,
     /// When to send; `None` sends as soon as the queue allows.
     pub send_at: Option<DateTime<Utc>>,
+    pub simulate_typing: bool,
 }
 
 /// `sendAt`: an RFC 3339 time, which must not have passed.
@@ -788,6 +792,7 @@ pub fn parse_send(request: SendRequest) -> Result<ParsedSend, ValidationErrors> 
         mentions,
         metadata,
         send_at,
+        simulate_typing: request.simulate_typing.unwrap_or(false),
     })
 }
 

@@ -8,76 +8,173 @@
 use crate::config::DispatcherConfig;
 use crate::services::Gateway;
 use chrono::Utc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use wagate_core::InstanceId;
 use wagate_engine::{EngineError, OutgoingMessage, SendFailure};
-use wagate_store::MessageRecord;
+use wagate_store::{ClaimedMessage, MessageRecord};
+
+/// Instances with a lane in flight on this node: the dispatcher claims none of their
+/// messages until the lane ends, so each instance's messages go one at a time and in order.
+#[derive(Clone, Default)]
+struct Busy(Arc<Mutex<HashSet<InstanceId>>>);
+
+impl Busy {
+    fn snapshot(&self) -> Vec<InstanceId> {
+        self.0
+            .lock()
+            .expect("busy set poisoned")
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn enter(&self, instance: InstanceId) -> BusyGuard {
+        self.0
+            .lock()
+            .expect("busy set poisoned")
+            .insert(instance.clone());
+        BusyGuard {
+            busy: self.clone(),
+            instance,
+        }
+    }
+}
+
+/// Frees the instance when its lane ends, even by a panic.
+struct BusyGuard {
+    busy: Busy,
+    instance: InstanceId,
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.busy
+            .0
+            .lock()
+            .expect("busy set poisoned")
+            .remove(&self.instance);
+    }
+}
 
 pub async fn run(gateway: Gateway, config: DispatcherConfig, shutdown: CancellationToken) {
     let wake = gateway.dispatcher_wake();
     let poll = Duration::from_millis(config.poll_interval_ms);
+    let busy = Busy::default();
+    let mut lanes = JoinSet::new();
     loop {
-        let claimed = match dispatch_due(&gateway, &config).await {
-            Ok(count) => count,
+        while lanes.try_join_next().is_some() {}
+        let (claimed, next_gate) = match dispatch_due(&gateway, &config, &busy, &mut lanes).await {
+            Ok(round) => round,
             Err(error) => {
                 tracing::error!(%error, "dispatcher could not claim messages");
-                0
+                (0, None)
             }
         };
         // A full batch means more may be waiting: go again at once.
         if claimed >= config.batch_size as usize {
             continue;
         }
+        // Sleep until something wakes us (a new message, a lane ending), the next paced
+        // instance's gate opens, or the poll interval passes (scheduled messages, other
+        // nodes' expired leases).
+        let until_gate = next_gate
+            .and_then(|gate| (gate - Utc::now()).to_std().ok())
+            .map_or(poll, |wait| wait.min(poll))
+            .max(Duration::from_millis(1));
         tokio::select! {
             _ = shutdown.cancelled() => break,
             _ = wake.notified() => {}
-            _ = tokio::time::sleep(poll) => {}
+            _ = tokio::time::sleep(until_gate) => {}
         }
     }
+    // Sends in flight finish (and are recorded) before the dispatcher stops.
+    while lanes.join_next().await.is_some() {}
 }
 
-/// Claims one batch of due messages and sends them; returns how many were claimed.
-pub async fn dispatch_due(
+/// Claims one round of due messages and starts a lane per instance; returns how many were
+/// claimed and when the next gated instance opens.
+async fn dispatch_due(
     gateway: &Gateway,
     config: &DispatcherConfig,
-) -> Result<usize, wagate_store::StoreError> {
-    let now = Utc::now();
-    let lease_until = now + chrono::Duration::seconds(config.lease_secs as i64);
-    let messages = gateway
-        .store()
-        .claim_due_messages(now, lease_until, config.batch_size)
+    busy: &Busy,
+    lanes: &mut JoinSet<()>,
+) -> Result<(usize, Option<chrono::DateTime<Utc>>), crate::services::ServiceError> {
+    let lease_until = Utc::now() + chrono::Duration::seconds(config.lease_secs as i64);
+    let round = gateway
+        .claim_due(
+            lease_until,
+            config.batch_size,
+            &busy.snapshot(),
+            config.breaker_threshold,
+        )
         .await?;
-    let count = messages.len();
+    let count = round.messages.len();
     // One lane per instance: an instance's messages go in order, one at a time, while the
-    // instances of the batch send side by side, so a slow number does not hold up the others.
-    let mut lanes: Vec<Vec<MessageRecord>> = Vec::new();
-    for message in messages {
-        match lanes
+    // lanes run side by side and the dispatcher goes on claiming for other instances, so a
+    // slow or typing number holds up no other.
+    let mut by_instance: Vec<Vec<ClaimedMessage>> = Vec::new();
+    for claimed in round.messages {
+        match by_instance
             .iter_mut()
-            .find(|lane| lane[0].instance_id == message.instance_id)
+            .find(|lane| lane[0].message.instance_id == claimed.message.instance_id)
         {
-            Some(lane) => lane.push(message),
-            None => lanes.push(vec![message]),
+            Some(lane) => lane.push(claimed),
+            None => by_instance.push(vec![claimed]),
         }
     }
-    futures_util::future::join_all(lanes.into_iter().map(|lane| async move {
-        for message in lane {
-            send_one(gateway, config, &message).await;
-        }
-    }))
-    .await;
-    Ok(count)
+    for lane in by_instance {
+        let guard = busy.enter(lane[0].message.instance_id.clone());
+        let gateway = gateway.clone();
+        let config = config.clone();
+        lanes.spawn(async move {
+            for claimed in lane {
+                send_one(&gateway, &config, &claimed).await;
+            }
+            drop(guard);
+            gateway.dispatcher_wake().notify_one();
+        });
+    }
+    Ok((count, round.next_gate))
 }
 
-async fn send_one(gateway: &Gateway, config: &DispatcherConfig, message: &MessageRecord) {
+async fn send_one(gateway: &Gateway, config: &DispatcherConfig, claimed: &ClaimedMessage) {
+    let message = &claimed.message;
     let outcome = match gateway.outgoing(message).await {
-        Ok((session, outgoing)) => session.send(&outgoing).await,
+        Ok((session, outgoing)) => {
+            if claimed.simulate_typing {
+                show_typing(gateway, session.as_ref(), &outgoing).await;
+            }
+            session.send(&outgoing).await
+        }
         Err(error) => Err(error),
     };
     let result = match outcome {
-        Ok(receipt) => gateway.on_message_sent(message, receipt).await,
+        Ok(receipt) => {
+            if let Err(error) = gateway
+                .on_engine_success(&message.instance_id, claimed.breaker_failures)
+                .await
+            {
+                tracing::error!(instance = %message.instance_id, %error, "could not reset the breaker");
+            }
+            gateway.on_message_sent(message, receipt).await
+        }
         Err(error) => {
             tracing::warn!(message = %message.id, %error, "send failed");
+            if let Err(error) = gateway
+                .on_engine_failure(
+                    &message.instance_id,
+                    &error,
+                    config.breaker_threshold,
+                    Duration::from_secs(config.breaker_pause_secs),
+                )
+                .await
+            {
+                tracing::error!(instance = %message.instance_id, %error, "could not count an engine failure");
+            }
             gateway
                 .on_message_send_failed(
                     message,
@@ -90,6 +187,22 @@ async fn send_one(gateway: &Gateway, config: &DispatcherConfig, message: &Messag
     };
     if let Err(error) = result {
         tracing::error!(message = %message.id, %error, "could not record a send result");
+    }
+}
+
+/// "typing…" for a time proportional to the text, in the lane rather than in any request.
+async fn show_typing(
+    gateway: &Gateway,
+    session: &dyn wagate_engine::Session,
+    outgoing: &OutgoingMessage,
+) {
+    if let Err(error) = session.set_typing(&outgoing.to, true).await {
+        tracing::debug!(%error, "typing not shown");
+        return;
+    }
+    tokio::time::sleep(gateway.typing_time(&outgoing.content)).await;
+    if let Err(error) = session.set_typing(&outgoing.to, false).await {
+        tracing::debug!(%error, "typing not stopped");
     }
 }
 

@@ -31,7 +31,7 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/auth/me", vec!["get"]),
         ("/api/v1/accounts/{id}", vec!["patch"]),
         ("/api/v1/instances", vec!["get", "post"]),
-        ("/api/v1/instances/{id}", vec!["delete", "get"]),
+        ("/api/v1/instances/{id}", vec!["delete", "get", "patch"]),
         ("/api/v1/instances/{id}/connect", vec!["post"]),
         ("/api/v1/instances/{id}/qr", vec!["get"]),
         ("/api/v1/instances/{id}/status", vec!["get"]),
@@ -70,6 +70,8 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/sandbox/instances/{id}/disconnect", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/reconnect", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/inbound", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/faults", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/activity", vec!["get"]),
         ("/healthz", vec!["get"]),
         ("/readyz", vec!["get"]),
     ];

@@ -12,6 +12,9 @@ fn deliver_fast(config: &mut Config) {
     config.webhooks.allow_private_targets = true;
     config.webhooks.retry_schedule_secs = vec![0.05, 0.05, 0.05];
     config.webhooks.poll_interval_ms = 50;
+    // One transient failure pauses sending for a second: session.paused, then session.resumed.
+    config.dispatcher.breaker_threshold = 1;
+    config.dispatcher.breaker_pause_secs = 1;
 }
 
 async fn op(server: &TestServer, key: &str, id: &str, operation: &str, body: Value) {
@@ -124,6 +127,16 @@ async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
             json!({ "from": "15550002222", "reaction": { "messageId": poll, "emoji": "🎉" } }),
         )
         .await;
+
+    let (status, body) = server
+        .post(
+            "/api/v1/sandbox/instances/sales/faults",
+            key,
+            json!({ "kind": "transient", "count": 1 }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    sent(server, key, json!({ "to": "15550002222", "text": "Probe" })).await;
 
     let (status, body) = server
         .post(

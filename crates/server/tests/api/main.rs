@@ -9,6 +9,7 @@ mod support;
 
 mod accounts;
 mod analytics;
+mod breaker;
 mod brokers;
 mod bulk;
 mod docs;
@@ -23,6 +24,7 @@ mod media_s3;
 mod message_types;
 mod messages;
 mod operations;
+mod pacing;
 mod queue;
 mod receiving;
 mod restart;

@@ -73,6 +73,8 @@ impl TestServer {
         config.dispatcher.retry_base_ms = 50;
         config.sandbox.delivered_after_ms = 0;
         config.sandbox.read_after_ms = 0;
+        // Pacing has tests of its own; elsewhere it would only slow the suite down.
+        config.pacing.enabled = false;
         configure(&mut config);
         let server = Server::start(config.clone()).await.expect("server starts");
         Self {

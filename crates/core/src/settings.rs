@@ -1,0 +1,130 @@
+//! Per-instance settings: what a number may override of the gateway's defaults.
+//!
+//! Today that is pacing — a number with years of chat history tolerates more than one linked
+//! yesterday, so each instance can loosen or tighten the global `[pacing]` rules. Every field
+//! is optional: what is absent falls back to the global value.
+
+use crate::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+/// Settings of one instance, as `POST /instances` and `PATCH /instances/{id}` take them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstanceSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<PacingSettings>,
+}
+
+/// Overrides of the global pacing rules for one instance.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PacingSettings {
+    /// Pacing on or off for this number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Shortest pause between two sends, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_gap_ms: Option<u64>,
+    /// Longest pause between two sends (the pause is random in between), in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_gap_ms: Option<u64>,
+    /// Shortest pause between two sends to the same chat, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_gap_ms: Option<u64>,
+    /// Sends per UTC day once warm-up is over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_cap: Option<u32>,
+    /// Daily caps for the first weeks after linking, one per week; `[]` skips warm-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Vec<u32>>,
+}
+
+/// Pauses longer than a day would hold a number's queue for no reason a user could want.
+const MAX_GAP_MS: u64 = 86_400_000;
+
+impl InstanceSettings {
+    /// Checks values serde cannot: ranges and the order of the gaps.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if let Some(pacing) = &self.pacing {
+            for (field, value) in [
+                ("settings.pacing.minGapMs", pacing.min_gap_ms),
+                ("settings.pacing.maxGapMs", pacing.max_gap_ms),
+                ("settings.pacing.recipientGapMs", pacing.recipient_gap_ms),
+            ] {
+                if value.is_some_and(|v| v > MAX_GAP_MS) {
+                    errors.push(field, format!("must be at most {MAX_GAP_MS} (one day)"));
+                }
+            }
+            if let (Some(min), Some(max)) = (pacing.min_gap_ms, pacing.max_gap_ms)
+                && min > max
+            {
+                errors.push("settings.pacing.maxGapMs", "must not be less than minGapMs");
+            }
+            if pacing.daily_cap == Some(0) {
+                errors.push("settings.pacing.dailyCap", "must be at least 1");
+            }
+            if let Some(warmup) = &pacing.warmup {
+                if warmup.contains(&0) {
+                    errors.push(
+                        "settings.pacing.warmup",
+                        "every week's cap must be at least 1",
+                    );
+                }
+                if warmup.len() > 52 {
+                    errors.push("settings.pacing.warmup", "at most 52 weeks");
+                }
+            }
+        }
+        errors.finish(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_are_read_in_camel_case_and_unknown_fields_refused() {
+        let settings: InstanceSettings = serde_json::from_value(serde_json::json!({
+            "pacing": {"enabled": true, "minGapMs": 10, "maxGapMs": 20, "warmup": [5, 10]}
+        }))
+        .unwrap();
+        let pacing = settings.pacing.clone().unwrap();
+        assert_eq!(pacing.min_gap_ms, Some(10));
+        assert_eq!(pacing.warmup, Some(vec![5, 10]));
+        assert!(settings.validate().is_ok());
+        assert!(
+            serde_json::from_value::<InstanceSettings>(serde_json::json!({"pacing": {"gap": 1}}))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn impossible_values_are_named() {
+        let settings = InstanceSettings {
+            pacing: Some(PacingSettings {
+                min_gap_ms: Some(3000),
+                max_gap_ms: Some(1000),
+                daily_cap: Some(0),
+                warmup: Some(vec![10, 0]),
+                ..Default::default()
+            }),
+        };
+        let fields: Vec<_> = settings
+            .validate()
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "settings.pacing.maxGapMs",
+                "settings.pacing.dailyCap",
+                "settings.pacing.warmup"
+            ]
+        );
+    }
+}

@@ -1,0 +1,474 @@
+//! Claiming due messages: the dispatcher's one transaction per round.
+//!
+//! Candidates are read with what pacing needs to judge them — the instance's settings, day
+//! count and failures in a row, and when the instance last sent to the message's chat — and a
+//! plan decided by the caller (the pacing rules live in the service layer) is written back in
+//! the same transaction: claimed messages leased, held ones moved to their time, instance
+//! gates and counters set, capped instances' queues scheduled for their next window. On
+//! PostgreSQL candidates are locked `FOR UPDATE SKIP LOCKED`, so nodes never claim one message
+//! twice; on SQLite the single writer does the same.
+
+use crate::messages::MessageRow;
+use crate::records::MessageRecord;
+use crate::time::{from_millis, to_millis};
+use crate::{Backend, Result, Store, StoreError};
+use chrono::{DateTime, Utc};
+use wagate_core::{InstanceId, InstanceSettings, MessageStatus};
+
+/// What the pacing rules know about an instance when one of its messages is due.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InstancePacingState {
+    pub settings: InstanceSettings,
+    pub linked_at: Option<DateTime<Utc>>,
+    /// The UTC day (days since 1970-01-01) `day_count` counts.
+    pub day: Option<i64>,
+    pub day_count: i64,
+    /// Transient engine failures in a row.
+    pub breaker_failures: i64,
+}
+
+/// A due message and what is needed to decide whether it goes now.
+#[derive(Clone, Debug)]
+pub struct ClaimCandidate {
+    pub message: MessageRecord,
+    pub simulate_typing: bool,
+    pub instance: InstancePacingState,
+    /// When the instance last sent to this message's chat.
+    pub chat_last_sent_at: Option<DateTime<Utc>>,
+}
+
+/// What happens to one candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClaimDecision {
+    /// Leased to the caller now.
+    Claim,
+    /// Stays in its status, due again at this time.
+    WaitUntil(DateTime<Utc>),
+    /// Left as it is (its instance is closed for this round).
+    Skip,
+}
+
+/// An instance's pacing state after the round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceGate {
+    pub instance_id: InstanceId,
+    /// No message of the instance is claimed before this.
+    pub send_after: Option<DateTime<Utc>>,
+    pub day: i64,
+    pub day_count: i64,
+}
+
+/// An instance that reached its daily cap: its waiting messages are scheduled for `until`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CapHold {
+    pub instance_id: InstanceId,
+    pub until: DateTime<Utc>,
+}
+
+/// The caller's decisions for one round; `decisions` follows the candidates' order.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimPlan {
+    pub decisions: Vec<ClaimDecision>,
+    pub gates: Vec<InstanceGate>,
+    pub caps: Vec<CapHold>,
+    /// (instance, chat, when) for every claimed message.
+    pub chats: Vec<(InstanceId, String, DateTime<Utc>)>,
+}
+
+/// A message leased to the caller.
+#[derive(Clone, Debug)]
+pub struct ClaimedMessage {
+    pub message: MessageRecord,
+    pub simulate_typing: bool,
+    /// The instance's transient failures in a row when it was claimed.
+    pub breaker_failures: i64,
+}
+
+/// What a round claimed, and when the next gated instance opens.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimRound {
+    pub messages: Vec<ClaimedMessage>,
+    pub next_gate: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    #[sqlx(flatten)]
+    message: MessageRow,
+    simulate_typing: i64,
+    i_settings: Option<String>,
+    i_linked_at: Option<i64>,
+    i_pacing_day: Option<i64>,
+    i_pacing_day_count: i64,
+    i_breaker_failures: i64,
+    r_last_at: Option<i64>,
+}
+
+impl TryFrom<CandidateRow> for ClaimCandidate {
+    type Error = StoreError;
+
+    fn try_from(row: CandidateRow) -> Result<Self> {
+        let message = MessageRecord::try_from(row.message)?;
+        let settings = row
+            .i_settings
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| {
+                StoreError::Corrupt(format!("instance {} settings: {e}", message.instance_id))
+            })?
+            .unwrap_or_default();
+        Ok(Self {
+            message,
+            simulate_typing: row.simulate_typing != 0,
+            instance: InstancePacingState {
+                settings,
+                linked_at: row.i_linked_at.map(from_millis),
+                day: row.i_pacing_day,
+                day_count: row.i_pacing_day_count,
+                breaker_failures: row.i_breaker_failures,
+            },
+            chat_last_sent_at: row.r_last_at.map(from_millis),
+        })
+    }
+}
+
+macro_rules! candidates_sql {
+    ($not_busy:literal, $locking:literal) => {
+        concat!(
+            "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
+                 i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
+                 i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at
+             FROM messages m
+             JOIN instances i ON i.id = m.instance_id
+             LEFT JOIN pacing_recipients r ON r.instance_id = m.instance_id AND r.chat_jid = m.chat_jid
+             WHERE m.direction = 'outbound' AND i.status = 'open'
+               AND (i.send_after IS NULL OR i.send_after <= $1)
+               AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
+                    OR (m.status = 'processing' AND m.locked_until < $1))
+               AND ",
+            $not_busy,
+            " ORDER BY m.run_at, m.id LIMIT $2",
+            $locking
+        )
+    };
+}
+
+/// A capped instance's messages that wait for an earlier time than its next window.
+macro_rules! waiting_messages {
+    () => {
+        "instance_id = $1 AND direction = 'outbound'
+         AND status IN ('queued', 'scheduled', 'retrying') AND run_at < $2"
+    };
+}
+
+impl Store {
+    /// Reads up to `limit` due messages of open, ungated instances not in `busy`, lets `plan`
+    /// decide each one, and writes the plan; returns the claimed messages, leased until
+    /// `lease_until`.
+    pub async fn claim_due_messages<P>(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: i64,
+        busy: &[InstanceId],
+        plan: P,
+    ) -> Result<ClaimRound>
+    where
+        P: FnOnce(&[ClaimCandidate]) -> ClaimPlan,
+    {
+        let now_ms = to_millis(now);
+        let busy = serde_json::Value::from(
+            busy.iter()
+                .map(|id| id.as_str().to_owned())
+                .collect::<Vec<_>>(),
+        )
+        .to_string();
+        in_tx!(self, tx, backend => {
+            let sql = match backend {
+                Backend::Postgres => candidates_sql!(
+                    "m.instance_id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                    " FOR UPDATE OF m SKIP LOCKED"
+                ),
+                Backend::Sqlite => candidates_sql!(
+                    "m.instance_id NOT IN (SELECT value FROM json_each($3))",
+                    ""
+                ),
+            };
+            let rows = sqlx::query_as::<_, CandidateRow>(sql)
+                .bind(now_ms)
+                .bind(limit)
+                .bind(&busy)
+                .fetch_all(&mut *tx)
+                .await?;
+            let candidates = rows
+                .into_iter()
+                .map(ClaimCandidate::try_from)
+                .collect::<Result<Vec<_>>>()?;
+            let plan = plan(&candidates);
+            if plan.decisions.len() != candidates.len() {
+                return Err(StoreError::Corrupt(format!(
+                    "a claim plan decided {} of {} candidates",
+                    plan.decisions.len(),
+                    candidates.len()
+                )));
+            }
+
+            let mut claimed = Vec::new();
+            for (candidate, decision) in candidates.into_iter().zip(&plan.decisions) {
+                match decision {
+                    ClaimDecision::Claim => claimed.push(candidate),
+                    ClaimDecision::WaitUntil(at) => {
+                        sqlx::query("UPDATE messages SET run_at = $2, updated_at = $3 WHERE id = $1")
+                            .bind(candidate.message.id.to_string())
+                            .bind(to_millis(*at))
+                            .bind(now_ms)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    ClaimDecision::Skip => {}
+                }
+            }
+            let lease_ms = to_millis(lease_until);
+            for candidate in &claimed {
+                let id = candidate.message.id.to_string();
+                sqlx::query(
+                    "UPDATE messages SET status = 'processing', locked_until = $2,
+                         attempts = attempts + 1, updated_at = $3
+                     WHERE id = $1",
+                )
+                .bind(&id)
+                .bind(lease_ms)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, 'processing', $2)")
+                    .bind(&id)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for gate in &plan.gates {
+                sqlx::query(
+                    "UPDATE instances SET send_after = $2, pacing_day = $3, pacing_day_count = $4
+                     WHERE id = $1",
+                )
+                .bind(gate.instance_id.as_str())
+                .bind(gate.send_after.map(to_millis))
+                .bind(gate.day)
+                .bind(gate.day_count)
+                .execute(&mut *tx)
+                .await?;
+            }
+            // A capped instance's waiting messages are all scheduled for its next window, each
+            // with a timeline entry, and the instance is gated until then.
+            for cap in &plan.caps {
+                for statement in [
+                    concat!(
+                        "INSERT INTO message_timeline (message_id, status, at)
+                         SELECT id, 'scheduled', $3 FROM messages WHERE ",
+                        waiting_messages!()
+                    ),
+                    concat!(
+                        "UPDATE messages SET status = 'scheduled', run_at = $2, updated_at = $3 WHERE ",
+                        waiting_messages!()
+                    ),
+                ] {
+                    sqlx::query(statement)
+                        .bind(cap.instance_id.as_str())
+                        .bind(to_millis(cap.until))
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE instances SET capped_until = $2, send_after = $2 WHERE id = $1")
+                    .bind(cap.instance_id.as_str())
+                    .bind(to_millis(cap.until))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (instance, chat, at) in &plan.chats {
+                sqlx::query(
+                    "INSERT INTO pacing_recipients (instance_id, chat_jid, last_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (instance_id, chat_jid) DO UPDATE SET last_at = excluded.last_at",
+                )
+                .bind(instance.as_str())
+                .bind(chat)
+                .bind(to_millis(*at))
+                .execute(&mut *tx)
+                .await?;
+            }
+            let next_gate: Option<i64> =
+                sqlx::query_scalar("SELECT MIN(send_after) FROM instances WHERE send_after > $1")
+                    .bind(now_ms)
+                    .fetch_one(&mut *tx)
+                    .await?;
+
+            let messages = claimed
+                .into_iter()
+                .map(|candidate| {
+                    let mut message = candidate.message;
+                    message.status = MessageStatus::Processing;
+                    message.attempts += 1;
+                    message.updated_at = from_millis(now_ms);
+                    ClaimedMessage {
+                        message,
+                        simulate_typing: candidate.simulate_typing,
+                        breaker_failures: candidate.instance.breaker_failures,
+                    }
+                })
+                .collect();
+            Ok(ClaimRound { messages, next_gate: next_gate.map(from_millis) })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instances::tests::account_with_instance;
+    use crate::messages::tests::{open, text};
+    use crate::testing::on_both_backends;
+
+    fn claim_all(candidates: &[ClaimCandidate]) -> ClaimPlan {
+        ClaimPlan {
+            decisions: vec![ClaimDecision::Claim; candidates.len()],
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn only_messages_of_open_idle_instances_are_claimed_and_each_once() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let message = store
+                .insert_outbound_message(text(&instance, "hi"), |_| Vec::new())
+                .await
+                .unwrap();
+            let now = Utc::now();
+            let lease = now + chrono::Duration::seconds(60);
+            let round = store
+                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .await
+                .unwrap();
+            assert!(round.messages.is_empty(), "instance not open");
+            open(&store, &instance).await;
+            let busy = [instance.id.clone()];
+            let round = store
+                .claim_due_messages(now, lease, 10, &busy, claim_all)
+                .await
+                .unwrap();
+            assert!(round.messages.is_empty(), "a lane of this node is on it");
+            let round = store
+                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .await
+                .unwrap();
+            assert_eq!(round.messages.len(), 1);
+            let claimed = &round.messages[0].message;
+            assert_eq!(claimed.id, message.id);
+            assert_eq!(claimed.status, MessageStatus::Processing);
+            assert_eq!(claimed.attempts, 1);
+            let round = store
+                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .await
+                .unwrap();
+            assert!(round.messages.is_empty(), "leased");
+            // The worker died: once the lease expires the message is claimed again.
+            let later = lease + chrono::Duration::seconds(1);
+            let round = store
+                .claim_due_messages(
+                    later,
+                    later + chrono::Duration::seconds(60),
+                    10,
+                    &[],
+                    claim_all,
+                )
+                .await
+                .unwrap();
+            assert_eq!(round.messages[0].message.attempts, 2);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn gates_hold_an_instance_and_a_cap_schedules_its_queue() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            open(&store, &instance).await;
+            for body in ["one", "two", "three"] {
+                store
+                    .insert_outbound_message(text(&instance, body), |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            let now = Utc::now();
+            let lease = now + chrono::Duration::seconds(60);
+            let gate = now + chrono::Duration::seconds(5);
+            let round = store
+                .claim_due_messages(now, lease, 10, &[], |candidates| {
+                    let mut decisions = vec![ClaimDecision::Skip; candidates.len()];
+                    decisions[0] = ClaimDecision::Claim;
+                    ClaimPlan {
+                        decisions,
+                        gates: vec![InstanceGate {
+                            instance_id: candidates[0].message.instance_id.clone(),
+                            send_after: Some(gate),
+                            day: 1,
+                            day_count: 1,
+                        }],
+                        ..Default::default()
+                    }
+                })
+                .await
+                .unwrap();
+            assert_eq!(round.messages.len(), 1);
+            assert_eq!(round.next_gate.map(to_millis), Some(to_millis(gate)));
+            let round = store
+                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .await
+                .unwrap();
+            assert!(round.messages.is_empty(), "gated");
+
+            let after_gate = gate + chrono::Duration::seconds(1);
+            let window = after_gate + chrono::Duration::hours(3);
+            let round = store
+                .claim_due_messages(after_gate, lease, 10, &[], |candidates| {
+                    assert_eq!(candidates.len(), 2);
+                    assert_eq!(candidates[0].instance.day_count, 1);
+                    ClaimPlan {
+                        decisions: vec![ClaimDecision::Skip; candidates.len()],
+                        caps: vec![CapHold {
+                            instance_id: candidates[0].message.instance_id.clone(),
+                            until: window,
+                        }],
+                        ..Default::default()
+                    }
+                })
+                .await
+                .unwrap();
+            assert!(round.messages.is_empty());
+            let held = store.get_instance(&instance.id).await.unwrap().unwrap();
+            assert_eq!(held.capped_until.map(to_millis), Some(to_millis(window)));
+            let page = store
+                .list_messages(&crate::MessageFilter {
+                    account_id: instance.account_id.clone(),
+                    instance_id: None,
+                    status: Some(MessageStatus::Scheduled),
+                    direction: None,
+                    chat: None,
+                    batch_id: None,
+                    limit: 10,
+                    offset: 0,
+                })
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), 2);
+            assert!(
+                page.items
+                    .iter()
+                    .all(|m| to_millis(m.run_at) == to_millis(window))
+            );
+        })
+        .await;
+    }
+}
