@@ -15,12 +15,12 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-const ADMIN: &str = "crash-admin";
+mod process;
+use process::{account, call, get, linked_sandbox, spawn};
+
 const MESSAGES: usize = 450;
 
 /// Event id → requests received, before and after the restart.
@@ -75,78 +75,6 @@ impl Receiver {
     }
 }
 
-/// The server process, killed when the test ends, passing or not.
-struct Process(Child);
-
-impl Process {
-    fn kill(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn spawn(data_dir: &std::path::Path, database_url: &str) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wagate"))
-        .env("WAGATE_LISTEN", "127.0.0.1:0")
-        .env("WAGATE_DATA_DIR", data_dir)
-        .env("WAGATE_DATABASE_URL", database_url)
-        .env("WAGATE_ADMIN_KEY", ADMIN)
-        .env("WAGATE_LOG__LEVEL", "error")
-        .env("WAGATE_WEBHOOKS__ALLOW_PRIVATE_TARGETS", "true")
-        .env("WAGATE_SANDBOX__DELIVERED_AFTER_MS", "0")
-        .env("WAGATE_SANDBOX__READ_AFTER_MS", "0")
-        .env("WAGATE_DISPATCHER__POLL_INTERVAL_MS", "50")
-        .env("WAGATE_PACING__ENABLED", "false")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("wagate starts");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut lines = stdout.lines();
-    let address = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|line| {
-            line.split("serving on http://")
-                .nth(1)
-                .map(|rest| rest.split_whitespace().next().unwrap().to_owned())
-        })
-        .expect("the serving line");
-    // Keep draining stdout so the process never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (Process(child), format!("http://{address}"))
-}
-
-async fn call(client: &reqwest::Client, base: &str, key: &str, path: &str, body: Value) -> Value {
-    let response = client
-        .post(format!("{base}{path}"))
-        .bearer_auth(key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let body: Value = response.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {body}");
-    body["data"].clone()
-}
-
-async fn get(client: &reqwest::Client, base: &str, key: &str, path: &str) -> Value {
-    let response = client
-        .get(format!("{base}{path}"))
-        .bearer_auth(key)
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success(), "{path}");
-    response.json().await.unwrap()
-}
-
 /// Every event of the account, as (id, kind).
 async fn all_events(client: &reqwest::Client, base: &str, key: &str) -> Vec<(String, String)> {
     let mut ids = Vec::new();
@@ -197,19 +125,9 @@ async fn crash_and_recover(database_url: String) {
     let receiver = Receiver::default();
     let url = receiver.start().await;
     let client = reqwest::Client::new();
-    let (mut child, base) = spawn(dir.path(), &database_url);
+    let (mut child, base) = spawn(dir.path(), &database_url, &[]);
 
-    let key = call(
-        &client,
-        &base,
-        ADMIN,
-        "/api/v1/accounts",
-        json!({ "name": "Crash" }),
-    )
-    .await["apiKey"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let key = account(&client, &base, "Crash").await;
     let webhook = call(
         &client,
         &base,
@@ -221,30 +139,7 @@ async fn crash_and_recover(database_url: String) {
         .as_str()
         .unwrap()
         .to_owned();
-    call(
-        &client,
-        &base,
-        &key,
-        "/api/v1/instances",
-        json!({ "name": "sales", "engine": "sandbox" }),
-    )
-    .await;
-    let qr = call(
-        &client,
-        &base,
-        &key,
-        "/api/v1/instances/sales/connect",
-        json!({}),
-    )
-    .await;
-    call(
-        &client,
-        &base,
-        &key,
-        "/api/v1/sandbox/link",
-        json!({ "code": qr["qr"]["code"], "phone": "15550001111" }),
-    )
-    .await;
+    linked_sandbox(&client, &base, &key, "sales", "15550001111").await;
     // Each message makes five events (queued, sent, and the sent / delivered / read updates).
     let messages: Vec<_> = (0..MESSAGES)
         .map(|i| json!({ "to": "15550002222", "text": format!("#{i}") }))
@@ -271,7 +166,7 @@ async fn crash_and_recover(database_url: String) {
     let at_kill = receiver.distinct();
     *receiver.restarted.lock().unwrap() = true;
 
-    let (mut child, base) = spawn(dir.path(), &database_url);
+    let (mut child, base) = spawn(dir.path(), &database_url, &[]);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
         let events = all_events(&client, &base, &key).await;
