@@ -263,6 +263,13 @@ impl Store {
             // A capped instance's waiting messages are all scheduled for its next window, each
             // with a timeline entry, and the instance is gated until then.
             for cap in &plan.caps {
+                // The instance row first: sends being accepted for it share-lock it (see
+                // `insert_outbound_messages`), so none slips in unscheduled behind the hold.
+                sqlx::query("UPDATE instances SET capped_until = $2, send_after = $2 WHERE id = $1")
+                    .bind(cap.instance_id.as_str())
+                    .bind(to_millis(cap.until))
+                    .execute(&mut *tx)
+                    .await?;
                 for statement in [
                     concat!(
                         "INSERT INTO message_timeline (message_id, status, at)
@@ -281,11 +288,6 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                sqlx::query("UPDATE instances SET capped_until = $2, send_after = $2 WHERE id = $1")
-                    .bind(cap.instance_id.as_str())
-                    .bind(to_millis(cap.until))
-                    .execute(&mut *tx)
-                    .await?;
             }
             for (instance, chat, at) in &plan.chats {
                 sqlx::query(

@@ -28,6 +28,8 @@ pub struct NewOutboundMessage {
     pub batch_id: Option<String>,
     /// Show "typing…" in the chat before sending.
     pub simulate_typing: bool,
+    /// Wait for the end of the instance's daily-cap window, if it is in one (pacing on).
+    pub respect_cap: bool,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -189,6 +191,7 @@ struct PreparedInsert {
     metadata: Option<String>,
     batch_id: Option<String>,
     simulate_typing: bool,
+    respect_cap: bool,
 }
 
 impl PreparedInsert {
@@ -244,6 +247,7 @@ impl PreparedInsert {
             metadata,
             batch_id: new.batch_id,
             simulate_typing: new.simulate_typing,
+            respect_cap: new.respect_cap,
         })
     }
 }
@@ -275,7 +279,37 @@ impl Store {
         }
         in_tx!(self, tx, backend => {
             let mut new_events = Vec::new();
-            for row in &prepared {
+            let mut caps: std::collections::HashMap<String, Option<i64>> = Default::default();
+            for row in &mut prepared {
+                // A capped instance's new messages wait for its window. The instance row is read
+                // (on PostgreSQL share-locked) in this transaction, and the dispatcher's cap hold
+                // locks it before scheduling the queue, so a message lands on one side of the
+                // hold or the other, never unscheduled behind it.
+                if row.respect_cap {
+                    let instance = row.record.instance_id.as_str().to_owned();
+                    let cap = match caps.get(&instance) {
+                        Some(cap) => *cap,
+                        None => {
+                            let select = match backend {
+                                Backend::Postgres => "SELECT capped_until FROM instances WHERE id = $1 FOR SHARE",
+                                Backend::Sqlite => "SELECT capped_until FROM instances WHERE id = $1",
+                            };
+                            let cap: Option<Option<i64>> = sqlx::query_scalar(select)
+                                .bind(&instance)
+                                .fetch_optional(&mut *tx)
+                                .await?;
+                            let cap = cap.flatten();
+                            caps.insert(instance, cap);
+                            cap
+                        }
+                    };
+                    if let Some(until) = cap.filter(|until| *until > now)
+                        && to_millis(row.record.run_at) < until
+                    {
+                        row.record.status = MessageStatus::Scheduled;
+                        row.record.run_at = from_millis(until);
+                    }
+                }
                 let record = &row.record;
                 sqlx::query(
                     "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
@@ -569,6 +603,7 @@ pub(crate) mod tests {
             send_at: None,
             batch_id: None,
             simulate_typing: false,
+            respect_cap: false,
         }
     }
 

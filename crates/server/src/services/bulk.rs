@@ -81,6 +81,7 @@ impl Gateway {
                     send_at,
                     batch_id: Some(batch_id.clone()),
                     simulate_typing,
+                    respect_cap: self.paces(&instance),
                 }),
                 Err(ServiceError::Validation(invalid)) => errors.push(BulkItemError {
                     index,
@@ -130,7 +131,7 @@ impl Gateway {
         bool,
     )> {
         let parsed = parse_send(send)?;
-        let send_at = self.paced_send_at(instance, parsed.send_at);
+        let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
         Ok((
             self.complete_outbound(instance, parsed).await?,

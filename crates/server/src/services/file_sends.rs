@@ -178,9 +178,8 @@ impl Gateway {
         }
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
-            let send_at = self.paced_send_at(&instance, None);
             messages.push(
-                self.queue_outbound(&instance, outbound, send_at, false)
+                self.queue_outbound(&instance, outbound, None, false)
                     .await?,
             );
         }

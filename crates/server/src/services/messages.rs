@@ -131,7 +131,7 @@ impl Gateway {
             )));
         }
         super::breaker::refuse_if_paused(&instance)?;
-        let send_at = self.paced_send_at(&instance, parsed.send_at);
+        let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
         let outbound = self.complete_outbound(&instance, parsed).await?;
         self.queue_outbound(&instance, outbound, send_at, simulate_typing)
@@ -178,6 +178,7 @@ impl Gateway {
             send_at,
             batch_id: None,
             simulate_typing,
+            respect_cap: self.paces(instance),
         };
         let message = self
             .store

@@ -37,21 +37,9 @@ impl Gateway {
             .await?)
     }
 
-    /// When a new message may go at the earliest: its own `sendAt`, or the end of the day
-    /// an instance at its daily cap waits for.
-    pub(crate) fn paced_send_at(
-        &self,
-        instance: &InstanceRecord,
-        send_at: Option<DateTime<Utc>>,
-    ) -> Option<DateTime<Utc>> {
-        let capped = instance
-            .capped_until
-            .filter(|until| *until > Utc::now())
-            .filter(|_| PacingRules::resolve(&self.pacing, &instance.settings).enabled);
-        match (send_at, capped) {
-            (Some(at), Some(until)) => Some(at.max(until)),
-            (at, until) => at.or(until),
-        }
+    /// Whether pacing applies to the instance (its settings over the global default).
+    pub(crate) fn paces(&self, instance: &InstanceRecord) -> bool {
+        PacingRules::resolve(&self.pacing, &instance.settings).enabled
     }
 
     /// How long "typing…" shows before this content is sent.
