@@ -82,6 +82,8 @@ pub struct ClaimedMessage {
     pub simulate_typing: bool,
     /// The instance's transient failures in a row when it was claimed.
     pub breaker_failures: i64,
+    /// The gate the claim set for its instance, when paced.
+    pub gate: Option<DateTime<Utc>>,
 }
 
 /// What a round claimed, and when the next gated instance opens.
@@ -133,25 +135,48 @@ impl TryFrom<CandidateRow> for ClaimCandidate {
     }
 }
 
+/// Driven from the instances, so a gated or busy instance's queue is never read: reading
+/// every due message and filtering afterwards made each round cost the whole backlog.
+/// SQLite is told the join order with `CROSS JOIN`; PostgreSQL's planner finds it.
 macro_rules! candidates_sql {
-    ($not_busy:literal, $locking:literal) => {
+    ($join:literal, $not_busy:literal, $locking:literal) => {
         concat!(
             "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
                  i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
                  i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at
-             FROM messages m
-             JOIN instances i ON i.id = m.instance_id
+             FROM instances i ",
+            $join,
+            " messages m ON m.instance_id = i.id
              LEFT JOIN pacing_recipients r ON r.instance_id = m.instance_id AND r.chat_jid = m.chat_jid
-             WHERE m.direction = 'outbound' AND i.status = 'open'
+             WHERE i.status = 'open'
                AND (i.send_after IS NULL OR i.send_after <= $1)
-               AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
-                    OR (m.status = 'processing' AND m.locked_until < $1))
                AND ",
             $not_busy,
-            " ORDER BY m.run_at, m.id LIMIT $2",
+            " AND m.direction = 'outbound'
+               AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
+                    OR (m.status = 'processing' AND m.locked_until < $1))
+             ORDER BY m.run_at, m.id LIMIT $2",
             $locking
         )
     };
+}
+
+impl Store {
+    /// Moves an instance's gate later (never earlier): a paced send that reached WhatsApp
+    /// later than its claim keeps its full gap from when it really went.
+    pub async fn push_gate(&self, instance: &InstanceId, at: DateTime<Utc>) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE instances SET send_after = $2
+                 WHERE id = $1 AND (send_after IS NULL OR send_after < $2)",
+            )
+            .bind(instance.as_str())
+            .bind(to_millis(at))
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
 }
 
 /// A capped instance's messages that wait for an earlier time than its next window.
@@ -187,11 +212,13 @@ impl Store {
         in_tx!(self, tx, backend => {
             let sql = match backend {
                 Backend::Postgres => candidates_sql!(
-                    "m.instance_id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
+                    "JOIN",
+                    "i.id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
                     " FOR UPDATE OF m SKIP LOCKED"
                 ),
                 Backend::Sqlite => candidates_sql!(
-                    "m.instance_id NOT IN (SELECT value FROM json_each($3))",
+                    "CROSS JOIN",
+                    "i.id NOT IN (SELECT value FROM json_each($3))",
                     ""
                 ),
             };
@@ -313,10 +340,16 @@ impl Store {
                     message.status = MessageStatus::Processing;
                     message.attempts += 1;
                     message.updated_at = from_millis(now_ms);
+                    let gate = plan
+                        .gates
+                        .iter()
+                        .find(|gate| gate.instance_id == message.instance_id)
+                        .and_then(|gate| gate.send_after);
                     ClaimedMessage {
                         message,
                         simulate_typing: candidate.simulate_typing,
                         breaker_failures: candidate.instance.breaker_failures,
+                        gate,
                     }
                 })
                 .collect();

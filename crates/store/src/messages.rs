@@ -310,39 +310,48 @@ impl Store {
                         row.record.run_at = from_millis(until);
                     }
                 }
-                let record = &row.record;
-                sqlx::query(
+                new_events.extend(events(&row.record));
+            }
+            // Many rows a statement: group-committed sends arrive by the hundred.
+            for chunk in prepared.chunks(100) {
+                let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
-                         message_type, content, body, status, metadata, attempts, run_at, created_at, updated_at,
-                         reply_to, mentions, batch_id, simulate_typing)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $15, $12, $12, $13, $14, $16, $17)",
-                )
-                .bind(record.id.to_string())
-                .bind(record.account_id.as_str())
-                .bind(record.instance_id.as_str())
-                .bind(record.direction.as_str())
-                .bind(record.recipient.clone())
-                .bind(record.chat_jid.clone())
-                .bind(record.content.type_name())
-                .bind(row.content.clone())
-                .bind(record.content.summary())
-                .bind(record.status.as_str())
-                .bind(row.metadata.clone())
-                .bind(now)
-                .bind(record.reply_to.clone())
-                .bind(row.mentions.clone())
-                .bind(to_millis(record.run_at))
-                .bind(row.batch_id.clone())
-                .bind(i64::from(row.simulate_typing))
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
-                    .bind(record.id.to_string())
-                    .bind(record.status.as_str())
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                new_events.extend(events(record));
+                         message_type, content, body, status, metadata, attempts, run_at, created_at,
+                         updated_at, reply_to, mentions, batch_id, simulate_typing) ",
+                );
+                insert.push_values(chunk, |mut values, row| {
+                    let record = &row.record;
+                    values
+                        .push_bind(record.id.to_string())
+                        .push_bind(record.account_id.as_str().to_owned())
+                        .push_bind(record.instance_id.as_str().to_owned())
+                        .push_bind(record.direction.as_str())
+                        .push_bind(record.recipient.clone())
+                        .push_bind(record.chat_jid.clone())
+                        .push_bind(record.content.type_name())
+                        .push_bind(row.content.clone())
+                        .push_bind(record.content.summary())
+                        .push_bind(record.status.as_str())
+                        .push_bind(row.metadata.clone())
+                        .push_bind(0_i64)
+                        .push_bind(to_millis(record.run_at))
+                        .push_bind(now)
+                        .push_bind(now)
+                        .push_bind(record.reply_to.clone())
+                        .push_bind(row.mentions.clone())
+                        .push_bind(row.batch_id.clone())
+                        .push_bind(i64::from(row.simulate_typing));
+                });
+                insert.build().execute(&mut *tx).await?;
+                let mut timeline =
+                    sqlx::QueryBuilder::new("INSERT INTO message_timeline (message_id, status, at) ");
+                timeline.push_values(chunk, |mut values, row| {
+                    values
+                        .push_bind(row.record.id.to_string())
+                        .push_bind(row.record.status.as_str())
+                        .push_bind(now);
+                });
+                timeline.build().execute(&mut *tx).await?;
             }
             append_events!(tx, backend, new_events);
             Ok(())

@@ -180,14 +180,7 @@ impl Gateway {
             simulate_typing,
             respect_cap: self.paces(instance),
         };
-        let message = self
-            .store
-            .insert_outbound_message(new, |message| {
-                vec![message_event(EventKind::MessageQueued, message)]
-            })
-            .await?;
-        self.dispatcher_wake.notify_one();
-        Ok(message)
+        Ok(self.sends.insert(new).await?)
     }
 
     /// The content of a parsed send with its media stored (for simulated inbound messages).

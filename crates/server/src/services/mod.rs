@@ -25,6 +25,7 @@ mod queue_control;
 mod rate_limits;
 mod sandbox;
 mod sandbox_wire;
+mod send_batcher;
 mod send_parse;
 mod streams;
 mod webhooks;
@@ -73,6 +74,8 @@ pub struct Gateway {
     pub(crate) rate_limiter: Arc<RateLimiter>,
     /// The global pacing rules instances start from.
     pub(crate) pacing: Arc<PacingConfig>,
+    /// Commits accepted sends in groups.
+    pub(crate) sends: send_batcher::SendBatcher,
 }
 
 /// Where media lives and how it may be fetched.
@@ -95,12 +98,14 @@ impl Gateway {
             webhooks.allow_private_targets,
             webhooks.response_body_bytes,
         );
+        let dispatcher_wake = Arc::new(Notify::new());
         Self {
             webhook_client,
             webhook_config: webhooks,
+            sends: send_batcher::SendBatcher::start(store.clone(), dispatcher_wake.clone()),
             store,
             sessions,
-            dispatcher_wake: Arc::new(Notify::new()),
+            dispatcher_wake,
             pacing: Arc::new(pacing),
             media: media.storage,
             media_limits: media.limits,

@@ -37,6 +37,26 @@ impl Gateway {
             .await?)
     }
 
+    /// After a paced send went out: its gap counts from when it really went, not from its
+    /// claim, so a lane that started late does not shorten the pause before the next send.
+    pub(crate) async fn after_paced_send(
+        &self,
+        claimed: &wagate_store::ClaimedMessage,
+        typing: std::time::Duration,
+    ) -> ServiceResult<()> {
+        let Some(gate) = claimed.gate else {
+            return Ok(());
+        };
+        let planned = claimed.message.updated_at + TimeDelta::from_std(typing).unwrap_or_default();
+        let lag = Utc::now() - planned;
+        if lag > TimeDelta::zero() {
+            self.store
+                .push_gate(&claimed.message.instance_id, gate + lag)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether pacing applies to the instance (its settings over the global default).
     pub(crate) fn paces(&self, instance: &InstanceRecord) -> bool {
         PacingRules::resolve(&self.pacing, &instance.settings).enabled

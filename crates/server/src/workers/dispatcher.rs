@@ -145,10 +145,16 @@ async fn send_one(gateway: &Gateway, config: &DispatcherConfig, claimed: &Claime
     let message = &claimed.message;
     let outcome = match gateway.outgoing(message).await {
         Ok((session, outgoing)) => {
-            if claimed.simulate_typing {
-                show_typing(gateway, session.as_ref(), &outgoing).await;
+            let typing = if claimed.simulate_typing {
+                show_typing(gateway, session.as_ref(), &outgoing).await
+            } else {
+                Duration::ZERO
+            };
+            let outcome = session.send(&outgoing).await;
+            if let Err(error) = gateway.after_paced_send(claimed, typing).await {
+                tracing::error!(instance = %message.instance_id, %error, "could not move the pacing gate");
             }
-            session.send(&outgoing).await
+            outcome
         }
         Err(error) => Err(error),
     };
@@ -190,20 +196,23 @@ async fn send_one(gateway: &Gateway, config: &DispatcherConfig, claimed: &Claime
     }
 }
 
-/// "typing…" for a time proportional to the text, in the lane rather than in any request.
+/// "typing…" for a time proportional to the text, in the lane rather than in any request;
+/// answers how long it showed.
 async fn show_typing(
     gateway: &Gateway,
     session: &dyn wagate_engine::Session,
     outgoing: &OutgoingMessage,
-) {
+) -> Duration {
     if let Err(error) = session.set_typing(&outgoing.to, true).await {
         tracing::debug!(%error, "typing not shown");
-        return;
+        return Duration::ZERO;
     }
-    tokio::time::sleep(gateway.typing_time(&outgoing.content)).await;
+    let typing = gateway.typing_time(&outgoing.content);
+    tokio::time::sleep(typing).await;
     if let Err(error) = session.set_typing(&outgoing.to, false).await {
         tracing::debug!(%error, "typing not stopped");
     }
+    typing
 }
 
 impl Gateway {
