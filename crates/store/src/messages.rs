@@ -359,27 +359,6 @@ impl Store {
         Ok(prepared.into_iter().map(|row| row.record).collect())
     }
 
-    /// One of an account's messages.
-    pub async fn find_message(
-        &self,
-        account_id: &AccountId,
-        id: &MessageId,
-    ) -> Result<Option<MessageRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            message_columns!(),
-            " FROM messages WHERE id = $1 AND account_id = $2"
-        );
-        let row = on_pool!(self, pool => {
-            sqlx::query_as::<_, MessageRow>(sql)
-                .bind(id.to_string())
-                .bind(account_id.as_str())
-                .fetch_optional(pool)
-                .await?
-        });
-        row.map(TryInto::try_into).transpose()
-    }
-
     /// One of an instance's messages, by wagate's id or WhatsApp's.
     pub async fn find_instance_message(
         &self,
@@ -442,18 +421,6 @@ impl Store {
             MessageRecord::try_from(row)?,
             timeline_entries(rows)?,
         )))
-    }
-
-    pub async fn message_timeline(&self, id: &MessageId) -> Result<Vec<TimelineEntry>> {
-        let rows = on_pool!(self, pool => {
-            sqlx::query_as::<_, TimelineRow>(
-                "SELECT status, at, detail FROM message_timeline WHERE message_id = $1 ORDER BY seq",
-            )
-            .bind(id.to_string())
-            .fetch_all(pool)
-            .await?
-        });
-        timeline_entries(rows)
     }
 
     pub async fn list_messages(&self, filter: &MessageFilter) -> Result<Page<MessageRecord>> {
@@ -671,19 +638,13 @@ pub(crate) mod tests {
                 .unwrap()
                 .unwrap();
             assert_eq!(read.status, MessageStatus::Read);
-            let found = store
-                .find_message(&instance.account_id, &message.id)
+            let (found, timeline) = store
+                .find_message_with_timeline(&instance.account_id, &message.id)
                 .await
                 .unwrap()
                 .unwrap();
             assert_eq!(found, read);
-            let statuses: Vec<_> = store
-                .message_timeline(&message.id)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|entry| entry.status)
-                .collect();
+            let statuses: Vec<_> = timeline.into_iter().map(|entry| entry.status).collect();
             assert_eq!(
                 statuses,
                 [

@@ -70,14 +70,7 @@ async fn write(
             // others, so each is tried alone and answers for itself.
             Err(_) if news.len() > 1 => {
                 for (new, reply) in news.into_iter().zip(replies) {
-                    let result = store
-                        .insert_outbound_messages(vec![new], queued_event)
-                        .await
-                        .and_then(|mut records| {
-                            records.pop().ok_or_else(|| {
-                                StoreError::Corrupt("an insert stored nothing".to_owned())
-                            })
-                        });
+                    let result = store.insert_outbound_message(new, queued_event).await;
                     reply.send(result).ok();
                 }
             }
