@@ -125,6 +125,10 @@ impl Server {
             gateway.clone(),
             shutdown.clone(),
         )));
+        tasks.push(tokio::spawn(workers::count_folding::run(
+            gateway.clone(),
+            shutdown.clone(),
+        )));
         tasks.push(tokio::spawn(workers::webhook_delivery::run(
             gateway.clone(),
             config.webhooks.clone(),
@@ -136,7 +140,7 @@ impl Server {
             .with_context(|| format!("listening on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
         let app = api::router(AppState {
-            gateway: gateway.clone(),
+            gateway: std::sync::Arc::new(gateway.clone()),
             limits: api::BodyLimits {
                 json: config.http.body_limit_bytes,
                 send_json: config.http.send_json_limit_bytes,

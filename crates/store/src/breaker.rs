@@ -18,7 +18,7 @@ impl Store {
         pause_until: DateTime<Utc>,
         events: impl FnOnce(i64) -> Vec<NewEvent>,
     ) -> Result<Option<DateTime<Utc>>> {
-        in_tx!(self, tx, backend => {
+        let result = in_tx!(self, tx, backend => {
             let failures: Option<i64> = sqlx::query_scalar(
                 "UPDATE instances SET breaker_failures = breaker_failures + 1 WHERE id = $1
                  RETURNING breaker_failures",
@@ -43,7 +43,9 @@ impl Store {
             let new_events = events(failures);
             append_events!(tx, backend, new_events);
             Ok(Some(from_millis(until)))
-        })
+        });
+        self.instances_written();
+        result
     }
 
     /// Clears the failure count after a successful send; when the instance had been paused,
@@ -53,7 +55,7 @@ impl Store {
         instance: &InstanceId,
         events: impl FnOnce() -> Vec<NewEvent>,
     ) -> Result<bool> {
-        in_tx!(self, tx, backend => {
+        let result = in_tx!(self, tx, backend => {
             let paused: Option<Option<i64>> =
                 sqlx::query_scalar("SELECT paused_until FROM instances WHERE id = $1")
                     .bind(instance.as_str())
@@ -69,6 +71,8 @@ impl Store {
                 append_events!(tx, backend, new_events);
             }
             Ok(was_paused)
-        })
+        });
+        self.instances_written();
+        result
     }
 }

@@ -138,13 +138,10 @@ impl TryFrom<CandidateRow> for ClaimCandidate {
 /// Driven from the instances, so a gated or busy instance's queue is never read: reading
 /// every due message and filtering afterwards made each round cost the whole backlog.
 /// SQLite is told the join order with `CROSS JOIN`; PostgreSQL's planner finds it.
-macro_rules! candidates_sql {
-    ($join:literal, $not_busy:literal, $locking:literal) => {
+macro_rules! candidates_from {
+    ($join:literal, $not_busy:literal) => {
         concat!(
-            "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
-                 i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
-                 i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at
-             FROM instances i ",
+            " FROM instances i ",
             $join,
             " messages m ON m.instance_id = i.id
              LEFT JOIN pacing_recipients r ON r.instance_id = m.instance_id AND r.chat_jid = m.chat_jid
@@ -154,9 +151,33 @@ macro_rules! candidates_sql {
             $not_busy,
             " AND m.direction = 'outbound'
                AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
-                    OR (m.status = 'processing' AND m.locked_until < $1))
-             ORDER BY m.run_at, m.id LIMIT $2",
+                    OR (m.status = 'processing' AND m.locked_until < $1))"
+        )
+    };
+}
+
+macro_rules! candidates_sql {
+    ($join:literal, $not_busy:literal, $locking:literal) => {
+        concat!(
+            "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
+                 i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
+                 i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at",
+            candidates_from!($join, $not_busy),
+            " ORDER BY m.run_at, m.id LIMIT $2",
             $locking
+        )
+    };
+}
+
+/// Whether a round would find anything: asked before the write transaction, so an idle
+/// round (every commit of accepted sends wakes the dispatcher) neither takes the writer nor
+/// wakes the outbox readers.
+macro_rules! candidates_exist_sql {
+    ($join:literal, $not_busy:literal) => {
+        concat!(
+            "SELECT EXISTS (SELECT 1",
+            candidates_from!($join, $not_busy),
+            ")"
         )
     };
 }
@@ -165,7 +186,7 @@ impl Store {
     /// Moves an instance's gate later (never earlier): a paced send that reached WhatsApp
     /// later than its claim keeps its full gap from when it really went.
     pub async fn push_gate(&self, instance: &InstanceId, at: DateTime<Utc>) -> Result<()> {
-        on_pool!(self, pool => {
+        let result = on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE instances SET send_after = $2
                  WHERE id = $1 AND (send_after IS NULL OR send_after < $2)",
@@ -173,8 +194,11 @@ impl Store {
             .bind(instance.as_str())
             .bind(to_millis(at))
             .execute(pool)
-            .await?;
+            .await
+            .map(|_| ())
         });
+        self.instances_written();
+        result?;
         Ok(())
     }
 }
@@ -209,7 +233,31 @@ impl Store {
                 .collect::<Vec<_>>(),
         )
         .to_string();
-        in_tx!(self, tx, backend => {
+        let exists_sql = match self.backend() {
+            Backend::Postgres => candidates_exist_sql!(
+                "JOIN",
+                "i.id NOT IN (SELECT jsonb_array_elements_text($2::jsonb))"
+            ),
+            Backend::Sqlite => candidates_exist_sql!(
+                "CROSS JOIN",
+                "i.id NOT IN (SELECT value FROM json_each($2))"
+            ),
+        };
+        let any: bool = on_pool!(self, pool => {
+            sqlx::query_scalar(exists_sql)
+                .bind(now_ms)
+                .bind(&busy)
+                .fetch_one(pool)
+                .await?
+        });
+        if !any {
+            return Ok(ClaimRound {
+                messages: Vec::new(),
+                next_gate: self.next_gate(now_ms).await?,
+            });
+        }
+        let mut instances_touched = false;
+        let result = in_tx!(self, tx, backend => {
             let sql = match backend {
                 Backend::Postgres => candidates_sql!(
                     "JOIN",
@@ -233,6 +281,7 @@ impl Store {
                 .map(ClaimCandidate::try_from)
                 .collect::<Result<Vec<_>>>()?;
             let plan = plan(&candidates);
+            instances_touched = !plan.gates.is_empty() || !plan.caps.is_empty();
             if plan.decisions.len() != candidates.len() {
                 return Err(StoreError::Corrupt(format!(
                     "a claim plan decided {} of {} candidates",
@@ -328,7 +377,7 @@ impl Store {
                 .await?;
             }
             let next_gate: Option<i64> =
-                sqlx::query_scalar("SELECT MIN(send_after) FROM instances WHERE send_after > $1")
+                sqlx::query_scalar(NEXT_GATE_SQL)
                     .bind(now_ms)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -354,9 +403,26 @@ impl Store {
                 })
                 .collect();
             Ok(ClaimRound { messages, next_gate: next_gate.map(from_millis) })
-        })
+        });
+        if instances_touched {
+            self.instances_written();
+        }
+        result
+    }
+
+    /// The earliest gate still closed at `now_ms`.
+    async fn next_gate(&self, now_ms: i64) -> Result<Option<DateTime<Utc>>> {
+        let next: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(NEXT_GATE_SQL)
+                .bind(now_ms)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(next.map(from_millis))
     }
 }
+
+const NEXT_GATE_SQL: &str = "SELECT MIN(send_after) FROM instances WHERE send_after > $1";
 
 #[cfg(test)]
 mod tests {

@@ -295,7 +295,7 @@ impl Store {
         record: &InstanceRecord,
         events: Vec<NewEvent>,
     ) -> Result<bool> {
-        in_tx!(self, tx, backend => {
+        let result = in_tx!(self, tx, backend => {
             let deleted = sqlx::query("DELETE FROM instances WHERE id = $1")
                 .bind(record.id.as_str())
                 .execute(&mut *tx)
@@ -305,7 +305,9 @@ impl Store {
                 append_events!(tx, backend, events);
             }
             Ok(deleted > 0)
-        })
+        });
+        self.instances_written();
+        result
     }
 
     /// Replaces an instance's settings.
@@ -322,10 +324,11 @@ impl Store {
                 .bind(json)
                 .bind(now)
                 .execute(pool)
-                .await?
-                .rows_affected()
+                .await
+                .map(|done| done.rows_affected())
         });
-        if changed == 0 {
+        self.instances_written();
+        if changed? == 0 {
             return Ok(None);
         }
         self.get_instance(id).await
@@ -341,7 +344,7 @@ impl Store {
     where
         F: FnOnce(&InstanceRecord) -> Option<(InstanceState, Vec<NewEvent>)>,
     {
-        in_tx!(self, tx, backend => {
+        let result = in_tx!(self, tx, backend => {
             // PostgreSQL locks the row for the read-decide-write below; SQLite's write
             // transaction already excludes other writers.
             let select = match backend {
@@ -390,7 +393,9 @@ impl Store {
                 linked_at: current.linked_at.or(state.linked.then(|| from_millis(now))),
                 ..current
             }))
-        })
+        });
+        self.instances_written();
+        result
     }
 }
 

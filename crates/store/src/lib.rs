@@ -26,6 +26,7 @@ mod message_requeue;
 mod message_state;
 mod messages;
 mod records;
+mod row_chunks;
 mod time;
 mod webhooks;
 
@@ -80,6 +81,9 @@ pub struct Store {
     /// SQLite takes one writer at a time; writers of this process queue here instead of
     /// meeting SQLITE_BUSY and sleeping in its busy handler, which costs milliseconds each.
     sqlite_writer: Arc<tokio::sync::Mutex<()>>,
+    /// Counts writes to instance rows by this process, so caches of instances can tell that
+    /// what they hold may be old.
+    instance_writes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -100,6 +104,7 @@ impl Store {
                 db: Db::Postgres(pool),
                 outbox: Arc::new(Notify::new()),
                 sqlite_writer: Arc::default(),
+                instance_writes: Arc::default(),
             }
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
@@ -107,7 +112,12 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Reads through a shared mapping instead of a read call and a copy into each
+                // connection's own page cache.
+                .pragma("mmap_size", "268435456")
+                // Statement journals of multi-row inserts stay in memory, not in temporary files.
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
@@ -117,6 +127,7 @@ impl Store {
                 db: Db::Sqlite(pool),
                 outbox: Arc::new(Notify::new()),
                 sqlite_writer: Arc::default(),
+                instance_writes: Arc::default(),
             }
         } else {
             return Err(StoreError::UnsupportedUrl(url.to_owned()));
@@ -136,6 +147,20 @@ impl Store {
     /// Resolves after the next committed write (call it before reading, then read, then await).
     pub fn outbox_written(&self) -> tokio::sync::futures::Notified<'_> {
         self.outbox.notified()
+    }
+
+    /// How many writes to instance rows this process has made. Read it before reading an
+    /// instance: a cached copy read at the same count is as new as the database's, as far as
+    /// this node knows.
+    pub fn instance_writes(&self) -> u64 {
+        self.instance_writes
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Called after every write that may change an instance row (committed or not).
+    pub(crate) fn instances_written(&self) {
+        self.instance_writes
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     pub fn backend(&self) -> Backend {

@@ -84,3 +84,64 @@ where
         test(pg.store.clone()).await;
     }
 }
+
+/// Inserts `count` outbound messages of `instance` spread evenly over `[from_ms, from_ms +
+/// span_ms)`, their statuses cycling through delivered, read, sent and failed — load for
+/// benchmarks of what reads many messages. Each goes through the same triggers as a real send;
+/// the counts are folded before this returns.
+pub async fn seed_outbound_messages(
+    store: &Store,
+    instance: &crate::InstanceRecord,
+    count: i64,
+    from_ms: i64,
+    span_ms: i64,
+) {
+    const CHUNK: i64 = 50_000;
+    let series = match store.backend() {
+        crate::Backend::Sqlite => {
+            "WITH RECURSIVE n(i) AS (SELECT $4 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $5) SELECT i FROM n"
+        }
+        crate::Backend::Postgres => "SELECT generate_series($4::bigint, $5::bigint - 1) AS i",
+    };
+    let sql = format!(
+        "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
+             message_type, content, status, attempts, run_at, created_at, updated_at)
+         SELECT 'seed-' || i, $1, $2, 'outbound', '15550001111', '15550001111@s.whatsapp.net',
+             'text', '{{}}',
+             CASE i % 4 WHEN 0 THEN 'delivered' WHEN 1 THEN 'read' WHEN 2 THEN 'sent' ELSE 'failed' END,
+             1, $3 + i * $6, $3 + i * $6, $3 + i * $6
+         FROM ({series}) s"
+    );
+    let step = (span_ms / count.max(1)).max(1);
+    let mut start = 0;
+    while start < count {
+        let end = (start + CHUNK).min(count);
+        on_pool!(store, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .bind(instance.account_id.as_str())
+                .bind(instance.id.as_str())
+                .bind(from_ms)
+                .bind(start)
+                .bind(end)
+                .bind(step)
+                .execute(pool)
+                .await
+                .expect("seed messages");
+        });
+        start = end;
+    }
+    store
+        .fold_message_counts()
+        .await
+        .expect("fold message counts");
+    // What autovacuum does a little later on its own: drop the million folded deltas' dead
+    // rows and refresh the planner's statistics, so readers meet the steady state.
+    if store.backend() == crate::Backend::Postgres {
+        on_pool!(store, pool => {
+            sqlx::query("VACUUM ANALYZE messages, message_count_deltas, message_hourly_counts")
+                .execute(pool)
+                .await
+                .expect("vacuum");
+        });
+    }
+}

@@ -41,7 +41,7 @@ use utoipa_axum::routes;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub gateway: Gateway,
+    pub gateway: std::sync::Arc<Gateway>,
     pub limits: BodyLimits,
     /// How often an idle live stream sends a heartbeat.
     pub stream_heartbeat: std::time::Duration,

@@ -119,6 +119,11 @@ fn summarise(
 }
 
 impl Gateway {
+    /// Folds the counts written since the last fold (a background worker calls this).
+    pub async fn fold_message_counts(&self) -> ServiceResult<u64> {
+        Ok(self.store.fold_message_counts().await?)
+    }
+
     pub async fn analytics_summary(
         &self,
         principal: &Principal,

@@ -99,12 +99,20 @@ pub fn generate_key(kind: KeyKind) -> (ApiKeyId, String, String) {
 impl Gateway {
     /// Resolves a presented key to its holder; `None` for unknown keys.
     pub async fn authenticate(&self, key: &str) -> ServiceResult<Option<Principal>> {
-        let record = self.store.find_api_key(&hash_key(key.trim())).await?;
-        Ok(record.map(|record| match record.scope {
+        let hash = hash_key(key.trim());
+        if let Some(principal) = self.lookups.key(&hash) {
+            return Ok(Some(principal));
+        }
+        let Some(record) = self.store.find_api_key(&hash).await? else {
+            return Ok(None);
+        };
+        let principal = match record.scope {
             KeyScope::Admin => Principal::Admin,
             KeyScope::Account(account) => Principal::Account(account),
             KeyScope::Instance(account, instance) => Principal::Instance { account, instance },
-        }))
+        };
+        self.lookups.remember_key(hash, principal.clone());
+        Ok(Some(principal))
     }
 
     /// Makes sure an admin key exists. With `configured`, that key is accepted; otherwise a

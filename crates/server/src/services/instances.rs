@@ -185,11 +185,21 @@ impl Gateway {
         id_or_name: &str,
     ) -> ServiceResult<InstanceRecord> {
         let account = principal.account()?;
-        let instance = self
-            .store
-            .find_instance(account, id_or_name.trim())
-            .await?
-            .ok_or(ServiceError::NotFound("instance"))?;
+        let asked = id_or_name.trim();
+        let instance = match self.lookups.instance(&self.store, account, asked) {
+            Some(instance) => instance,
+            None => {
+                let read_at = self.store.instance_writes();
+                let instance = self
+                    .store
+                    .find_instance(account, asked)
+                    .await?
+                    .ok_or(ServiceError::NotFound("instance"))?;
+                self.lookups
+                    .remember_instance(account, asked, read_at, instance.clone());
+                instance
+            }
+        };
         match principal.instance_limit() {
             Some(only) if only != &instance.id => Err(ServiceError::NotFound("instance")),
             _ => Ok(instance),
@@ -220,6 +230,7 @@ impl Gateway {
         self.store
             .delete_instance(&instance, vec![event_payloads::instance_deleted(&instance)])
             .await?;
+        self.lookups.forget_keys();
         Ok(())
     }
 

@@ -17,6 +17,7 @@ mod idempotency;
 mod instances;
 mod intake;
 mod linking;
+mod lookups;
 mod media;
 mod messages;
 mod operations;
@@ -76,6 +77,7 @@ pub struct Gateway {
     pub(crate) pacing: Arc<PacingConfig>,
     /// Commits accepted sends in groups.
     pub(crate) sends: send_batcher::SendBatcher,
+    pub(crate) lookups: Arc<lookups::Lookups>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -111,6 +113,7 @@ impl Gateway {
             media_limits: media.limits,
             fetcher: media.fetcher,
             max_bulk_messages: 1000,
+            lookups: Arc::new(lookups::Lookups::new()),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,
