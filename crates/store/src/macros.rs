@@ -59,7 +59,7 @@ macro_rules! append_events {
                     .await?;
             }
             let now = $crate::time::now_millis();
-            for chunk in events.chunks(500) {
+            for chunk in $crate::row_chunks::row_chunks(&events) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO events (id, account_id, instance_id, instance_name, kind, data, created_at) ",
                 );
@@ -98,7 +98,7 @@ macro_rules! insert_deliveries {
     ($tx:ident, $deliveries:expr, $now:expr) => {{
         let deliveries: Vec<$crate::NewDelivery> = $deliveries;
         let now: i64 = $now;
-        for chunk in deliveries.chunks(500) {
+        for chunk in $crate::row_chunks::row_chunks(&deliveries) {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_kind, payload, status,
                      attempts, next_attempt_at, created_at, updated_at) ",

@@ -313,7 +313,7 @@ impl Store {
                 new_events.extend(events(&row.record));
             }
             // Many rows a statement: group-committed sends arrive by the hundred.
-            for chunk in prepared.chunks(100) {
+            for chunk in crate::row_chunks::row_chunks(&prepared) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
                          message_type, content, body, status, metadata, attempts, run_at, created_at,

@@ -108,9 +108,6 @@ pub struct AttemptOutcome {
     pub events: Vec<NewEvent>,
 }
 
-/// Rows per multi-row statement: well under both backends' limits on bound values.
-const BIND_CHUNK: usize = 500;
-
 macro_rules! webhook_columns {
     () => {
         "id, account_id, instance_id, url, events, headers, description, secret, enabled,
@@ -477,8 +474,26 @@ impl Store {
                 )
             };
         }
+        // Every commit wakes the delivery worker; with nothing to record, a read first keeps
+        // the wake-ups that find nothing due from taking the write lock (and from waking the
+        // outbox readers with a commit of their own).
+        if attempts.is_empty() {
+            let due: bool = on_pool!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT EXISTS (SELECT 1 FROM webhook_deliveries
+                     WHERE status = 'pending' AND next_attempt_at <= $1
+                       AND (locked_until IS NULL OR locked_until < $1))",
+                )
+                .bind(now_ms)
+                .fetch_one(pool)
+                .await?
+            });
+            if !due || limit <= 0 {
+                return Ok(Vec::new());
+            }
+        }
         in_tx!(self, tx, backend => {
-            for chunk in attempts.chunks(BIND_CHUNK) {
+            for chunk in crate::row_chunks::row_chunks(&attempts) {
                 let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error) ",
                 );
@@ -494,7 +509,7 @@ impl Store {
                 insert.build().execute(&mut *tx).await?;
             }
             for ((status, _, status_code, error), (next, ids)) in &states {
-                for chunk in ids.chunks(BIND_CHUNK) {
+                for chunk in crate::row_chunks::row_chunks(ids) {
                     let mut update = sqlx::QueryBuilder::new("UPDATE webhook_deliveries SET status = ");
                     update
                         .push_bind(status.as_str())

@@ -6,9 +6,14 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 const BATCH: i64 = 500;
+/// The least time between two rounds woken by commits. Each round that finds events is a write
+/// transaction; under a stream of accepted sends every commit would wake one, taking the writer
+/// as often as the sends do. Waiting a moment lets one round take what several commits wrote.
+const GATHER: Duration = Duration::from_millis(10);
 
 pub async fn run(gateway: Gateway, poll: Duration, shutdown: CancellationToken) {
     loop {
+        let started = tokio::time::Instant::now();
         let written = gateway.store().outbox_written();
         let read = match gateway.fan_out(BATCH).await {
             Ok(read) => read,
@@ -22,7 +27,7 @@ pub async fn run(gateway: Gateway, poll: Duration, shutdown: CancellationToken) 
         }
         tokio::select! {
             _ = shutdown.cancelled() => break,
-            _ = written => {}
+            _ = written => tokio::time::sleep_until(started + GATHER).await,
             _ = tokio::time::sleep(poll) => {}
         }
     }
