@@ -38,6 +38,14 @@ pub struct Server {
 
 impl Server {
     pub async fn start(config: Config) -> anyhow::Result<Self> {
+        Self::start_with_clock(config, Arc::new(services::SystemClock)).await
+    }
+
+    /// Starts the gateway with its decisions made on `clock` (tests move a clock forward).
+    pub async fn start_with_clock(
+        config: Config,
+        clock: Arc<dyn services::Clock>,
+    ) -> anyhow::Result<Self> {
         let url = config.database_url();
         if url.starts_with("sqlite:") {
             std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -77,7 +85,8 @@ impl Server {
             config.pacing.clone(),
         )
         .with_max_bulk_messages(config.messages.max_bulk)
-        .with_rate_limits(config.limits.settings()?);
+        .with_rate_limits(config.limits.settings()?)
+        .with_clock(clock);
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;

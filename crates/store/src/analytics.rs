@@ -287,7 +287,7 @@ mod tests {
             set_status(&store, &early, "sent").await;
             set_status(&store, &early, "delivered").await;
 
-            let expected = vec![
+            let expected = [
                 ("2026-03-01".to_owned(), "delivered".to_owned(), 1),
                 ("2026-03-01".to_owned(), "failed".to_owned(), 1),
                 ("2026-03-01".to_owned(), "queued".to_owned(), 1),

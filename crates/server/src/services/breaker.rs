@@ -8,7 +8,7 @@
 
 use super::event_payloads::{session_paused, session_resumed};
 use super::{Gateway, ServiceError, ServiceResult};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::time::Duration;
 use wagate_core::InstanceId;
 use wagate_engine::EngineError;
@@ -30,7 +30,7 @@ impl Gateway {
         let Some(record) = self.store.get_instance(instance).await? else {
             return Ok(());
         };
-        let until = Utc::now() + chrono::Duration::from_std(pause).unwrap_or_default();
+        let until = self.now() + chrono::Duration::from_std(pause).unwrap_or_default();
         let paused = self
             .store
             .record_engine_failure(instance, threshold, until, |failures| {
@@ -67,8 +67,7 @@ impl Gateway {
 }
 
 /// Refuses a send to an instance its breaker paused, saying when to come back.
-pub(crate) fn refuse_if_paused(instance: &InstanceRecord) -> ServiceResult<()> {
-    let now = Utc::now();
+pub(crate) fn refuse_if_paused(instance: &InstanceRecord, now: DateTime<Utc>) -> ServiceResult<()> {
     match instance.paused_until {
         Some(until) if until > now => Err(ServiceError::Paused {
             message: format!(

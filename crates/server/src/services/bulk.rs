@@ -54,7 +54,7 @@ impl Gateway {
                 instance.status.as_str()
             )));
         }
-        super::breaker::refuse_if_paused(&instance)?;
+        super::breaker::refuse_if_paused(&instance, self.now())?;
         let batch_id = uuid::Uuid::now_v7().to_string();
         let mut news = Vec::new();
         let mut errors = Vec::new();

@@ -93,7 +93,7 @@ impl Gateway {
         files: &[UploadedFile],
     ) -> ServiceResult<Vec<MessageRecord>> {
         let instance = self.resolve_instance(principal, id_or_name).await?;
-        super::breaker::refuse_if_paused(&instance)?;
+        super::breaker::refuse_if_paused(&instance, self.now())?;
         let mut errors = ValidationErrors::default();
         let to = match (options.number.as_deref(), options.group.as_deref()) {
             (Some(_), Some(_)) => {

@@ -130,7 +130,7 @@ impl Gateway {
                 instance.status.as_str()
             )));
         }
-        super::breaker::refuse_if_paused(&instance)?;
+        super::breaker::refuse_if_paused(&instance, self.now())?;
         let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
         let outbound = self.complete_outbound(&instance, parsed).await?;
@@ -413,7 +413,7 @@ impl Gateway {
         max_attempts: i64,
         retry_base: Duration,
     ) -> ServiceResult<()> {
-        let now = Utc::now();
+        let now = self.now();
         let (status, code, run_at) = match error {
             EngineError::Permanent { failure, .. } => (MessageStatus::Failed, failure.code(), None),
             EngineError::NotSupported { .. } => {

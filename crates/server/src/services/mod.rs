@@ -9,6 +9,7 @@ mod analytics;
 mod auth;
 mod breaker;
 mod bulk;
+mod clock;
 mod error;
 mod event_payloads;
 mod events;
@@ -34,6 +35,7 @@ mod webhooks;
 pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
 pub use auth::{KeyKind, Principal, generate_key, hash_key};
 pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
+pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use error::{ServiceError, ServiceResult};
 pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
@@ -78,6 +80,7 @@ pub struct Gateway {
     /// Commits accepted sends in groups.
     pub(crate) sends: send_batcher::SendBatcher,
     pub(crate) lookups: Arc<lookups::Lookups>,
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -114,6 +117,7 @@ impl Gateway {
             fetcher: media.fetcher,
             max_bulk_messages: 1000,
             lookups: Arc::new(lookups::Lookups::new()),
+            clock: Arc::new(SystemClock),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,
@@ -132,6 +136,17 @@ impl Gateway {
     }
 
     /// Sets how many messages one bulk request may carry.
+    /// Runs the gateway's decisions on `clock` instead of the system clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The time decisions are made at.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     pub fn with_max_bulk_messages(mut self, max: usize) -> Self {
         self.max_bulk_messages = max;
         self

@@ -27,7 +27,7 @@ impl Gateway {
         busy: &[InstanceId],
         breaker_threshold: i64,
     ) -> ServiceResult<ClaimRound> {
-        let now = Utc::now();
+        let now = self.now();
         let pacing = self.pacing.clone();
         Ok(self
             .store
@@ -48,7 +48,7 @@ impl Gateway {
             return Ok(());
         };
         let planned = claimed.message.updated_at + TimeDelta::from_std(typing).unwrap_or_default();
-        let lag = Utc::now() - planned;
+        let lag = self.now() - planned;
         if lag > TimeDelta::zero() {
             self.store
                 .push_gate(&claimed.message.instance_id, gate + lag)

@@ -82,7 +82,7 @@ pub async fn run(gateway: Gateway, config: DispatcherConfig, shutdown: Cancellat
         // instance's gate opens, or the poll interval passes (scheduled messages, other
         // nodes' expired leases).
         let until_gate = next_gate
-            .and_then(|gate| (gate - Utc::now()).to_std().ok())
+            .and_then(|gate| (gate - gateway.now()).to_std().ok())
             .map_or(poll, |wait| wait.min(poll))
             .max(Duration::from_millis(1));
         tokio::select! {
@@ -103,7 +103,7 @@ async fn dispatch_due(
     busy: &Busy,
     lanes: &mut JoinSet<()>,
 ) -> Result<(usize, Option<chrono::DateTime<Utc>>), crate::services::ServiceError> {
-    let lease_until = Utc::now() + chrono::Duration::seconds(config.lease_secs as i64);
+    let lease_until = gateway.now() + chrono::Duration::seconds(config.lease_secs as i64);
     let round = gateway
         .claim_due(
             lease_until,

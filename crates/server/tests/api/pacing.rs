@@ -132,6 +132,66 @@ async fn a_chat_written_to_moments_ago_waits_its_own_gap() {
 }
 
 #[tokio::test]
+async fn held_messages_go_out_as_the_days_pass_and_the_warm_up_rises_after_a_week() {
+    on_each_backend_with(paced, |server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let (status, body) = server
+            .call(
+                reqwest::Method::PATCH,
+                "/api/v1/instances/sales",
+                Some(&key),
+                Some(json!({"settings": {"pacing": {"warmup": [2, 3], "minGapMs": 0, "maxGapMs": 0}}})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let mut ids = Vec::new();
+        for n in 0..7 {
+            let (status, body) = server
+                .post(
+                    "/api/v1/instances/sales/messages",
+                    &key,
+                    json!({"to": format!("1555000{}", 5000 + n), "text": "Hello"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+            ids.push(body["data"]["id"].as_str().unwrap().to_owned());
+        }
+        let midnight_after = |now: DateTime<Utc>| {
+            (now.date_naive() + chrono::Days::new(1))
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        // Day 1 of the first week: two.
+        server.wait_for_message(&key, &ids[1], "read").await;
+        let day_two = midnight_after(Utc::now());
+        for id in &ids[2..] {
+            let held = server.wait_for_message(&key, id, "scheduled").await;
+            assert_eq!(held["scheduledFor"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), day_two);
+        }
+        assert_eq!(sent_times(&server, &key, "sales").await.len(), 2);
+
+        // The clock passes midnight: day 2, still the first week, two more.
+        server.advance_clock(day_two - Utc::now() + chrono::TimeDelta::minutes(1));
+        server.wait_for_message(&key, &ids[3], "read").await;
+        let day_three = day_two + chrono::Days::new(1);
+        for id in &ids[4..] {
+            let held = server.wait_for_message(&key, id, "scheduled").await;
+            assert_eq!(held["scheduledFor"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), day_three);
+        }
+        assert_eq!(sent_times(&server, &key, "sales").await.len(), 4);
+
+        // A week later the number is in its second week of warm-up: three a day.
+        server.advance_clock(chrono::TimeDelta::days(7));
+        for id in &ids[4..] {
+            server.wait_for_message(&key, id, "read").await;
+        }
+        assert_eq!(sent_times(&server, &key, "sales").await.len(), 7);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_number_at_its_daily_cap_sends_the_rest_the_next_utc_day() {
     on_each_backend_with(paced, |server| async move {
         let (key, _) = server.linked_instance("sales").await;

@@ -2,10 +2,12 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 use tempfile::TempDir;
 use wagate_server::Server;
 use wagate_server::config::Config;
+use wagate_server::services::ShiftedClock;
 
 pub const ADMIN_KEY: &str = "test-admin-key";
 
@@ -54,6 +56,8 @@ pub struct TestServer {
     server: Option<Server>,
     config: Config,
     client: reqwest::Client,
+    /// The gateway's clock: the system's, until a test moves it forward.
+    clock: Arc<ShiftedClock>,
     _dir: TempDir,
 }
 
@@ -76,14 +80,23 @@ impl TestServer {
         // Pacing has tests of its own; elsewhere it would only slow the suite down.
         config.pacing.enabled = false;
         configure(&mut config);
-        let server = Server::start(config.clone()).await.expect("server starts");
+        let clock = Arc::new(ShiftedClock::default());
+        let server = Server::start_with_clock(config.clone(), clock.clone())
+            .await
+            .expect("server starts");
         Self {
             base: format!("http://{}", server.local_addr()),
             server: Some(server),
             config,
             client: reqwest::Client::new(),
+            clock,
             _dir: dir,
         }
+    }
+
+    /// Moves the gateway's clock forward (its pacing, caps, pauses and retries follow it).
+    pub fn advance_clock(&self, by: chrono::TimeDelta) {
+        self.clock.advance(by);
     }
 
     pub fn server(&self) -> &Server {
@@ -93,7 +106,7 @@ impl TestServer {
     /// Stops the server and starts it again on the same database.
     pub async fn restart(mut self) -> Self {
         self.server.take().expect("running").shutdown().await;
-        let server = Server::start(self.config.clone())
+        let server = Server::start_with_clock(self.config.clone(), self.clock.clone())
             .await
             .expect("server restarts");
         self.base = format!("http://{}", server.local_addr());
