@@ -137,9 +137,10 @@ impl TryFrom<CandidateRow> for ClaimCandidate {
 
 /// Driven from the instances, so a gated or busy instance's queue is never read: reading
 /// every due message and filtering afterwards made each round cost the whole backlog.
-/// SQLite is told the join order with `CROSS JOIN`; PostgreSQL's planner finds it.
+/// SQLite is told the join order with `CROSS JOIN`; PostgreSQL's planner finds it. `$which`
+/// picks the messages: due ones, or ones whose lease expired.
 macro_rules! candidates_from {
-    ($join:literal, $not_busy:literal) => {
+    ($join:literal, $not_busy:literal, $which:expr) => {
         concat!(
             " FROM instances i ",
             $join,
@@ -149,38 +150,91 @@ macro_rules! candidates_from {
                AND (i.send_after IS NULL OR i.send_after <= $1)
                AND ",
             $not_busy,
-            " AND m.direction = 'outbound'
-               AND ((m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1)
-                    OR (m.status = 'processing' AND m.locked_until < $1))"
+            " AND m.direction = 'outbound' AND ",
+            $which
         )
     };
 }
 
-macro_rules! candidates_sql {
-    ($join:literal, $not_busy:literal, $locking:literal) => {
-        concat!(
-            "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
-                 i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
-                 i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at",
-            candidates_from!($join, $not_busy),
-            " ORDER BY m.run_at, m.id LIMIT $2",
-            $locking
-        )
+macro_rules! due {
+    () => {
+        "m.status IN ('queued', 'scheduled', 'retrying') AND m.run_at <= $1"
     };
 }
+
+macro_rules! lease_expired {
+    () => {
+        "m.status = 'processing' AND m.locked_until < $1"
+    };
+}
+
+macro_rules! candidate_columns {
+    () => {
+        "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
+             i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
+             i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at"
+    };
+}
+
+/// PostgreSQL locks what it reads (`FOR UPDATE` does not go with `UNION`) and plans the `OR`
+/// as a union of index scans by itself.
+const POSTGRES_CANDIDATES: &str = concat!(
+    candidate_columns!(),
+    candidates_from!(
+        "JOIN",
+        "i.id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
+        concat!("((", due!(), ") OR (", lease_expired!(), "))")
+    ),
+    " ORDER BY m.run_at, m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED"
+);
+
+/// SQLite is given the union itself: with the `OR`, it read every message of each open
+/// instance (sent ones included) instead of seeking `messages_claimable` twice.
+const SQLITE_CANDIDATES: &str = concat!(
+    candidate_columns!(),
+    candidates_from!(
+        "CROSS JOIN",
+        "i.id NOT IN (SELECT value FROM json_each($3))",
+        due!()
+    ),
+    " UNION ALL ",
+    candidate_columns!(),
+    candidates_from!(
+        "CROSS JOIN",
+        "i.id NOT IN (SELECT value FROM json_each($3))",
+        lease_expired!()
+    ),
+    " ORDER BY run_at, id LIMIT $2"
+);
 
 /// Whether a round would find anything: asked before the write transaction, so an idle
 /// round (every commit of accepted sends wakes the dispatcher) neither takes the writer nor
 /// wakes the outbox readers.
-macro_rules! candidates_exist_sql {
-    ($join:literal, $not_busy:literal) => {
-        concat!(
-            "SELECT EXISTS (SELECT 1",
-            candidates_from!($join, $not_busy),
-            ")"
-        )
-    };
-}
+const POSTGRES_ANY_CANDIDATE: &str = concat!(
+    "SELECT EXISTS (SELECT 1",
+    candidates_from!(
+        "JOIN",
+        "i.id NOT IN (SELECT jsonb_array_elements_text($2::jsonb))",
+        concat!("((", due!(), ") OR (", lease_expired!(), "))")
+    ),
+    ")"
+);
+
+const SQLITE_ANY_CANDIDATE: &str = concat!(
+    "SELECT EXISTS (SELECT 1",
+    candidates_from!(
+        "CROSS JOIN",
+        "i.id NOT IN (SELECT value FROM json_each($2))",
+        due!()
+    ),
+    ") OR EXISTS (SELECT 1",
+    candidates_from!(
+        "CROSS JOIN",
+        "i.id NOT IN (SELECT value FROM json_each($2))",
+        lease_expired!()
+    ),
+    ")"
+);
 
 impl Store {
     /// Moves an instance's gate later (never earlier): a paced send that reached WhatsApp
@@ -234,14 +288,8 @@ impl Store {
         )
         .to_string();
         let exists_sql = match self.backend() {
-            Backend::Postgres => candidates_exist_sql!(
-                "JOIN",
-                "i.id NOT IN (SELECT jsonb_array_elements_text($2::jsonb))"
-            ),
-            Backend::Sqlite => candidates_exist_sql!(
-                "CROSS JOIN",
-                "i.id NOT IN (SELECT value FROM json_each($2))"
-            ),
+            Backend::Postgres => POSTGRES_ANY_CANDIDATE,
+            Backend::Sqlite => SQLITE_ANY_CANDIDATE,
         };
         let any: bool = on_pool!(self, pool => {
             sqlx::query_scalar(exists_sql)
@@ -259,16 +307,8 @@ impl Store {
         let mut instances_touched = false;
         let result = in_tx!(self, tx, backend => {
             let sql = match backend {
-                Backend::Postgres => candidates_sql!(
-                    "JOIN",
-                    "i.id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
-                    " FOR UPDATE OF m SKIP LOCKED"
-                ),
-                Backend::Sqlite => candidates_sql!(
-                    "CROSS JOIN",
-                    "i.id NOT IN (SELECT value FROM json_each($3))",
-                    ""
-                ),
+                Backend::Postgres => POSTGRES_CANDIDATES,
+                Backend::Sqlite => SQLITE_CANDIDATES,
             };
             let rows = sqlx::query_as::<_, CandidateRow>(sql)
                 .bind(now_ms)

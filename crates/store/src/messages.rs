@@ -66,6 +66,25 @@ macro_rules! list_condition {
     };
 }
 
+/// An instance's message by wagate's id (`$2`) or WhatsApp's, on SQLite. Given the `OR`,
+/// SQLite read every message of the instance; as a union it seeks the primary key and
+/// `messages_by_provider_id`.
+macro_rules! sqlite_message_by_either_id {
+    () => {
+        concat!(
+            "SELECT ",
+            message_columns!(),
+            " FROM messages WHERE id = $2 AND instance_id = $1
+             UNION ALL
+             SELECT ",
+            message_columns!(),
+            " FROM messages
+             WHERE instance_id = $1 AND provider_message_id = $2 AND id <> $2
+             LIMIT 1"
+        )
+    };
+}
+
 /// Due outbound messages of open instances: queued or retrying rows whose time has come, and
 /// processing rows whose lease expired.
 #[derive(sqlx::FromRow)]
@@ -365,11 +384,14 @@ impl Store {
         instance_id: &InstanceId,
         id: &str,
     ) -> Result<Option<MessageRecord>> {
-        let sql = concat!(
-            "SELECT ",
-            message_columns!(),
-            " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2)"
-        );
+        let sql = match self.backend() {
+            Backend::Postgres => concat!(
+                "SELECT ",
+                message_columns!(),
+                " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2)"
+            ),
+            Backend::Sqlite => sqlite_message_by_either_id!(),
+        };
         let row = on_pool!(self, pool => {
             sqlx::query_as::<_, MessageRow>(sql)
                 .bind(instance_id.as_str())
@@ -486,10 +508,7 @@ impl Store {
                     "SELECT ", message_columns!(),
                     " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2) FOR UPDATE"
                 ),
-                Backend::Sqlite => concat!(
-                    "SELECT ", message_columns!(),
-                    " FROM messages WHERE instance_id = $1 AND (id = $2 OR provider_message_id = $2)"
-                ),
+                Backend::Sqlite => sqlite_message_by_either_id!(),
             };
             let row = sqlx::query_as::<_, MessageRow>(select)
                 .bind(instance_id.as_str())
