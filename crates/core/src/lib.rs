@@ -17,7 +17,10 @@ pub mod settings;
 pub mod validation;
 
 pub use address::{Jid, JidKind, PhoneNumber, Recipient};
-pub use content::{ContactCard, InteractiveAction, MediaRef, Mention, MessageContent, TextBody};
+pub use content::{
+    ContactCard, InteractiveAction, InteractiveButton, ListRow, ListSection, MediaRef, Mention,
+    MessageContent, TextBody,
+};
 pub use error_code::ErrorCode;
 pub use event::{EventKind, EventSeq};
 pub use ids::{AccountId, ApiKeyId, EventId, InstanceId, MessageId};

@@ -8,6 +8,7 @@
 mod error;
 mod session;
 
+pub mod cloud;
 pub mod sandbox;
 
 pub use error::{EngineError, SendFailure};
