@@ -1,7 +1,8 @@
 //! Counts of sent messages for analytics: per status and UTC day, over a time range.
 //!
-//! Whole UTC hours come from `message_hourly_counts`, kept by triggers on `messages` (through
-//! `message_count_deltas`, folded in by [`Store::fold_message_counts`]), so a range costs a few
+//! Whole UTC hours come from `message_hourly_counts`, kept through `message_count_deltas` (written
+//! by the store's inserts and by triggers on status changes and deletes, folded in by
+//! [`Store::fold_message_counts`]), so a range costs a few
 //! rows an hour however many messages it holds. The partial hours at either end of a range
 //! are counted from the messages themselves, on covering indexes.
 
@@ -11,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::BTreeMap;
 use wagate_core::{AccountId, InstanceId, MessageStatus};
 
-const HOUR_MS: i64 = 3_600_000;
+pub(crate) const HOUR_MS: i64 = 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 
 /// How many outbound messages created on `day` are now in `status`.
@@ -236,6 +237,18 @@ mod tests {
             .bind(instance.id.as_str())
             .bind(status)
             .bind(at)
+            .execute(pool)
+            .await
+            .unwrap();
+            // As the store's own inserts count a new message.
+            sqlx::query(
+                "INSERT INTO message_count_deltas (account_id, instance_id, hour, status, delta)
+                 VALUES ($1, $2, $3, $4, 1)",
+            )
+            .bind(instance.account_id.as_str())
+            .bind(instance.id.as_str())
+            .bind(at.div_euclid(HOUR_MS))
+            .bind(status)
             .execute(pool)
             .await
             .unwrap();

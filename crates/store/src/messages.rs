@@ -372,6 +372,30 @@ impl Store {
                 });
                 timeline.build().execute(&mut *tx).await?;
             }
+            // Analytics counts new messages here, one delta per account, instance, hour and
+            // status of the batch; triggers count later status changes (migration 0013).
+            let mut counted: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
+            for row in &prepared {
+                let record = &row.record;
+                *counted
+                    .entry((record.account_id.as_str(), record.instance_id.as_str(), record.status.as_str()))
+                    .or_default() += 1;
+            }
+            let counted: Vec<_> = counted.into_iter().collect();
+            for chunk in crate::row_chunks::row_chunks(&counted) {
+                let mut deltas = sqlx::QueryBuilder::new(
+                    "INSERT INTO message_count_deltas (account_id, instance_id, hour, status, delta) ",
+                );
+                deltas.push_values(chunk, |mut values, ((account, instance, status), count)| {
+                    values
+                        .push_bind(account.to_string())
+                        .push_bind(instance.to_string())
+                        .push_bind(now.div_euclid(crate::analytics::HOUR_MS))
+                        .push_bind(status.to_string())
+                        .push_bind(*count);
+                });
+                deltas.build().execute(&mut *tx).await?;
+            }
             append_events!(tx, backend, new_events);
             Ok(())
         })?;

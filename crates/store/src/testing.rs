@@ -130,6 +130,19 @@ pub async fn seed_outbound_messages(
         });
         start = end;
     }
+    // As the store's own inserts count new messages.
+    on_pool!(store, pool => {
+        sqlx::query(
+            "INSERT INTO message_count_deltas (account_id, instance_id, hour, status, delta)
+             SELECT account_id, instance_id, created_at / 3600000, status, COUNT(*) FROM messages
+             WHERE instance_id = $1 AND id LIKE 'seed-%'
+             GROUP BY account_id, instance_id, created_at / 3600000, status",
+        )
+        .bind(instance.id.as_str())
+        .execute(pool)
+        .await
+        .expect("count the seeded messages");
+    });
     store
         .fold_message_counts()
         .await

@@ -70,6 +70,25 @@ async fn the_summary_counts_what_was_sent_per_status_and_day() {
         assert_eq!(last["total"], 6);
         assert!(series[..30].iter().all(|day| day["total"] == 0));
 
+        // A range whose whole hours hold this hour: counted from the hourly counts (the
+        // inserts' deltas and the status changes' triggers), with the same answer.
+        let (status, body) = server
+            .get(
+                &format!(
+                    "{SUMMARY}?from={}&to={}",
+                    at(Duration::hours(-3)),
+                    at(Duration::hours(3))
+                ),
+                &key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["total"], 6, "{body}");
+        assert_eq!(
+            body["data"]["byStatus"],
+            json!({"read": 4, "failed": 1, "scheduled": 1})
+        );
+
         let (_, body) = server.get(&format!("{SUMMARY}?instance=sales"), &key).await;
         assert_eq!(body["data"]["total"], 5);
         assert_eq!(body["data"]["deliveryRate"], 0.6);

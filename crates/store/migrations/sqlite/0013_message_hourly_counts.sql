@@ -23,12 +23,8 @@ CREATE TABLE message_hourly_counts (
     PRIMARY KEY (account_id, hour, instance_id, status)
 );
 
-CREATE TRIGGER messages_counted_on_insert AFTER INSERT ON messages
-WHEN NEW.direction = 'outbound'
-BEGIN
-    INSERT INTO message_count_deltas (account_id, instance_id, hour, status, delta)
-    VALUES (NEW.account_id, NEW.instance_id, NEW.created_at / 3600000, NEW.status, 1);
-END;
+-- New messages are counted by the store as it inserts them, one delta per group of a batch
+-- (a trigger here would write one row per message on the hot path of accepted sends).
 
 CREATE TRIGGER messages_counted_on_status AFTER UPDATE OF status ON messages
 WHEN NEW.direction = 'outbound' AND NEW.status <> OLD.status
