@@ -2,10 +2,11 @@
 //! mixed), reported against `GET /healthz` of the same server loaded the same way in the same
 //! run, with p50 and p99 latency.
 //!
-//! The messages are inserted straight into the gateway's database (through the same triggers
-//! as real sends) and folded into the hourly counts before the run (on PostgreSQL followed by
-//! the vacuum autovacuum would soon run). Two ranges are measured: the default (the last 30 days up to now) and one that starts
-//! and ends inside hours, so partial hours are counted from the messages.
+//! The messages are inserted straight into the gateway's database, counted as the store counts
+//! real sends, and folded into the hourly counts before the run (on PostgreSQL followed by the
+//! vacuum autovacuum would soon run). Two ranges are measured: the default (the last 30 days
+//! up to now) and one that starts and ends inside hours, so partial hours are counted from the
+//! messages.
 //!
 //! ```text
 //! cargo bench -p wagate-server --bench analytics_summary
