@@ -1,0 +1,245 @@
+//! The Graph API calls a cloud number makes: read the number (to verify credentials), send a
+//! message, upload a file, and fetch a file a customer sent.
+//!
+//! Every failure comes back as a [`GraphError`]: Meta's own, or one made from the HTTP status
+//! or the network error, so the caller sorts them all the same way.
+
+use super::graph_error::GraphError;
+use serde_json::Value;
+use std::time::Duration;
+
+/// What a cloud number authenticates with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_token: String,
+    pub phone_number_id: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_token", &"<redacted>")
+            .field("phone_number_id", &self.phone_number_id)
+            .finish()
+    }
+}
+
+/// The number as `GET /{phone-number-id}` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhoneNumberInfo {
+    pub id: String,
+    pub display_phone_number: String,
+    pub verified_name: Option<String>,
+    pub quality_rating: Option<String>,
+}
+
+/// A file on Meta's side, as `GET /{media-id}` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MediaInfo {
+    /// Where to download it (with the same bearer token), for five minutes.
+    pub url: String,
+    pub mime_type: String,
+    pub sha256: Option<String>,
+}
+
+/// A Graph API endpoint (Meta's, or a fake one in tests) at one API version.
+#[derive(Clone, Debug)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    base_url: String,
+    version: String,
+}
+
+fn network(error: reqwest::Error) -> GraphError {
+    GraphError {
+        code: -1,
+        message: format!("the Graph API could not be reached: {error}"),
+        details: None,
+    }
+}
+
+impl GraphClient {
+    /// `base_url` is `https://graph.facebook.com` in production; `version` like `v23.0`.
+    pub fn new(base_url: &str, version: &str, timeout: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .build()
+            .expect("an HTTP client with a timeout");
+        Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            version: version.to_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}/{path}", self.base_url, self.version)
+    }
+
+    /// Sends a request and reads a JSON answer, or the error Meta (or the network) gave.
+    async fn call(
+        &self,
+        request: reqwest::RequestBuilder,
+        token: &str,
+    ) -> Result<Value, GraphError> {
+        let response = request.bearer_auth(token).send().await.map_err(network)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(network)?;
+        if !status.is_success() {
+            return Err(GraphError::from_response(status.as_u16(), &body));
+        }
+        serde_json::from_slice(&body).map_err(|e| GraphError {
+            code: -1,
+            message: format!("the Graph API answered with something that is not JSON: {e}"),
+            details: None,
+        })
+    }
+
+    /// Reads the number: the cheapest call that proves the token and the id belong together.
+    pub async fn phone_number(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<PhoneNumberInfo, GraphError> {
+        let answer = self
+            .call(
+                self.http
+                    .get(self.url(&credentials.phone_number_id))
+                    .query(&[(
+                        "fields",
+                        "id,display_phone_number,verified_name,quality_rating",
+                    )]),
+                &credentials.access_token,
+            )
+            .await?;
+        let text = |field: &str| answer[field].as_str().map(str::to_owned);
+        Ok(PhoneNumberInfo {
+            id: text("id").unwrap_or_else(|| credentials.phone_number_id.clone()),
+            display_phone_number: text("display_phone_number").unwrap_or_default(),
+            verified_name: text("verified_name"),
+            quality_rating: text("quality_rating"),
+        })
+    }
+
+    /// Sends a message body (see `payload`); answers WhatsApp's id for it (`wamid.…`).
+    pub async fn send(
+        &self,
+        credentials: &Credentials,
+        body: &Value,
+    ) -> Result<String, GraphError> {
+        let path = format!("{}/messages", credentials.phone_number_id);
+        let answer = self
+            .call(
+                self.http.post(self.url(&path)).json(body),
+                &credentials.access_token,
+            )
+            .await?;
+        answer["messages"][0]["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| GraphError {
+                code: -1,
+                message: format!("the Graph API accepted the message without an id: {answer}"),
+                details: None,
+            })
+    }
+
+    /// Marks a received message read (and shows "typing…" with `typing`).
+    pub async fn mark_read(
+        &self,
+        credentials: &Credentials,
+        message_id: &str,
+        typing: bool,
+    ) -> Result<(), GraphError> {
+        let path = format!("{}/messages", credentials.phone_number_id);
+        self.call(
+            self.http
+                .post(self.url(&path))
+                .json(&super::payload::read_body(message_id, typing)),
+            &credentials.access_token,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Uploads a file to the number's media; answers its media id.
+    pub async fn upload_media(
+        &self,
+        credentials: &Credentials,
+        bytes: Vec<u8>,
+        mime_type: &str,
+        file_name: &str,
+    ) -> Result<String, GraphError> {
+        let file = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str(mime_type)
+            .map_err(|e| GraphError {
+                code: -2,
+                message: format!("the file's type {mime_type:?} is not a MIME type: {e}"),
+                details: None,
+            })?;
+        let form = reqwest::multipart::Form::new()
+            .text("messaging_product", "whatsapp")
+            .text("type", mime_type.to_owned())
+            .part("file", file);
+        let path = format!("{}/media", credentials.phone_number_id);
+        let answer = self
+            .call(
+                self.http.post(self.url(&path)).multipart(form),
+                &credentials.access_token,
+            )
+            .await?;
+        answer["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| GraphError {
+                code: -1,
+                message: format!("the Graph API stored the file without an id: {answer}"),
+                details: None,
+            })
+    }
+
+    /// Where a file a customer sent can be downloaded from.
+    pub async fn media_info(
+        &self,
+        credentials: &Credentials,
+        media_id: &str,
+    ) -> Result<MediaInfo, GraphError> {
+        let answer = self
+            .call(
+                self.http
+                    .get(self.url(media_id))
+                    .query(&[("phone_number_id", credentials.phone_number_id.as_str())]),
+                &credentials.access_token,
+            )
+            .await?;
+        Ok(MediaInfo {
+            url: answer["url"].as_str().unwrap_or_default().to_owned(),
+            mime_type: answer["mime_type"]
+                .as_str()
+                .unwrap_or("application/octet-stream")
+                .to_owned(),
+            sha256: answer["sha256"].as_str().map(str::to_owned),
+        })
+    }
+
+    /// Downloads a file from the URL `media_info` gave (it needs the token too).
+    pub async fn download(
+        &self,
+        credentials: &Credentials,
+        url: &str,
+    ) -> Result<Vec<u8>, GraphError> {
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(&credentials.access_token)
+            .send()
+            .await
+            .map_err(network)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(network)?;
+        if !status.is_success() {
+            return Err(GraphError::from_response(status.as_u16(), &body));
+        }
+        Ok(body.to_vec())
+    }
+}
