@@ -17,7 +17,7 @@ mod support;
 
 use reqwest::StatusCode;
 use std::time::Instant;
-use support::{CLIENTS, gateway, load, print};
+use support::{CLIENTS, backends, gateway, load, print};
 use wagate_core::InstanceId;
 
 const DAY_MS: i64 = 86_400_000;
@@ -34,14 +34,7 @@ fn main() {
         println!(
             "analytics summary: {messages} messages over 30 days, {requests} requests a run, {CLIENTS} concurrent clients, {cores} cores"
         );
-        let mut backends = vec![("sqlite", String::new())];
-        if let Some(base) = wagate_store::testing::postgres_url() {
-            backends.push((
-                "postgres",
-                wagate_store::testing::fresh_postgres_database(&base).await,
-            ));
-        }
-        for (name, database_url) in backends {
+        for (name, database_url) in backends().await {
             let dir = tempfile::tempdir().expect("temp dir");
             let (server, base, key) = gateway(&database_url, dir.path()).await;
             let store = server.gateway().store().clone();

@@ -19,7 +19,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::json;
-use support::{CLIENTS, gateway, load, print};
+use support::{CLIENTS, backends, gateway, load, print};
 
 fn main() {
     let total: u64 = std::env::var("WAGATE_BENCH_SENDS")
@@ -32,14 +32,7 @@ fn main() {
         println!(
             "accepted sends: {total} requests a run, {CLIENTS} concurrent clients, {cores} cores"
         );
-        let mut backends = vec![("sqlite", String::new())];
-        if let Some(base) = wagate_store::testing::postgres_url() {
-            backends.push((
-                "postgres",
-                wagate_store::testing::fresh_postgres_database(&base).await,
-            ));
-        }
-        for (name, database_url) in backends {
+        for (name, database_url) in backends().await {
             let dir = tempfile::tempdir().expect("temp dir");
             let (server, base, key) = gateway(&database_url, dir.path()).await;
             let health = format!("{base}/healthz");

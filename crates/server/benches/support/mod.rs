@@ -13,6 +13,19 @@ use wagate_server::config::Config;
 pub const ADMIN_KEY: &str = "bench-admin-key";
 pub const CLIENTS: usize = 64;
 
+/// SQLite (an empty URL: the gateway's own file) always; a fresh PostgreSQL database too when
+/// `WAGATE_TEST_DATABASE_URL` names a server.
+pub async fn backends() -> Vec<(&'static str, String)> {
+    let mut backends = vec![("sqlite", String::new())];
+    if let Some(base) = wagate_store::testing::postgres_url() {
+        backends.push((
+            "postgres",
+            wagate_store::testing::fresh_postgres_database(&base).await,
+        ));
+    }
+    backends
+}
+
 /// Requests per second and latency percentiles of one load run.
 pub struct Load {
     pub rate: f64,
