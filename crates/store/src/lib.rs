@@ -17,6 +17,7 @@ mod analytics;
 mod api_keys;
 mod breaker;
 mod claims;
+mod cloud_numbers;
 mod error;
 mod events;
 mod idempotency;
@@ -35,6 +36,7 @@ pub use claims::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, ClaimedMessage, InstanceGate,
     InstancePacingState,
 };
+pub use cloud_numbers::{CloudNumber, CloudVerification};
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
 pub use idempotency::{IdempotencyClaim, StoredResponse};
