@@ -41,6 +41,10 @@ pub enum EngineError {
         failure: SendFailure,
         message: String,
     },
+    /// The provider refused the message for good with a code of its own (Meta's `131047`
+    /// becomes `META_131047`), kept as the message's error code.
+    #[error("{message}")]
+    Refused { code: String, message: String },
     /// A passing failure (network, rate limit): retrying may help.
     #[error("{0}")]
     Transient(String),
@@ -55,7 +59,7 @@ impl EngineError {
         match self {
             Self::NotConnected => ErrorCode::InstanceNotConnected,
             Self::NotSupported { .. } => ErrorCode::NotSupportedByEngine,
-            Self::Permanent { .. } => ErrorCode::ValidationError,
+            Self::Permanent { .. } | Self::Refused { .. } => ErrorCode::ValidationError,
             Self::Transient(_) => ErrorCode::EngineUnavailable,
             Self::InvalidState(_) => ErrorCode::Conflict,
         }

@@ -37,6 +37,8 @@ pub enum ConnectMode {
     PairingCode(PhoneNumber),
     /// Reconnect a device that is already linked, with the credentials the engine keeps.
     Resume(LinkedAccount),
+    /// Check and use a Cloud API number's credentials (the cloud engine's only way in).
+    Cloud(crate::cloud::graph::Credentials),
 }
 
 /// What `connect` achieved at once.

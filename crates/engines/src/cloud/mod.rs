@@ -2,6 +2,7 @@
 //! bodies wagate's messages become, Meta's errors in the dispatcher's terms, and Meta's
 //! webhooks as session events.
 
+pub mod engine;
 pub mod graph;
 pub mod graph_error;
 pub mod payload;

@@ -378,6 +378,10 @@ impl Session for SandboxSession {
                 self.shared.register_phone(&me, &self.instance);
                 Ok(ConnectOutcome::Open(me))
             }
+            ConnectMode::Cloud(_) => Err(EngineError::NotSupported {
+                engine: "sandbox",
+                what: "Cloud API credentials",
+            }),
         }
     }
 

@@ -61,7 +61,9 @@ impl From<EngineError> for ServiceError {
         match error {
             EngineError::NotConnected => Self::InstanceNotConnected(error.to_string()),
             EngineError::NotSupported { .. } => Self::NotSupported(error.to_string()),
-            EngineError::Permanent { message, .. } => Self::Conflict(message),
+            EngineError::Permanent { message, .. } | EngineError::Refused { message, .. } => {
+                Self::Conflict(message)
+            }
             EngineError::Transient(message) => Self::EngineUnavailable(message),
             EngineError::InvalidState(message) => Self::Conflict(message),
         }

@@ -416,6 +416,7 @@ impl Gateway {
         let now = self.now();
         let (status, code, run_at) = match error {
             EngineError::Permanent { failure, .. } => (MessageStatus::Failed, failure.code(), None),
+            EngineError::Refused { code, .. } => (MessageStatus::Failed, code.as_str(), None),
             EngineError::NotSupported { .. } => {
                 (MessageStatus::Failed, "NOT_SUPPORTED_BY_ENGINE", None)
             }
