@@ -27,7 +27,7 @@ pub async fn create_instance(
     let created = state.gateway.create_instance(&principal, request).await?;
     let capabilities = state.gateway.capabilities(created.instance.engine);
     Ok(envelope::created(CreatedInstanceView {
-        instance: InstanceView::new(&created.instance, capabilities),
+        instance: InstanceView::new(&created.instance, capabilities, state.gateway.now()),
         api_key: created.api_key,
         webhook: created.webhook.as_ref().map(|webhook| {
             serde_json::json!({ "id": webhook.id, "url": webhook.url, "events": webhook.events, "secret": webhook.secret })
@@ -47,7 +47,13 @@ pub async fn list_instances(
     let instances = state.gateway.list_instances(&principal).await?;
     let views: Vec<_> = instances
         .iter()
-        .map(|instance| InstanceView::new(instance, state.gateway.capabilities(instance.engine)))
+        .map(|instance| {
+            InstanceView::new(
+                instance,
+                state.gateway.capabilities(instance.engine),
+                state.gateway.now(),
+            )
+        })
         .collect();
     Ok(envelope::ok(views))
 }
@@ -67,6 +73,7 @@ pub async fn get_instance(
     Ok(envelope::ok(InstanceView::new(
         &instance,
         state.gateway.capabilities(instance.engine),
+        state.gateway.now(),
     )))
 }
 
@@ -93,6 +100,7 @@ pub async fn update_instance(
     Ok(envelope::ok(InstanceView::new(
         &instance,
         state.gateway.capabilities(instance.engine),
+        state.gateway.now(),
     )))
 }
 

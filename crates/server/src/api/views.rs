@@ -80,7 +80,12 @@ pub struct InstanceView {
 }
 
 impl InstanceView {
-    pub fn new(instance: &InstanceRecord, capabilities: &[Capability]) -> Self {
+    /// `now` is the gateway's time: holds that have ended are not shown.
+    pub fn new(
+        instance: &InstanceRecord,
+        capabilities: &[Capability],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         Self {
             id: instance.id.to_string(),
             name: instance.name.as_str().to_owned(),
@@ -90,14 +95,8 @@ impl InstanceView {
             me: instance.me.clone(),
             capabilities: capabilities.to_vec(),
             settings: instance.settings.clone(),
-            capped_until: instance
-                .capped_until
-                .filter(|until| *until > chrono::Utc::now())
-                .map(time),
-            paused_until: instance
-                .paused_until
-                .filter(|until| *until > chrono::Utc::now())
-                .map(time),
+            capped_until: instance.capped_until.filter(|until| *until > now).map(time),
+            paused_until: instance.paused_until.filter(|until| *until > now).map(time),
             created_at: time(instance.created_at),
             updated_at: time(instance.updated_at),
         }

@@ -187,6 +187,9 @@ async fn held_messages_go_out_as_the_days_pass_and_the_warm_up_rises_after_a_wee
             server.wait_for_message(&key, id, "read").await;
         }
         assert_eq!(sent_times(&server, &key, "sales").await.len(), 7);
+        // The last cap ended days ago, by the gateway's clock.
+        let (_, instance) = server.get("/api/v1/instances/sales", &key).await;
+        assert!(instance["data"].get("cappedUntil").is_none(), "{instance}");
     })
     .await;
 }
