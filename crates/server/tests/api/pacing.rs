@@ -51,6 +51,46 @@ fn millis(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
     (to - from).num_milliseconds()
 }
 
+/// The first UTC midnight after `now`: when a capped number's next day starts.
+fn midnight_after(now: DateTime<Utc>) -> DateTime<Utc> {
+    (now.date_naive() + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+}
+
+/// Replaces the pacing settings of the instance "sales"; answers the instance.
+async fn set_pacing(server: &TestServer, key: &str, pacing: Value) -> Value {
+    let (status, body) = server
+        .call(
+            reqwest::Method::PATCH,
+            "/api/v1/instances/sales",
+            Some(key),
+            Some(json!({"settings": {"pacing": pacing}})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["data"].clone()
+}
+
+/// Sends "Hello" from "sales" to `count` numbers, `first` and the ones after it; answers each
+/// accepted message.
+async fn send_to_many(server: &TestServer, key: &str, count: u64, first: u64) -> Vec<Value> {
+    let mut accepted = Vec::new();
+    for n in 0..count {
+        let (status, body) = server
+            .post(
+                "/api/v1/instances/sales/messages",
+                key,
+                json!({"to": (first + n).to_string(), "text": "Hello"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        accepted.push(body["data"].clone());
+    }
+    accepted
+}
+
 #[tokio::test]
 async fn sends_of_a_number_keep_their_gap_and_never_hold_up_another_number() {
     on_each_backend_with(paced, |server| async move {
@@ -135,39 +175,30 @@ async fn a_chat_written_to_moments_ago_waits_its_own_gap() {
 async fn held_messages_go_out_as_the_days_pass_and_the_warm_up_rises_after_a_week() {
     on_each_backend_with(paced, |server| async move {
         let (key, _) = server.linked_instance("sales").await;
-        let (status, body) = server
-            .call(
-                reqwest::Method::PATCH,
-                "/api/v1/instances/sales",
-                Some(&key),
-                Some(json!({"settings": {"pacing": {"warmup": [2, 3], "minGapMs": 0, "maxGapMs": 0}}})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        let mut ids = Vec::new();
-        for n in 0..7 {
-            let (status, body) = server
-                .post(
-                    "/api/v1/instances/sales/messages",
-                    &key,
-                    json!({"to": format!("1555000{}", 5000 + n), "text": "Hello"}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
-            ids.push(body["data"]["id"].as_str().unwrap().to_owned());
-        }
-        let midnight_after = |now: DateTime<Utc>| {
-            (now.date_naive() + chrono::Days::new(1))
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-                .and_utc()
-        };
+        set_pacing(
+            &server,
+            &key,
+            json!({"warmup": [2, 3], "minGapMs": 0, "maxGapMs": 0}),
+        )
+        .await;
+        let ids: Vec<String> = send_to_many(&server, &key, 7, 15550005000)
+            .await
+            .iter()
+            .map(|message| message["id"].as_str().unwrap().to_owned())
+            .collect();
         // Day 1 of the first week: two.
         server.wait_for_message(&key, &ids[1], "read").await;
         let day_two = midnight_after(Utc::now());
         for id in &ids[2..] {
             let held = server.wait_for_message(&key, id, "scheduled").await;
-            assert_eq!(held["scheduledFor"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), day_two);
+            assert_eq!(
+                held["scheduledFor"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<DateTime<Utc>>()
+                    .unwrap(),
+                day_two
+            );
         }
         assert_eq!(sent_times(&server, &key, "sales").await.len(), 2);
 
@@ -177,7 +208,14 @@ async fn held_messages_go_out_as_the_days_pass_and_the_warm_up_rises_after_a_wee
         let day_three = day_two + chrono::Days::new(1);
         for id in &ids[4..] {
             let held = server.wait_for_message(&key, id, "scheduled").await;
-            assert_eq!(held["scheduledFor"].as_str().unwrap().parse::<DateTime<Utc>>().unwrap(), day_three);
+            assert_eq!(
+                held["scheduledFor"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<DateTime<Utc>>()
+                    .unwrap(),
+                day_three
+            );
         }
         assert_eq!(sent_times(&server, &key, "sales").await.len(), 4);
 
@@ -199,37 +237,18 @@ async fn a_number_at_its_daily_cap_sends_the_rest_the_next_utc_day() {
     on_each_backend_with(paced, |server| async move {
         let (key, _) = server.linked_instance("sales").await;
         // A brand-new number: its own warm-up allows two messages a day.
-        let (status, body) = server
-            .call(
-                reqwest::Method::PATCH,
-                "/api/v1/instances/sales",
-                Some(&key),
-                Some(json!({"settings": {"pacing": {"warmup": [2], "minGapMs": 0, "maxGapMs": 0}}})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        assert_eq!(body["data"]["settings"]["pacing"]["warmup"], json!([2]));
-
+        let instance =
+            set_pacing(&server, &key, json!({"warmup": [2], "minGapMs": 0, "maxGapMs": 0})).await;
+        assert_eq!(instance["settings"]["pacing"]["warmup"], json!([2]));
         let mut ids = Vec::new();
-        for n in 0..4 {
-            let (status, body) = server
-                .post(
-                    "/api/v1/instances/sales/messages",
-                    &key,
-                    json!({"to": format!("1555000{}", 4000 + n), "text": "Hello"}),
-                )
-                .await;
-            assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        for message in send_to_many(&server, &key, 4, 15550004000).await {
             // Queued, or scheduled at once when the cap was reached before it arrived.
-            assert!(["queued", "scheduled"].contains(&body["data"]["status"].as_str().unwrap()));
-            ids.push(body["data"]["id"].as_str().unwrap().to_owned());
+            assert!(["queued", "scheduled"].contains(&message["status"].as_str().unwrap()));
+            ids.push(message["id"].as_str().unwrap().to_owned());
         }
         server.wait_for_message(&key, &ids[0], "read").await;
         server.wait_for_message(&key, &ids[1], "read").await;
-        let tomorrow = (Utc::now().date_naive() + chrono::Days::new(1))
-            .and_hms_opt(0, 0, 0)
-            .unwrap()
-            .and_utc();
+        let tomorrow = midnight_after(Utc::now());
         for id in &ids[2..] {
             let held = server.wait_for_message(&key, id, "scheduled").await;
             let scheduled_for: DateTime<Utc> = held["scheduledFor"].as_str().unwrap().parse().unwrap();
