@@ -14,5 +14,6 @@ pub mod sandbox;
 pub use error::{EngineError, SendFailure};
 pub use session::{
     ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange, IncomingMessage,
-    MessageOperation, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
+    MessageOperation, MessageTemplate, NewTemplate, OutgoingMessage, SendReceipt, Sender, Session,
+    SessionEvent,
 };

@@ -78,6 +78,29 @@ pub struct SendReceipt {
     pub sent_at: DateTime<Utc>,
 }
 
+/// A message template of the business account, as Meta describes it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MessageTemplate {
+    pub id: String,
+    pub name: String,
+    pub language: String,
+    /// `APPROVED`, `PENDING`, `REJECTED`, `PAUSED`, …
+    pub status: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: String,
+    /// Header, body, footer and buttons, in Meta's shape.
+    pub components: serde_json::Value,
+}
+
+/// A template to submit for Meta's review.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct NewTemplate {
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    pub components: serde_json::Value,
+}
+
 /// One linked number's connection.
 #[async_trait]
 pub trait Session: Send + Sync {
@@ -99,6 +122,25 @@ pub trait Session: Send + Sync {
     /// Shows "typing…" in `chat` (or stops it). Engines without chat presence ignore it.
     async fn set_typing(&self, _chat: &Jid, _typing: bool) -> Result<(), EngineError> {
         Ok(())
+    }
+
+    /// The message templates of the number's business account.
+    async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "message templates",
+        })
+    }
+
+    /// Submits a message template for review; answers it as filed.
+    async fn create_template(
+        &self,
+        _template: &NewTemplate,
+    ) -> Result<MessageTemplate, EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "message templates",
+        })
     }
 }
 

@@ -1,114 +1,16 @@
 //! Every Graph API body the cloud engine builds is one Meta's own OpenAPI description of the
-//! Cloud API accepts (`specs/meta-business-messaging-api_v23.0.yaml`), and carries each field
-//! of wagate's message where Meta expects it.
+//! Cloud API accepts (`specs/meta-business-messaging-api_v23.0.yaml`, mended where it
+//! contradicts itself: see `wagate_graph_fake::spec`), and carries each field of wagate's
+//! message where Meta expects it.
 
 use serde_json::{Value, json};
-use std::sync::OnceLock;
 use wagate_core::{
     ContactCard, InteractiveAction, InteractiveButton, ListRow, ListSection, MediaRef,
     MessageContent, TextBody,
 };
 use wagate_engine::EngineError;
 use wagate_engine::cloud::payload::{GraphMedia, GraphSend, message_body, read_body};
-
-fn spec() -> &'static Value {
-    static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../specs/meta-business-messaging-api_v23.0.yaml"
-        );
-        let text = std::fs::read_to_string(path).expect("the vendored OpenAPI description");
-        serde_saphyr::from_str(&text).expect("the OpenAPI description parses")
-    })
-}
-
-/// Meta's schemas, mended where the description contradicts itself, each mend the least that
-/// lets Meta's documented requests through:
-/// - Message types are `allOf` the common properties and a branch with
-///   `additionalProperties: false`, which in JSON Schema refuses the common properties
-///   themselves (`to`, `messaging_product`): the branch's flag moves to the whole as
-///   `unevaluatedProperties: false`, which is what it means.
-/// - Interactive `cta_url` messages are documented on Meta's "Interactive CTA URL messages"
-///   page but absent from v23.0: the type joins the enum of interactive types, and its action
-///   (`name: "cta_url"`, `parameters: {display_text ≤ 20, url}`) joins `ActionObject`.
-/// - A template button's `index` carries the pattern `^[2-6, 11-14]$`, a malformed character
-///   class that refuses the index `"0"` of Meta's own template examples: it is dropped.
-fn mended_schemas() -> Value {
-    let mut schemas = spec()["components"]["schemas"].clone();
-    drop_pattern(&mut schemas, "^[2-6, 11-14]$");
-    for schema in schemas.as_object_mut().expect("schemas").values_mut() {
-        let Some(branches) = schema.get_mut("allOf").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        let mut closed = false;
-        for branch in branches.iter_mut() {
-            if let Some(object) = branch.as_object_mut()
-                && object.get("additionalProperties") == Some(&Value::Bool(false))
-            {
-                object.remove("additionalProperties");
-                closed = true;
-            }
-        }
-        if closed {
-            schema["unevaluatedProperties"] = Value::Bool(false);
-        }
-    }
-    schemas["ActionObject"]["oneOf"]
-        .as_array_mut()
-        .expect("ActionObject.oneOf")
-        .push(json!({
-            "required": ["name", "parameters"],
-            "properties": {
-                "name": {"type": "string", "enum": ["cta_url"]},
-                "parameters": {
-                    "type": "object",
-                    "additionalProperties": false,
-                    "required": ["display_text", "url"],
-                    "properties": {
-                        "display_text": {"type": "string", "maxLength": 20},
-                        "url": {"type": "string"}
-                    }
-                }
-            }
-        }));
-    schemas["InteractiveObject"]["properties"]["type"]["enum"]
-        .as_array_mut()
-        .expect("interactive types")
-        .push(json!("cta_url"));
-    schemas
-}
-
-fn drop_pattern(schema: &mut Value, pattern: &str) {
-    match schema {
-        Value::Object(object) => {
-            if object.get("pattern").and_then(Value::as_str) == Some(pattern) {
-                object.remove("pattern");
-            }
-            object
-                .values_mut()
-                .for_each(|value| drop_pattern(value, pattern));
-        }
-        Value::Array(items) => items
-            .iter_mut()
-            .for_each(|value| drop_pattern(value, pattern)),
-        _ => {}
-    }
-}
-
-/// Errors of `body` against `components.schemas.{schema}`.
-fn violations(schema: &str, body: &Value) -> Vec<String> {
-    let root = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$ref": format!("#/components/schemas/{schema}"),
-        "components": {"schemas": mended_schemas()},
-    });
-    let validator = jsonschema::validator_for(&root).expect("the schema compiles");
-    validator
-        .iter_errors(body)
-        .map(|error| format!("{} at {}", error, error.instance_path()))
-        .collect()
-}
+use wagate_graph_fake::spec::{self, violations};
 
 fn media(mimetype: &str) -> MediaRef {
     MediaRef {
@@ -302,7 +204,7 @@ fn every_kind_of_message_is_a_body_meta_accepts() {
             Some("wamid.HBgLMTY1MDUwNzY1MjAVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"),
         ] {
             let body = body_of(&content, media, reply_to);
-            let errors = violations("Message", &body);
+            let errors = violations(spec::MESSAGE, &body);
             assert!(
                 errors.is_empty(),
                 "{}: {errors:#?}\n{body:#}",
@@ -325,13 +227,13 @@ fn what_meta_refuses_is_refused_by_the_schema_too() {
     );
     let mut misspelled = text.clone();
     misspelled["text"]["bdy"] = json!("Hi");
-    assert!(!violations("Message", &misspelled).is_empty());
+    assert!(!violations(spec::MESSAGE, &misspelled).is_empty());
     let mut unknown_type = text.clone();
     unknown_type["type"] = json!("carousel");
-    assert!(!violations("Message", &unknown_type).is_empty());
+    assert!(!violations(spec::MESSAGE, &unknown_type).is_empty());
     let mut no_recipient = text;
     no_recipient.as_object_mut().unwrap().remove("to");
-    assert!(!violations("Message", &no_recipient).is_empty());
+    assert!(!violations(spec::MESSAGE, &no_recipient).is_empty());
 }
 
 #[test]
@@ -466,7 +368,7 @@ fn read_receipts_and_typing_are_bodies_meta_accepts() {
     let typing = read_body("wamid.RECEIVED", true);
     assert_eq!(typing["typing_indicator"], json!({"type": "text"}));
     for body in [read, typing] {
-        let errors = violations("MarkMessageRequestPayload", &body);
+        let errors = violations(spec::MARK_READ, &body);
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }

@@ -1,21 +1,23 @@
-//! A cloud number's session against a local stand-in for Meta: connecting verifies the
-//! credentials, sending uploads wagate's file and posts a body Meta accepts, Meta's refusals
-//! become the dispatcher's errors, and a refused token ends the session.
-
-mod support;
+//! A cloud number's session against the fake Graph API: connecting verifies the credentials,
+//! sending uploads wagate's file and posts a body Meta's description allows, Meta's refusals
+//! become the dispatcher's errors, a refused token ends the session, and templates are the
+//! business account's.
 
 use async_trait::async_trait;
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{NUMBER, TOKEN, meta};
 use tokio::sync::mpsc;
 use wagate_core::{EngineKind, InstanceId, Jid, MediaRef, MessageContent, MessageId, TextBody};
 use wagate_engine::cloud::engine::{CloudEngine, MediaSource};
 use wagate_engine::cloud::graph::{Credentials, GraphClient};
 use wagate_engine::{
-    ConnectMode, ConnectOutcome, Engine, EngineError, EventSink, MessageOperation, OutgoingMessage,
-    SendFailure, SessionEvent,
+    ConnectMode, ConnectOutcome, Engine, EngineError, EventSink, MessageOperation, NewTemplate,
+    OutgoingMessage, SendFailure, SessionEvent,
 };
+use wagate_graph_fake::{FakeNumber, GraphFake};
+
+const TOKEN: &str = "EAAG-good-token";
 
 /// wagate's media store, as far as the engine sees it.
 struct Files;
@@ -28,9 +30,13 @@ impl MediaSource for Files {
 }
 
 fn credentials(token: &str) -> Credentials {
+    let number = FakeNumber::example();
     Credentials {
         access_token: token.to_owned(),
-        phone_number_id: NUMBER.to_owned(),
+        phone_number_id: number.phone_number_id,
+        business_account_id: Some(number.business_account_id),
+        base_url: None,
+        graph_version: None,
     }
 }
 
@@ -49,12 +55,15 @@ fn text(to: &str, body: &str) -> OutgoingMessage {
 
 async fn session() -> (
     Arc<dyn wagate_engine::Session>,
-    Arc<support::Meta>,
+    GraphFake,
     mpsc::Receiver<wagate_engine::EngineEvent>,
 ) {
-    let (base, meta) = meta().await;
+    let meta = GraphFake::start().await;
+    let number = FakeNumber::example();
+    assert_eq!(number.access_token, TOKEN);
+    meta.add_number(number);
     let engine = CloudEngine::new(
-        GraphClient::new(&base, "v23.0", Duration::from_secs(5)),
+        GraphClient::new(meta.base_url(), "v23.0", Duration::from_secs(5)),
         Arc::new(Files),
     );
     assert_eq!(engine.kind(), EngineKind::Cloud);
@@ -66,7 +75,7 @@ async fn session() -> (
 
 #[tokio::test]
 async fn connecting_verifies_the_credentials_and_opens_the_number() {
-    let (session, _, _) = session().await;
+    let (session, _meta, _) = session().await;
     let refused = session
         .connect(ConnectMode::Cloud(credentials("EAAG-wrong")))
         .await;
@@ -123,19 +132,25 @@ async fn messages_go_out_with_their_files_uploaded_first() {
     };
     image.reply_to = Some("wamid.QUOTED".to_owned());
     session.send(&image).await.unwrap();
-    let calls = meta.calls.lock().unwrap().clone();
-    let (upload, form) = &calls[calls.len() - 2];
-    assert_eq!(upload, &format!("POST /v23.0/{NUMBER}/media"));
+    let calls = meta.calls();
+    let upload = &calls[calls.len() - 2];
     assert_eq!(
-        form["file"]["fileName"],
+        upload.path,
+        format!("/v23.0/{}/media", FakeNumber::example().phone_number_id)
+    );
+    assert_eq!(
+        upload.body["file"]["fileName"],
         "0190d6f0-0000-7000-8000-00000000abcd.png"
     );
-    assert_eq!(
-        form["file"]["size"],
-        "bytes of 0190d6f0-0000-7000-8000-00000000abcd".len()
-    );
-    let (_, body) = &calls[calls.len() - 1];
-    assert_eq!(body["image"]["id"], "4490709327384033");
+    let body = &calls[calls.len() - 1].body;
+    let file = meta
+        .file(
+            body["image"]["id"]
+                .as_str()
+                .expect("the uploaded file's id"),
+        )
+        .expect("the upload is kept");
+    assert_eq!(file.bytes, b"bytes of 0190d6f0-0000-7000-8000-00000000abcd");
     assert_eq!(body["image"]["caption"], "The blue one");
     assert_eq!(body["context"]["message_id"], "wamid.QUOTED");
 
@@ -147,7 +162,7 @@ async fn messages_go_out_with_their_files_uploaded_first() {
         })
         .await
         .unwrap();
-    let (_, reaction) = meta.calls.lock().unwrap().last().unwrap().clone();
+    let reaction = meta.sent_messages().last().unwrap().body.clone();
     assert_eq!(reaction["reaction"]["message_id"], "wamid.THEIRS");
     let edit = session
         .perform(&MessageOperation::Edit {
@@ -160,15 +175,24 @@ async fn messages_go_out_with_their_files_uploaded_first() {
         matches!(edit, Err(EngineError::NotSupported { .. })),
         "{edit:?}"
     );
+    assert_eq!(meta.sent_count(), 3);
+    assert!(meta.violations().is_empty(), "{:#?}", meta.violations());
 }
 
 #[tokio::test]
 async fn metas_refusals_become_the_dispatchers_errors() {
-    let (session, _, mut events) = session().await;
+    let (session, meta, mut events) = session().await;
     session
         .connect(ConnectMode::Cloud(credentials(TOKEN)))
         .await
         .unwrap();
+    meta.fail_recipient(
+        "15550000000",
+        131026,
+        400,
+        "Message undeliverable",
+        "Message Undeliverable.",
+    );
     let undeliverable = session.send(&text("15550000000", "Hi")).await.unwrap_err();
     assert!(
         matches!(
@@ -184,6 +208,17 @@ async fn metas_refusals_become_the_dispatchers_errors() {
         events.try_recv().is_err(),
         "a refused message does not end the session"
     );
+
+    meta.fail_next_sends(2, 130429, 400);
+    for _ in 0..2 {
+        let throttled = session.send(&text("16505551234", "Hi")).await.unwrap_err();
+        assert!(
+            matches!(throttled, EngineError::Transient(ref m) if m.contains("130429")),
+            "{throttled:?}"
+        );
+    }
+    session.send(&text("16505551234", "Hi")).await.unwrap();
+    assert_eq!(meta.sent_count(), 1);
 }
 
 #[tokio::test]
@@ -195,8 +230,7 @@ async fn a_refused_token_ends_the_session_and_says_why() {
         .unwrap();
     session.send(&text("16505551234", "Hi")).await.unwrap();
     // The user revokes the token at Meta while the number is connected.
-    meta.revoked
-        .store(true, std::sync::atomic::Ordering::SeqCst);
+    meta.revoke(&FakeNumber::example().phone_number_id);
     let error = session
         .send(&text("16505551234", "Hi again"))
         .await
@@ -210,10 +244,72 @@ async fn a_refused_token_ends_the_session_and_says_why() {
         other => panic!("{other:?}"),
     }
     // Nothing more is sent with the refused token.
-    let calls = meta.calls.lock().unwrap().len();
+    let calls = meta.calls().len();
     assert!(matches!(
         session.send(&text("16505551234", "Hi")).await,
         Err(EngineError::NotConnected)
     ));
-    assert_eq!(meta.calls.lock().unwrap().len(), calls);
+    assert!(matches!(
+        session.templates().await,
+        Err(EngineError::NotConnected)
+    ));
+    assert_eq!(meta.calls().len(), calls);
+}
+
+#[tokio::test]
+async fn templates_are_the_business_accounts() {
+    let (session, meta, mut events) = session().await;
+    session
+        .connect(ConnectMode::Cloud(Credentials {
+            business_account_id: None,
+            ..credentials(TOKEN)
+        }))
+        .await
+        .unwrap();
+    let anonymous = session.templates().await;
+    assert!(
+        matches!(anonymous, Err(EngineError::InvalidState(ref m)) if m.contains("business account id")),
+        "{anonymous:?}"
+    );
+
+    session
+        .connect(ConnectMode::Cloud(credentials(TOKEN)))
+        .await
+        .unwrap();
+    let new = NewTemplate {
+        name: "order_shipped".to_owned(),
+        language: "en_US".to_owned(),
+        category: "UTILITY".to_owned(),
+        components: json!([{"type": "BODY", "text": "Your order has shipped."}]),
+    };
+    let filed = session.create_template(&new).await.unwrap();
+    assert_eq!(
+        (filed.name.as_str(), filed.status.as_str()),
+        ("order_shipped", "PENDING")
+    );
+    let names: Vec<String> = session
+        .templates()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|template| template.name)
+        .collect();
+    assert_eq!(names, ["hello_world", "order_shipped"]);
+
+    let duplicate = session.create_template(&new).await.unwrap_err();
+    assert!(
+        matches!(duplicate, EngineError::Refused { ref code, .. } if code == "META_100"),
+        "{duplicate:?}"
+    );
+    assert!(meta.violations().is_empty(), "{:#?}", meta.violations());
+
+    meta.revoke(&FakeNumber::example().phone_number_id);
+    assert!(matches!(
+        session.templates().await,
+        Err(EngineError::NotConnected)
+    ));
+    assert!(matches!(
+        events.try_recv().map(|event| event.event),
+        Ok(SessionEvent::LoggedOut { .. })
+    ));
 }

@@ -13,15 +13,7 @@ fn examples() -> Vec<(String, Value)> {
     static EXAMPLES: std::sync::OnceLock<Vec<(String, Value)>> = std::sync::OnceLock::new();
     EXAMPLES
         .get_or_init(|| {
-            let path = concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../specs/meta-business-messaging-api_v23.0.yaml"
-            );
-            let text = std::fs::read_to_string(path).expect("the vendored OpenAPI description");
-            let spec: Value =
-                serde_saphyr::from_str(&text).expect("the OpenAPI description parses");
-            spec["paths"]["/whatsapp/webhooks"]["post"]["requestBody"]["content"]
-                ["application/json"]["examples"]
+            wagate_graph_fake::spec::request_body("/whatsapp/webhooks", "post")["examples"]
                 .as_object()
                 .expect("webhook examples")
                 .iter()
@@ -232,4 +224,60 @@ fn the_handshake_echoes_the_challenge_only_for_the_right_token() {
         None
     );
     assert_eq!(handshake(Some("subscribe"), Some(""), Some("1"), ""), None);
+}
+
+#[test]
+fn the_fake_graph_apis_webhooks_are_read_like_metas() {
+    use wagate_graph_fake::webhooks::{message_body, signature, status_body};
+    let failed = status_body(
+        "102290129340398",
+        "106540352242922",
+        "15550783881",
+        "wamid.SENT",
+        "16505551234",
+        "failed",
+        Some((
+            131047,
+            "Re-engagement message",
+            "More than 24 hours have passed.",
+        )),
+    );
+    assert!(signature_matches(
+        "app-secret",
+        &failed,
+        Some(&signature("app-secret", &failed))
+    ));
+    match <[Update; 1]>::try_from(parse(&failed).unwrap()) {
+        Ok(
+            [
+                Update::Status {
+                    phone_number_id,
+                    status,
+                },
+            ],
+        ) => {
+            assert_eq!(phone_number_id, "106540352242922");
+            assert_eq!(status.id, "wamid.SENT");
+            assert_eq!(status.status, MessageStatus::Failed);
+            assert_eq!(status.error.expect("the failure").code, 131047);
+        }
+        other => panic!("{other:?}"),
+    }
+    let inbound = message_body(
+        "102290129340398",
+        "106540352242922",
+        "15550783881",
+        "16505551234",
+        "Sheena Nelson",
+        json!({"text": {"body": "Does it come in blue?"}}),
+    );
+    let message = only_message(parse(&inbound).unwrap());
+    assert_eq!(message.from.as_str(), "16505551234");
+    assert_eq!(message.push_name.as_deref(), Some("Sheena Nelson"));
+    assert!(message.id.starts_with("wamid."), "{}", message.id);
+    assert!(
+        matches!(&message.content, InboundContent::Ready(MessageContent::Text { body, .. }) if body.as_str() == "Does it come in blue?"),
+        "{:?}",
+        message.content
+    );
 }

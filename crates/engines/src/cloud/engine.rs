@@ -3,16 +3,17 @@
 //!
 //! A cloud session has no socket. `connect` with [`ConnectMode::Cloud`] verifies the
 //! credentials (`GET /{phone-number-id}`) and keeps them; sending maps the message to a Graph
-//! body, uploads wagate's file first when it carries one, and answers WhatsApp's id. Receipts
+//! body, uploads wagate's file first when it carries one, and answers WhatsApp's id. Message
+//! templates are the business account's, listed and submitted with the number's token. Receipts
 //! and inbound messages arrive later through Meta's webhooks (see `webhook`), not through the
 //! session.
 
-use super::graph::{Credentials, GraphClient};
+use super::graph::{Credentials, GraphClient, PhoneNumberInfo};
 use super::graph_error::{GraphError, GraphErrorKind};
 use super::payload::{GraphMedia, GraphSend, message_body};
 use crate::{
-    ConnectMode, ConnectOutcome, Engine, EngineError, EventSink, MessageOperation, OutgoingMessage,
-    SendFailure, SendReceipt, Session, SessionEvent,
+    ConnectMode, ConnectOutcome, Engine, EngineError, EventSink, MessageOperation, MessageTemplate,
+    NewTemplate, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -51,6 +52,23 @@ pub struct CloudEngine {
 impl CloudEngine {
     pub fn new(graph: GraphClient, media: Arc<dyn MediaSource>) -> Self {
         Self { graph, media }
+    }
+
+    /// What Meta says of the number (`GET /{phone-number-id}`): proves the credentials and
+    /// gives its name and quality rating.
+    pub async fn describe(&self, credentials: &Credentials) -> Result<PhoneNumberInfo, GraphError> {
+        self.graph.phone_number(credentials).await
+    }
+
+    /// A file a customer sent, fetched from Meta: its bytes and its type.
+    pub async fn download_media(
+        &self,
+        credentials: &Credentials,
+        media_id: &str,
+    ) -> Result<(Vec<u8>, String), GraphError> {
+        let info = self.graph.media_info(credentials, media_id).await?;
+        let bytes = self.graph.download(credentials, &info.url).await?;
+        Ok((bytes, info.mime_type))
     }
 }
 
@@ -133,6 +151,18 @@ impl CloudSession {
                 .await;
         }
         engine_error(error)
+    }
+
+    /// The credentials, when they name the business account templates belong to.
+    fn account_credentials(&self) -> Result<Credentials, EngineError> {
+        let credentials = self.credentials()?;
+        match credentials.business_account_id.as_deref() {
+            Some(id) if !id.is_empty() => Ok(credentials),
+            _ => Err(EngineError::InvalidState(format!(
+                "message templates need the business account id (WABA id) of number {}",
+                credentials.phone_number_id
+            ))),
+        }
     }
 
     async fn post(
@@ -265,6 +295,25 @@ impl Session for CloudSession {
                 engine: "cloud",
                 what: "pinning messages",
             }),
+        }
+    }
+
+    async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
+        let credentials = self.account_credentials()?;
+        match self.graph.templates(&credentials).await {
+            Ok(templates) => Ok(templates),
+            Err(error) => Err(self.on_failure(error).await),
+        }
+    }
+
+    async fn create_template(
+        &self,
+        template: &NewTemplate,
+    ) -> Result<MessageTemplate, EngineError> {
+        let credentials = self.account_credentials()?;
+        match self.graph.create_template(&credentials, template).await {
+            Ok(template) => Ok(template),
+            Err(error) => Err(self.on_failure(error).await),
         }
     }
 }

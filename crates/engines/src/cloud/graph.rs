@@ -1,18 +1,30 @@
 //! The Graph API calls a cloud number makes: read the number (to verify credentials), send a
-//! message, upload a file, and fetch a file a customer sent.
+//! message, upload a file, fetch a file a customer sent, and list or submit the business
+//! account's message templates.
 //!
 //! Every failure comes back as a [`GraphError`]: Meta's own, or one made from the HTTP status
 //! or the network error, so the caller sorts them all the same way.
 
 use super::graph_error::GraphError;
-use serde_json::Value;
+use crate::{MessageTemplate, NewTemplate};
+use serde_json::{Value, json};
 use std::time::Duration;
 
-/// What a cloud number authenticates with.
+/// The most templates `templates` reads (Meta allows a business account 250 per language, so
+/// this only stops a pager that never ends).
+pub const MAX_TEMPLATES: usize = 1000;
+
+/// What a cloud number authenticates with, and where its Graph API is.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_token: String,
     pub phone_number_id: String,
+    /// The WhatsApp Business Account the number belongs to; message templates need it.
+    pub business_account_id: Option<String>,
+    /// This number's Graph API endpoint instead of the client's (a proxy, a test server).
+    pub base_url: Option<String>,
+    /// This number's Graph API version (`v23.0`) instead of the client's.
+    pub graph_version: Option<String>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -20,6 +32,9 @@ impl std::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_token", &"<redacted>")
             .field("phone_number_id", &self.phone_number_id)
+            .field("business_account_id", &self.business_account_id)
+            .field("base_url", &self.base_url)
+            .field("graph_version", &self.graph_version)
             .finish()
     }
 }
@@ -58,6 +73,38 @@ fn network(error: reqwest::Error) -> GraphError {
     }
 }
 
+/// The number's business account, which owns its templates.
+fn business_account(credentials: &Credentials) -> Result<&str, GraphError> {
+    credentials
+        .business_account_id
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .ok_or_else(|| GraphError {
+            code: -2,
+            message: format!(
+                "message templates need the business account id of number {}",
+                credentials.phone_number_id
+            ),
+            details: None,
+        })
+}
+
+/// One entry of `GET /{waba-id}/message_templates`.
+fn template(raw: &Value) -> MessageTemplate {
+    let text = |field: &str| raw[field].as_str().unwrap_or_default().to_owned();
+    MessageTemplate {
+        id: text("id"),
+        name: text("name"),
+        language: text("language"),
+        status: text("status"),
+        category: text("category"),
+        components: match &raw["components"] {
+            Value::Null => json!([]),
+            components => components.clone(),
+        },
+    }
+}
+
 impl GraphClient {
     /// `base_url` is `https://graph.facebook.com` in production; `version` like `v23.0`.
     pub fn new(base_url: &str, version: &str, timeout: Duration) -> Self {
@@ -72,8 +119,17 @@ impl GraphClient {
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}/{}/{path}", self.base_url, self.version)
+    /// The URL of `path` for this number: its own endpoint and version when it has them.
+    fn url(&self, credentials: &Credentials, path: &str) -> String {
+        let base = credentials
+            .base_url
+            .as_deref()
+            .map_or(self.base_url.as_str(), |base| base.trim_end_matches('/'));
+        let version = credentials
+            .graph_version
+            .as_deref()
+            .unwrap_or(&self.version);
+        format!("{base}/{version}/{path}")
     }
 
     /// Sends a request and reads a JSON answer, or the error Meta (or the network) gave.
@@ -103,7 +159,7 @@ impl GraphClient {
         let answer = self
             .call(
                 self.http
-                    .get(self.url(&credentials.phone_number_id))
+                    .get(self.url(credentials, &credentials.phone_number_id))
                     .query(&[(
                         "fields",
                         "id,display_phone_number,verified_name,quality_rating",
@@ -129,7 +185,7 @@ impl GraphClient {
         let path = format!("{}/messages", credentials.phone_number_id);
         let answer = self
             .call(
-                self.http.post(self.url(&path)).json(body),
+                self.http.post(self.url(credentials, &path)).json(body),
                 &credentials.access_token,
             )
             .await?;
@@ -153,7 +209,7 @@ impl GraphClient {
         let path = format!("{}/messages", credentials.phone_number_id);
         self.call(
             self.http
-                .post(self.url(&path))
+                .post(self.url(credentials, &path))
                 .json(&super::payload::read_body(message_id, typing)),
             &credentials.access_token,
         )
@@ -184,7 +240,7 @@ impl GraphClient {
         let path = format!("{}/media", credentials.phone_number_id);
         let answer = self
             .call(
-                self.http.post(self.url(&path)).multipart(form),
+                self.http.post(self.url(credentials, &path)).multipart(form),
                 &credentials.access_token,
             )
             .await?;
@@ -207,7 +263,7 @@ impl GraphClient {
         let answer = self
             .call(
                 self.http
-                    .get(self.url(media_id))
+                    .get(self.url(credentials, media_id))
                     .query(&[("phone_number_id", credentials.phone_number_id.as_str())]),
                 &credentials.access_token,
             )
@@ -219,6 +275,83 @@ impl GraphClient {
                 .unwrap_or("application/octet-stream")
                 .to_owned(),
             sha256: answer["sha256"].as_str().map(str::to_owned),
+        })
+    }
+
+    /// The business account's message templates, every page Meta has (up to
+    /// [`MAX_TEMPLATES`]). Pages are followed by their `after` cursor on this number's own
+    /// endpoint, so the token only ever goes where the first request went.
+    pub async fn templates(
+        &self,
+        credentials: &Credentials,
+    ) -> Result<Vec<MessageTemplate>, GraphError> {
+        let url = self.url(
+            credentials,
+            &format!("{}/message_templates", business_account(credentials)?),
+        );
+        let mut templates = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut request = self.http.get(&url).query(&[
+                ("fields", "id,name,language,status,category,components"),
+                ("limit", "100"),
+            ]);
+            if let Some(after) = &after {
+                request = request.query(&[("after", after)]);
+            }
+            let answer = self.call(request, &credentials.access_token).await?;
+            let page = answer["data"].as_array().ok_or_else(|| GraphError {
+                code: -1,
+                message: format!("the Graph API answered without a list of templates: {answer}"),
+                details: None,
+            })?;
+            templates.extend(page.iter().map(template));
+            after = answer["paging"]["cursors"]["after"]
+                .as_str()
+                .filter(|_| answer["paging"]["next"].is_string())
+                .map(str::to_owned);
+            if after.is_none() || page.is_empty() || templates.len() >= MAX_TEMPLATES {
+                break;
+            }
+        }
+        templates.truncate(MAX_TEMPLATES);
+        Ok(templates)
+    }
+
+    /// Submits a template for Meta's review; answers it as Meta filed it (usually `PENDING`).
+    pub async fn create_template(
+        &self,
+        credentials: &Credentials,
+        new: &NewTemplate,
+    ) -> Result<MessageTemplate, GraphError> {
+        let url = self.url(
+            credentials,
+            &format!("{}/message_templates", business_account(credentials)?),
+        );
+        let body = json!({
+            "name": new.name,
+            "language": new.language,
+            "category": new.category,
+            "components": new.components,
+        });
+        let answer = self
+            .call(self.http.post(url).json(&body), &credentials.access_token)
+            .await?;
+        let id = answer["id"].as_str().ok_or_else(|| GraphError {
+            code: -1,
+            message: format!("the Graph API filed the template without an id: {answer}"),
+            details: None,
+        })?;
+        Ok(MessageTemplate {
+            id: id.to_owned(),
+            name: new.name.clone(),
+            language: new.language.clone(),
+            status: answer["status"].as_str().unwrap_or("PENDING").to_owned(),
+            category: answer["category"]
+                .as_str()
+                .unwrap_or(&new.category)
+                .to_owned(),
+            components: new.components.clone(),
         })
     }
 
