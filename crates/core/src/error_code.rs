@@ -21,6 +21,8 @@ pub enum ErrorCode {
     RateLimited,
     NotSupportedByEngine,
     EngineUnavailable,
+    /// Meta refused a cloud number's credentials.
+    CredentialsInvalid,
     InternalError,
 }
 
@@ -40,6 +42,7 @@ impl ErrorCode {
             Self::RateLimited => "RATE_LIMITED",
             Self::NotSupportedByEngine => "NOT_SUPPORTED_BY_ENGINE",
             Self::EngineUnavailable => "ENGINE_UNAVAILABLE",
+            Self::CredentialsInvalid => "CREDENTIALS_INVALID",
             Self::InternalError => "INTERNAL_ERROR",
         }
     }
@@ -54,6 +57,7 @@ mod tests {
         for code in [
             ErrorCode::InstanceNotConnected,
             ErrorCode::NotSupportedByEngine,
+            ErrorCode::CredentialsInvalid,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, code.as_str());

@@ -59,10 +59,12 @@ pub enum InstanceStatus {
     Failed,
     /// The phone removed this device; linking again needs a new QR code.
     LoggedOut,
+    /// Meta refused a cloud number's credentials; they must be replaced and verified again.
+    CredentialsInvalid,
 }
 
 impl InstanceStatus {
-    pub const ALL: [InstanceStatus; 7] = [
+    pub const ALL: [InstanceStatus; 8] = [
         Self::Disconnected,
         Self::Connecting,
         Self::Qr,
@@ -70,6 +72,7 @@ impl InstanceStatus {
         Self::Open,
         Self::Failed,
         Self::LoggedOut,
+        Self::CredentialsInvalid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +84,7 @@ impl InstanceStatus {
             Self::Open => "open",
             Self::Failed => "failed",
             Self::LoggedOut => "logged_out",
+            Self::CredentialsInvalid => "credentials_invalid",
         }
     }
 }

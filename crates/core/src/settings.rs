@@ -37,10 +37,18 @@ pub struct PacingSettings {
     /// Daily caps for the first weeks after linking, one per week; `[]` skips warm-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<Vec<u32>>,
+    /// Cloud numbers only: messages per second Meta lets this number send (1–1000). Cloud
+    /// numbers are paced by this alone; the gaps, caps and warm-up are for linked devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = 80)]
+    pub messages_per_second: Option<u32>,
 }
 
 /// Pauses longer than a day would hold a number's queue for no reason a user could want.
 const MAX_GAP_MS: u64 = 86_400_000;
+
+/// The highest throughput Meta grants a Cloud API number, in messages per second.
+pub const MAX_CLOUD_RATE: u32 = 1000;
 
 impl InstanceSettings {
     /// Checks values serde cannot: ranges and the order of the gaps.
@@ -60,6 +68,15 @@ impl InstanceSettings {
                 && min > max
             {
                 errors.push("settings.pacing.maxGapMs", "must not be less than minGapMs");
+            }
+            if pacing
+                .messages_per_second
+                .is_some_and(|rate| !(1..=MAX_CLOUD_RATE).contains(&rate))
+            {
+                errors.push(
+                    "settings.pacing.messagesPerSecond",
+                    format!("must be between 1 and {MAX_CLOUD_RATE}"),
+                );
             }
             if pacing.daily_cap == Some(0) {
                 errors.push("settings.pacing.dailyCap", "must be at least 1");

@@ -27,6 +27,8 @@ pub struct Config {
     pub brokers: BrokersConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
+    pub cloud: CloudConfig,
+    pub secrets: SecretsConfig,
     pub log: LogConfig,
 }
 
@@ -226,6 +228,30 @@ pub struct SandboxSettings {
     pub delivery_ledger: String,
 }
 
+/// The cloud engine: where the Graph API is and how cloud numbers send.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CloudConfig {
+    pub base_url: String,
+    pub graph_version: String,
+    pub timeout_secs: u64,
+    pub messages_per_second: u32,
+    pub enforce_service_window: bool,
+}
+
+/// The key secrets are sealed with; empty means the one in `data_dir/secrets.key`.
+#[derive(Clone, Deserialize)]
+pub struct SecretsConfig {
+    pub key: String,
+}
+
+impl std::fmt::Debug for SecretsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecretsConfig")
+            .field("key", &if self.key.is_empty() { "" } else { "<set>" })
+            .finish()
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 pub struct LogConfig {
     pub level: String,
@@ -321,6 +347,19 @@ impl Config {
         rule(
             self.sandbox.qr_max_codes > 0,
             "sandbox.qr_max_codes must be at least 1",
+        )?;
+        rule(
+            (1..=wagate_core::settings::MAX_CLOUD_RATE).contains(&self.cloud.messages_per_second),
+            "cloud.messages_per_second must be between 1 and 1000",
+        )?;
+        rule(
+            self.cloud.timeout_secs > 0,
+            "cloud.timeout_secs must be at least 1",
+        )?;
+        rule(
+            url::Url::parse(&self.cloud.base_url)
+                .is_ok_and(|url| matches!(url.scheme(), "http" | "https")),
+            "cloud.base_url must be an http(s) URL",
         )?;
         rule(
             matches!(self.log.format.as_str(), "text" | "json"),

@@ -7,6 +7,7 @@ pub mod api;
 pub mod config;
 pub mod media;
 pub mod net;
+pub mod secrets_file;
 pub mod services;
 pub mod sessions;
 pub mod sinks;
@@ -15,8 +16,8 @@ pub mod workers;
 
 use crate::api::AppState;
 use crate::config::{Config, MediaBackend};
-use crate::media::{MediaStorage, UrlFetcher};
-use crate::services::{Gateway, MediaSettings};
+use crate::media::{MediaStorage, StoredMedia, UrlFetcher};
+use crate::services::{CloudSettings, Gateway, MediaSettings};
 use crate::sessions::SessionRegistry;
 use anyhow::Context;
 use std::net::SocketAddr;
@@ -24,6 +25,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use wagate_engine::cloud::engine::CloudEngine;
+use wagate_engine::cloud::graph::GraphClient;
 use wagate_engine::sandbox::SandboxEngine;
 use wagate_store::Store;
 
@@ -55,10 +58,6 @@ impl Server {
         let store = Store::connect(&url, config.database.max_connections)
             .await
             .with_context(|| format!("opening the database ({})", redact(&url)))?;
-        let (registry, engine_events) = SessionRegistry::new(
-            SandboxEngine::new(config.sandbox_config())
-                .context("opening the sandbox delivery ledger")?,
-        );
         let storage = match config.media.backend {
             MediaBackend::Local => {
                 let dir = config.media.dir(&config.data_dir);
@@ -69,6 +68,19 @@ impl Server {
                 MediaStorage::s3(&config.media.s3).context("configuring the S3 media store")?
             }
         };
+        let secrets = secrets_file::load(&config)?;
+        let (registry, engine_events) = SessionRegistry::new(
+            SandboxEngine::new(config.sandbox_config())
+                .context("opening the sandbox delivery ledger")?,
+        );
+        let registry = registry.with_cloud(CloudEngine::new(
+            GraphClient::new(
+                &config.cloud.base_url,
+                &config.cloud.graph_version,
+                Duration::from_secs(config.cloud.timeout_secs),
+            ),
+            Arc::new(StoredMedia::new(store.clone(), storage.clone())),
+        ));
         let media = MediaSettings {
             storage,
             limits: config.media.limits.clone(),
@@ -86,6 +98,11 @@ impl Server {
         )
         .with_max_bulk_messages(config.messages.max_bulk)
         .with_rate_limits(config.limits.settings()?)
+        .with_cloud(CloudSettings {
+            secrets,
+            messages_per_second: config.cloud.messages_per_second,
+            enforce_service_window: config.cloud.enforce_service_window,
+        })
         .with_clock(clock);
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());

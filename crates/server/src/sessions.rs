@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use wagate_core::{Capability, EngineKind, InstanceId};
+use wagate_engine::cloud::engine::CloudEngine;
 use wagate_engine::sandbox::SandboxEngine;
 use wagate_engine::{Engine, EngineEvent, EventSink, Session};
 use wagate_store::InstanceRecord;
@@ -17,6 +18,7 @@ pub const EVENT_BUFFER: usize = 4096;
 
 pub struct SessionRegistry {
     sandbox: SandboxEngine,
+    cloud: Option<Arc<CloudEngine>>,
     engines: HashMap<EngineKind, Arc<dyn Engine>>,
     live: Mutex<HashMap<InstanceId, Arc<dyn Session>>>,
     events: mpsc::Sender<EngineEvent>,
@@ -30,11 +32,27 @@ impl SessionRegistry {
         engines.insert(EngineKind::Sandbox, Arc::new(sandbox.clone()));
         let registry = Self {
             sandbox,
+            cloud: None,
             engines,
             live: Mutex::new(HashMap::new()),
             events,
         };
         (registry, receiver)
+    }
+
+    /// Adds the cloud engine (numbers of Meta's Cloud API).
+    pub fn with_cloud(mut self, cloud: CloudEngine) -> Self {
+        let cloud = Arc::new(cloud);
+        self.engines.insert(EngineKind::Cloud, cloud.clone());
+        self.cloud = Some(cloud);
+        self
+    }
+
+    /// The cloud engine, for what only it does (checking credentials, fetching media).
+    pub fn cloud(&self) -> Result<&CloudEngine, ServiceError> {
+        self.cloud.as_deref().ok_or_else(|| {
+            ServiceError::NotSupported("the cloud engine is not available in this build".into())
+        })
     }
 
     pub fn supports(&self, engine: EngineKind) -> bool {

@@ -13,11 +13,13 @@ use crate::records::MessageRecord;
 use crate::time::{from_millis, to_millis};
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use wagate_core::{InstanceId, InstanceSettings, MessageStatus};
+use wagate_core::{EngineKind, InstanceId, InstanceSettings, MessageStatus};
 
 /// What the pacing rules know about an instance when one of its messages is due.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstancePacingState {
+    /// Cloud numbers are paced by Meta's throughput limit, linked devices against bans.
+    pub engine: EngineKind,
     pub settings: InstanceSettings,
     pub linked_at: Option<DateTime<Utc>>,
     /// The UTC day (days since 1970-01-01) `day_count` counts.
@@ -80,6 +82,7 @@ pub struct ClaimPlan {
 pub struct ClaimedMessage {
     pub message: MessageRecord,
     pub simulate_typing: bool,
+    pub engine: EngineKind,
     /// The instance's transient failures in a row when it was claimed.
     pub breaker_failures: i64,
     /// The gate the claim set for its instance, when paced.
@@ -98,6 +101,7 @@ struct CandidateRow {
     #[sqlx(flatten)]
     message: MessageRow,
     simulate_typing: i64,
+    i_engine: String,
     i_settings: Option<String>,
     i_linked_at: Option<i64>,
     i_pacing_day: Option<i64>,
@@ -120,10 +124,14 @@ impl TryFrom<CandidateRow> for ClaimCandidate {
                 StoreError::Corrupt(format!("instance {} settings: {e}", message.instance_id))
             })?
             .unwrap_or_default();
+        let engine = row.i_engine.parse().map_err(|e: String| {
+            StoreError::Corrupt(format!("instance {} engine: {e}", message.instance_id))
+        })?;
         Ok(Self {
             message,
             simulate_typing: row.simulate_typing != 0,
             instance: InstancePacingState {
+                engine,
                 settings,
                 linked_at: row.i_linked_at.map(from_millis),
                 day: row.i_pacing_day,
@@ -170,7 +178,7 @@ macro_rules! lease_expired {
 
 macro_rules! candidate_columns {
     () => {
-        "SELECT m.*, i.settings AS i_settings, i.linked_at AS i_linked_at,
+        "SELECT m.*, i.engine AS i_engine, i.settings AS i_settings, i.linked_at AS i_linked_at,
              i.pacing_day AS i_pacing_day, i.pacing_day_count AS i_pacing_day_count,
              i.breaker_failures AS i_breaker_failures, r.last_at AS r_last_at"
     };
@@ -437,6 +445,7 @@ impl Store {
                     ClaimedMessage {
                         message,
                         simulate_typing: candidate.simulate_typing,
+                        engine: candidate.instance.engine,
                         breaker_failures: candidate.instance.breaker_failures,
                         gate,
                     }

@@ -5,14 +5,13 @@
 //! clear to call Meta and to check Meta's signatures. They never leave through the API.
 
 use crate::time::{from_millis, now_millis, to_millis};
-use crate::{Result, Store, StoreError};
+use crate::{Result, Store};
 use chrono::{DateTime, Utc};
-use wagate_core::InstanceId;
+use wagate_core::{AccountId, InstanceId};
 
-/// A cloud instance's number and credentials.
+/// A cloud number's credentials and where its Graph API calls go.
 #[derive(Clone, PartialEq, Eq)]
-pub struct CloudNumber {
-    pub instance_id: InstanceId,
+pub struct CloudCredentials {
     /// Meta's id of the number (not the phone number itself).
     pub phone_number_id: String,
     pub business_account_id: Option<String>,
@@ -21,18 +20,28 @@ pub struct CloudNumber {
     pub app_secret: String,
     /// What Meta must present in its webhook verification handshake.
     pub verify_token: String,
-    pub verification: Option<CloudVerification>,
+    /// Overrides of the server's Graph API base URL and version for this number.
+    pub graph_base_url: Option<String>,
+    pub graph_version: Option<String>,
 }
 
-impl std::fmt::Debug for CloudNumber {
+impl std::fmt::Debug for CloudCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloudNumber")
-            .field("instance_id", &self.instance_id)
+        f.debug_struct("CloudCredentials")
             .field("phone_number_id", &self.phone_number_id)
             .field("business_account_id", &self.business_account_id)
-            .field("verification", &self.verification)
+            .field("graph_base_url", &self.graph_base_url)
+            .field("graph_version", &self.graph_version)
             .finish_non_exhaustive()
     }
+}
+
+/// A cloud instance's number and credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudNumber {
+    pub instance_id: InstanceId,
+    pub credentials: CloudCredentials,
+    pub verification: Option<CloudVerification>,
 }
 
 /// What `GET /{phone-number-id}` answered when the credentials were last checked.
@@ -52,6 +61,8 @@ struct CloudNumberRow {
     access_token: String,
     app_secret: String,
     verify_token: String,
+    graph_base_url: Option<String>,
+    graph_version: Option<String>,
     display_phone_number: Option<String>,
     verified_name: Option<String>,
     quality_rating: Option<String>,
@@ -68,11 +79,15 @@ impl From<CloudNumberRow> for CloudNumber {
         });
         Self {
             instance_id: InstanceId::from_trusted(row.instance_id),
-            phone_number_id: row.phone_number_id,
-            business_account_id: row.business_account_id,
-            access_token: row.access_token,
-            app_secret: row.app_secret,
-            verify_token: row.verify_token,
+            credentials: CloudCredentials {
+                phone_number_id: row.phone_number_id,
+                business_account_id: row.business_account_id,
+                access_token: row.access_token,
+                app_secret: row.app_secret,
+                verify_token: row.verify_token,
+                graph_base_url: row.graph_base_url,
+                graph_version: row.graph_version,
+            },
             verification,
         }
     }
@@ -81,43 +96,60 @@ impl From<CloudNumberRow> for CloudNumber {
 macro_rules! cloud_number_columns {
     () => {
         "instance_id, phone_number_id, business_account_id, access_token, app_secret, verify_token,
-         display_phone_number, verified_name, quality_rating, verified_at"
+         graph_base_url, graph_version, display_phone_number, verified_name, quality_rating, verified_at"
     };
+}
+
+/// Writes a number's credentials inside an open transaction (also when an instance is created
+/// with them).
+macro_rules! upsert_cloud_number {
+    ($tx:ident, $instance:expr, $credentials:expr) => {{
+        let instance: &wagate_core::InstanceId = $instance;
+        let credentials: &$crate::CloudCredentials = $credentials;
+        let label = format!("the Cloud API number {}", credentials.phone_number_id);
+        sqlx::query(
+            "INSERT INTO cloud_numbers (instance_id, phone_number_id, business_account_id, access_token,
+                 app_secret, verify_token, graph_base_url, graph_version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             ON CONFLICT (instance_id) DO UPDATE SET
+                 phone_number_id = excluded.phone_number_id,
+                 business_account_id = excluded.business_account_id,
+                 access_token = excluded.access_token,
+                 app_secret = excluded.app_secret,
+                 verify_token = excluded.verify_token,
+                 graph_base_url = excluded.graph_base_url,
+                 graph_version = excluded.graph_version,
+                 display_phone_number = NULL, verified_name = NULL, quality_rating = NULL,
+                 verified_at = NULL,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(instance.as_str())
+        .bind(&credentials.phone_number_id)
+        .bind(credentials.business_account_id.clone())
+        .bind(&credentials.access_token)
+        .bind(&credentials.app_secret)
+        .bind(&credentials.verify_token)
+        .bind(credentials.graph_base_url.clone())
+        .bind(credentials.graph_version.clone())
+        .bind($crate::time::now_millis())
+        .execute(&mut *$tx)
+        .await
+        .map_err(|e| $crate::StoreError::conflict_on_unique(e, &label))?;
+    }};
 }
 
 impl Store {
     /// Sets (or replaces) an instance's number and credentials; a new number forgets the last
     /// verification. A number another instance already uses is a conflict.
-    pub async fn set_cloud_number(&self, number: &CloudNumber) -> Result<()> {
-        let now = now_millis();
-        let label = format!("the Cloud API number {}", number.phone_number_id);
-        on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO cloud_numbers (instance_id, phone_number_id, business_account_id, access_token,
-                     app_secret, verify_token, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
-                 ON CONFLICT (instance_id) DO UPDATE SET
-                     phone_number_id = excluded.phone_number_id,
-                     business_account_id = excluded.business_account_id,
-                     access_token = excluded.access_token,
-                     app_secret = excluded.app_secret,
-                     verify_token = excluded.verify_token,
-                     display_phone_number = NULL, verified_name = NULL, quality_rating = NULL,
-                     verified_at = NULL,
-                     updated_at = excluded.updated_at",
-            )
-            .bind(number.instance_id.as_str())
-            .bind(&number.phone_number_id)
-            .bind(number.business_account_id.clone())
-            .bind(&number.access_token)
-            .bind(&number.app_secret)
-            .bind(&number.verify_token)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map_err(|e| StoreError::conflict_on_unique(e, &label))?;
-        });
-        Ok(())
+    pub async fn set_cloud_number(
+        &self,
+        instance: &InstanceId,
+        credentials: &CloudCredentials,
+    ) -> Result<()> {
+        in_tx!(self, tx, backend => {
+            upsert_cloud_number!(tx, instance, credentials);
+            Ok(())
+        })
     }
 
     pub async fn cloud_number(&self, instance: &InstanceId) -> Result<Option<CloudNumber>> {
@@ -154,6 +186,48 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// Forgets an instance's number and credentials; `false` when it had none.
+    pub async fn delete_cloud_number(&self, instance: &InstanceId) -> Result<bool> {
+        let deleted = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM cloud_numbers WHERE instance_id = $1")
+                .bind(instance.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted > 0)
+    }
+
+    /// The account's default cloud instance (the one its own credential routes manage).
+    pub async fn default_cloud_instance(&self, account: &AccountId) -> Result<Option<InstanceId>> {
+        let id: Option<Option<String>> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT default_cloud_instance_id FROM accounts WHERE id = $1")
+                .bind(account.as_str())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(id.flatten().map(InstanceId::from_trusted))
+    }
+
+    /// Makes `instance` (one of the account's) the account's default cloud instance.
+    pub async fn set_default_cloud_instance(
+        &self,
+        account: &AccountId,
+        instance: &InstanceId,
+    ) -> Result<()> {
+        on_pool!(self, pool => {
+            sqlx::query(
+                "UPDATE accounts SET default_cloud_instance_id = $2
+                 WHERE id = $1 AND EXISTS (SELECT 1 FROM instances WHERE id = $2 AND account_id = $1)",
+            )
+            .bind(account.as_str())
+            .bind(instance.as_str())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Records what Meta said of the number; `false` when the instance has no number (any more).
     pub async fn record_cloud_verification(
         &self,
@@ -183,18 +257,19 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::StoreError;
     use crate::instances::tests::account_with_instance;
     use crate::testing::on_both_backends;
 
-    fn number(instance: &InstanceId, id: &str) -> CloudNumber {
-        CloudNumber {
-            instance_id: instance.clone(),
+    fn credentials(id: &str) -> CloudCredentials {
+        CloudCredentials {
             phone_number_id: id.to_owned(),
             business_account_id: Some("102290129340398".to_owned()),
             access_token: "EAAG-token".to_owned(),
             app_secret: "app-secret".to_owned(),
             verify_token: "verify-me".to_owned(),
-            verification: None,
+            graph_base_url: Some("http://127.0.0.1:9".to_owned()),
+            graph_version: None,
         }
     }
 
@@ -204,11 +279,13 @@ mod tests {
             let shop = account_with_instance(&store, "shop").await;
             let other = account_with_instance(&store, "other").await;
             store
-                .set_cloud_number(&number(&shop.id, "106540352242922"))
+                .set_cloud_number(&shop.id, &credentials("106540352242922"))
                 .await
                 .unwrap();
             let stored = store.cloud_number(&shop.id).await.unwrap().unwrap();
-            assert_eq!(stored, number(&shop.id, "106540352242922"));
+            assert_eq!(stored.instance_id, shop.id);
+            assert_eq!(stored.credentials, credentials("106540352242922"));
+            assert_eq!(stored.verification, None);
             assert!(
                 !format!("{stored:?}").contains("EAAG-token"),
                 "secrets stay out of logs"
@@ -236,16 +313,16 @@ mod tests {
 
             // One number, one instance.
             let taken = store
-                .set_cloud_number(&number(&other.id, "106540352242922"))
+                .set_cloud_number(&other.id, &credentials("106540352242922"))
                 .await;
             assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
             // New credentials forget the last verification.
             store
-                .set_cloud_number(&number(&shop.id, "999"))
+                .set_cloud_number(&shop.id, &credentials("999"))
                 .await
                 .unwrap();
             let replaced = store.cloud_number(&shop.id).await.unwrap().unwrap();
-            assert_eq!(replaced.phone_number_id, "999");
+            assert_eq!(replaced.credentials.phone_number_id, "999");
             assert_eq!(replaced.verification, None);
             assert!(
                 store

@@ -139,6 +139,8 @@ pub struct NewInstance<'a> {
     pub name: &'a InstanceName,
     pub engine: EngineKind,
     pub settings: &'a InstanceSettings,
+    /// A cloud number's credentials, stored with the instance.
+    pub cloud: Option<&'a crate::CloudCredentials>,
 }
 
 impl Store {
@@ -155,6 +157,7 @@ impl Store {
             name,
             engine,
             settings,
+            cloud,
         } = new;
         let now = now_millis();
         let record = InstanceRecord {
@@ -204,6 +207,9 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            if let Some(credentials) = cloud {
+                upsert_cloud_number!(tx, &record.id, credentials);
+            }
             append_events!(tx, backend, new_events);
             Ok(())
         })?;
@@ -423,6 +429,7 @@ pub(crate) mod tests {
                     name: &InstanceName::parse(name).unwrap(),
                     engine: EngineKind::Sandbox,
                     settings: &InstanceSettings::default(),
+                    cloud: None,
                 },
                 &ApiKeyId::generate(),
                 &format!("ikey-{name}"),
@@ -494,6 +501,7 @@ pub(crate) mod tests {
                         name: &instance.name,
                         engine: EngineKind::Sandbox,
                         settings: &InstanceSettings::default(),
+                        cloud: None,
                     },
                     &ApiKeyId::generate(),
                     "another-hash",

@@ -17,6 +17,7 @@ mod analytics;
 mod api_keys;
 mod breaker;
 mod claims;
+#[macro_use]
 mod cloud_numbers;
 mod error;
 mod events;
@@ -36,7 +37,7 @@ pub use claims::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, ClaimedMessage, InstanceGate,
     InstancePacingState,
 };
-pub use cloud_numbers::{CloudNumber, CloudVerification};
+pub use cloud_numbers::{CloudCredentials, CloudNumber, CloudVerification};
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
 pub use idempotency::{IdempotencyClaim, StoredResponse};

@@ -122,9 +122,38 @@ impl Store {
                 .bind(to_millis(at))
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "INSERT INTO chat_last_inbound (instance_id, chat_jid, last_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (instance_id, chat_jid) DO UPDATE SET last_at = CASE
+                     WHEN excluded.last_at > chat_last_inbound.last_at THEN excluded.last_at
+                     ELSE chat_last_inbound.last_at END",
+            )
+            .bind(record.instance_id.as_str())
+            .bind(record.chat_jid.as_str())
+            .bind(to_millis(at))
+            .execute(&mut *tx)
+            .await?;
             append_events!(tx, backend, new_events);
             Ok(Some(record.clone()))
         })
+    }
+
+    /// When the chat last wrote to the instance (the newest inbound message), if ever.
+    pub async fn last_inbound_at(
+        &self,
+        instance: &InstanceId,
+        chat_jid: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let last: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT last_at FROM chat_last_inbound WHERE instance_id = $1 AND chat_jid = $2",
+            )
+            .bind(instance.as_str())
+            .bind(chat_jid)
+            .fetch_optional(pool)
+            .await?
+        });
+        Ok(last.map(from_millis))
     }
 
     /// Reads a message inside a transaction, lets `decide` compute a change, writes it and the

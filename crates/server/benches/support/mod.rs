@@ -97,6 +97,7 @@ pub async fn post(client: &reqwest::Client, url: String, key: &str, body: Value)
 
 /// A fresh gateway with an account and a linked sandbox instance; answers the server, its
 /// base URL and the account key.
+#[allow(dead_code)] // the cloud benchmark starts a gateway of its own
 pub async fn gateway(database_url: &str, dir: &std::path::Path) -> (Server, String, String) {
     let mut config = Config::defaults();
     config.listen = "127.0.0.1:0".parse().expect("address");

@@ -53,7 +53,9 @@ impl ApiError {
             | ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::ValidationError => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationError | ErrorCode::CredentialsInvalid => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::NotSupportedByEngine => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::EngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -79,6 +81,10 @@ impl From<ServiceError> for ApiError {
         match error {
             ServiceError::NotFound(_) => Self::new(ErrorCode::NotFound, message),
             ServiceError::Forbidden(_) => Self::new(ErrorCode::Forbidden, message),
+            ServiceError::Unauthorized(_) => Self::new(ErrorCode::Unauthorized, message),
+            ServiceError::CredentialsInvalid(_) => {
+                Self::new(ErrorCode::CredentialsInvalid, message)
+            }
             ServiceError::Validation(errors) => Self {
                 code: ErrorCode::ValidationError,
                 message: "the request has invalid fields; see details".to_owned(),

@@ -32,6 +32,10 @@ pub async fn create_instance(
         webhook: created.webhook.as_ref().map(|webhook| {
             serde_json::json!({ "id": webhook.id, "url": webhook.url, "events": webhook.events, "secret": webhook.secret })
         }),
+        cloud: created
+            .cloud
+            .as_ref()
+            .map(crate::services::CloudNumberView::new),
     }))
 }
 

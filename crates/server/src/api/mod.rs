@@ -7,6 +7,7 @@
 mod accounts;
 mod analytics;
 mod auth;
+mod cloud;
 mod docs;
 mod envelope;
 mod error;
@@ -20,6 +21,7 @@ mod json;
 mod linking;
 mod media;
 mod messages;
+mod meta_webhooks;
 mod operations;
 mod qr;
 mod rate_limit;
@@ -77,6 +79,7 @@ pub struct BodyLimits {
         (name = "webhooks", description = "Signed event deliveries to your endpoints"),
         (name = "events", description = "Everything that happened, in order"),
         (name = "analytics", description = "Delivery statistics of what was sent"),
+        (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -143,6 +146,15 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(analytics::summary))
         .routes(routes!(streams::sse))
         .routes(routes!(streams::ws))
+        .routes(routes!(cloud::verify))
+        .routes(routes!(cloud::get_cloud, cloud::put_cloud))
+        .routes(routes!(cloud::list_templates, cloud::create_template))
+        .routes(routes!(
+            accounts::set_credentials,
+            accounts::delete_credentials
+        ))
+        .routes(routes!(accounts::verify_credentials))
+        .routes(routes!(meta_webhooks::handshake, meta_webhooks::receive))
         .routes(routes!(sandbox::link))
         .routes(routes!(sandbox::faults))
         .routes(routes!(sandbox::activity))

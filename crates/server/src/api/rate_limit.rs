@@ -16,8 +16,13 @@ use wagate_core::ErrorCode;
 /// Probes are for monitors, which must not be throttled.
 const UNLIMITED_PATHS: [&str; 2] = ["/healthz", "/readyz"];
 
+/// Meta's webhooks prove themselves by their signature and come as fast as a number's
+/// traffic: throttling them would only make Meta retry and finally drop them.
+const META_WEBHOOKS: &str = "/webhooks/meta/";
+
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if UNLIMITED_PATHS.contains(&request.uri().path()) {
+    let path = request.uri().path();
+    if UNLIMITED_PATHS.contains(&path) || path.starts_with(META_WEBHOOKS) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

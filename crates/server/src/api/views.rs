@@ -115,6 +115,9 @@ pub struct CreatedInstanceView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub webhook: Option<serde_json::Value>,
+    /// A cloud instance's number: the webhook path and verify token to enter at Meta.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<crate::services::CloudNumberView>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -5,10 +5,12 @@
 //! chunk, never held whole in memory. What a file *is* is read from its bytes, not taken from
 //! the name or the declared type.
 
+mod engine_source;
 mod fetch;
 mod kinds;
 mod storage;
 
+pub use engine_source::StoredMedia;
 pub use fetch::{FetchError, Fetched, UrlFetcher};
 pub use kinds::{MediaKind, MediaLimits, detect, is_animated_webp};
 pub use storage::{MediaError, MediaStorage, StoredBlob};

@@ -12,6 +12,12 @@ pub enum ServiceError {
     NotFound(&'static str),
     #[error("{0}")]
     Forbidden(String),
+    /// A caller that is not who it claims to be (a webhook with a wrong signature).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Meta refused a cloud number's credentials.
+    #[error("{0}")]
+    CredentialsInvalid(String),
     #[error("validation failed: {0}")]
     Validation(ValidationErrors),
     #[error("{0}")]

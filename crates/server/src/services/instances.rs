@@ -20,6 +20,8 @@ pub struct NewInstanceRequest {
     pub webhook: Option<InstanceWebhook>,
     /// Overrides of the server's defaults for this number (pacing).
     pub settings: Option<InstanceSettings>,
+    /// The Cloud API number's credentials; required with `"engine": "cloud"`.
+    pub cloud: Option<super::CloudCredentialsRequest>,
 }
 
 /// `PATCH /api/v1/instances/{id}`.
@@ -44,6 +46,8 @@ pub struct CreatedInstance {
     pub api_key: String,
     /// The webhook created with it, with its secret.
     pub webhook: Option<wagate_store::WebhookRecord>,
+    /// A cloud instance's number (without its secrets).
+    pub cloud: Option<wagate_store::CloudNumber>,
 }
 
 impl Gateway {
@@ -75,6 +79,17 @@ impl Gateway {
         &self,
         principal: &Principal,
         request: NewInstanceRequest,
+    ) -> ServiceResult<CreatedInstance> {
+        self.create_instance_with(principal, request, true).await
+    }
+
+    /// Creates an instance; a cloud instance made through the account's own credential
+    /// routes may come without an app secret (its webhooks are refused until it has one).
+    pub(crate) async fn create_instance_with(
+        &self,
+        principal: &Principal,
+        request: NewInstanceRequest,
+        need_app_secret: bool,
     ) -> ServiceResult<CreatedInstance> {
         let account = principal.account_manager()?.clone();
         let mut errors = ValidationErrors::default();
@@ -130,12 +145,33 @@ impl Gateway {
         if let Err(invalid) = settings.validate() {
             errors.0.extend(invalid.0);
         }
+        let cloud = match (engine, request.cloud) {
+            (Some(EngineKind::Cloud), Some(cloud)) => {
+                Some(cloud.parse(&super::cloud::in_cloud, need_app_secret, &mut errors))
+            }
+            (Some(EngineKind::Cloud), None) => {
+                errors.push(
+                    "cloud",
+                    "is required for a cloud instance: {accessToken, phoneNumberId, appSecret, …}",
+                );
+                None
+            }
+            (_, Some(_)) => {
+                errors.push("cloud", "is only for instances with \"engine\": \"cloud\"");
+                None
+            }
+            (_, None) => None,
+        };
         let (Some(name), Some(engine)) = (name, engine) else {
             return Err(errors.into());
         };
         if !errors.is_empty() {
             return Err(errors.into());
         }
+        let sealed = match cloud {
+            Some(clear) => Some(self.cloud_settings()?.seal(clear)),
+            None => None,
+        };
         let (key_id, api_key, hash) = generate_key(KeyKind::Instance);
         let instance = self
             .store
@@ -145,6 +181,7 @@ impl Gateway {
                     name: &name,
                     engine,
                     settings: &settings,
+                    cloud: sealed.as_ref(),
                 },
                 &key_id,
                 &hash,
@@ -170,10 +207,15 @@ impl Gateway {
                 .await?,
             ),
         };
+        let cloud = match engine {
+            EngineKind::Cloud => self.store.cloud_number(&instance.id).await?,
+            _ => None,
+        };
         Ok(CreatedInstance {
             instance,
             api_key,
             webhook,
+            cloud,
         })
     }
 

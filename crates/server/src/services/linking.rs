@@ -10,7 +10,7 @@ use super::event_payloads as payloads;
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use wagate_core::{InstanceId, InstanceStatus, LinkedAccount, PhoneNumber};
+use wagate_core::{EngineKind, InstanceId, InstanceStatus, LinkedAccount, PhoneNumber};
 use wagate_engine::{ConnectMode, ConnectOutcome, EngineEvent, SessionEvent};
 use wagate_store::{InstanceRecord, InstanceState, NewEvent, QrState};
 
@@ -113,6 +113,20 @@ impl Gateway {
             return Err(ServiceError::Conflict(
                 "the instance is already connected; log out first to link another phone".to_owned(),
             ));
+        }
+        if instance.engine == EngineKind::Cloud {
+            if phone.is_some() {
+                return Err(ServiceError::field(
+                    "phoneNumber",
+                    "a cloud number connects with its credentials, not a pairing code",
+                ));
+            }
+            self.open_cloud_number(&instance).await?;
+            return self
+                .store
+                .get_instance(&instance.id)
+                .await?
+                .ok_or(ServiceError::NotFound("instance"));
         }
         let mode = match (&instance.me, instance.linked, phone) {
             (Some(me), true, None) => ConnectMode::Resume(me.clone()),
@@ -282,7 +296,12 @@ impl Gateway {
             SessionEvent::LoggedOut { reason } => {
                 self.store
                     .update_instance(id, |current| {
-                        unlinked(current, InstanceStatus::LoggedOut, &reason)
+                        // A cloud number has no device to remove: Meta refused its token.
+                        let status = match current.engine {
+                            EngineKind::Cloud => InstanceStatus::CredentialsInvalid,
+                            _ => InstanceStatus::LoggedOut,
+                        };
+                        unlinked(current, status, &reason)
                     })
                     .await?;
             }
@@ -324,6 +343,10 @@ impl Gateway {
                 .await?;
         }
         for instance in self.store.list_linked_instances().await? {
+            if instance.engine == EngineKind::Cloud {
+                self.restore_cloud_number(instance).await?;
+                continue;
+            }
             let Some(me) = instance.me.clone() else {
                 continue;
             };

@@ -10,6 +10,8 @@ mod auth;
 mod breaker;
 mod bulk;
 mod clock;
+mod cloud;
+mod cloud_account;
 mod error;
 mod event_payloads;
 mod events;
@@ -21,12 +23,14 @@ mod linking;
 mod lookups;
 mod media;
 mod messages;
+mod meta_webhooks;
 mod operations;
 mod pacing;
 mod queue_control;
 mod rate_limits;
 mod sandbox;
 mod sandbox_wire;
+mod secrets;
 mod send_batcher;
 mod send_parse;
 mod streams;
@@ -36,6 +40,8 @@ pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
 pub use auth::{KeyKind, Principal, generate_key, hash_key};
 pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use clock::{Clock, ShiftedClock, SystemClock};
+pub use cloud::{CloudCredentialsRequest, CloudNumberView, CloudSettings, TemplateRequest};
+pub use cloud_account::{AccountCredentialsRequest, ByocState};
 pub use error::{ServiceError, ServiceResult};
 pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
@@ -48,6 +54,7 @@ pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
 pub use sandbox_wire::SandboxFaultRequest;
+pub use secrets::{SecretBox, SecretError};
 pub use send_parse::SendRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhooks::{DefaultWebhookRequest, DeliveriesQuery, ReplayRequest, WebhookRequest};
@@ -81,6 +88,8 @@ pub struct Gateway {
     pub(crate) sends: send_batcher::SendBatcher,
     pub(crate) lookups: Arc<lookups::Lookups>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Cloud numbers' secrets and sending rules; `None` without the cloud engine.
+    pub(crate) cloud: Option<Arc<CloudSettings>>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -118,6 +127,7 @@ impl Gateway {
             max_bulk_messages: 1000,
             lookups: Arc::new(lookups::Lookups::new()),
             clock: Arc::new(SystemClock),
+            cloud: None,
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,
@@ -127,6 +137,12 @@ impl Gateway {
                 unauthenticated: 60,
             })),
         }
+    }
+
+    /// Runs cloud numbers with these settings.
+    pub fn with_cloud(mut self, cloud: CloudSettings) -> Self {
+        self.cloud = Some(Arc::new(cloud));
+        self
     }
 
     /// Sets the request limits.

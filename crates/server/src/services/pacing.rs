@@ -12,7 +12,7 @@ use crate::config::PacingConfig;
 use chrono::{DateTime, Duration, TimeDelta, Utc};
 use rand::Rng;
 use std::collections::{HashMap, HashSet};
-use wagate_core::{InstanceId, InstanceSettings, MessageContent};
+use wagate_core::{EngineKind, InstanceId, InstanceSettings, MessageContent};
 use wagate_store::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, InstanceGate, InstanceRecord,
 };
@@ -29,10 +29,14 @@ impl Gateway {
     ) -> ServiceResult<ClaimRound> {
         let now = self.now();
         let pacing = self.pacing.clone();
+        let cloud_rate = self
+            .cloud
+            .as_ref()
+            .map_or(DEFAULT_CLOUD_RATE, |cloud| cloud.messages_per_second);
         Ok(self
             .store
             .claim_due_messages(now, lease_until, limit, busy, |candidates| {
-                plan_round(candidates, now, &pacing, breaker_threshold)
+                plan_round(candidates, now, &pacing, cloud_rate, breaker_threshold)
             })
             .await?)
     }
@@ -47,6 +51,11 @@ impl Gateway {
         let Some(gate) = claimed.gate else {
             return Ok(());
         };
+        // Meta limits a cloud number's throughput, not the pause after each send: its gate
+        // is set for the whole claimed burst, and its sends go out side by side.
+        if claimed.engine == EngineKind::Cloud {
+            return Ok(());
+        }
         let planned = claimed.message.updated_at + TimeDelta::from_std(typing).unwrap_or_default();
         let lag = self.now() - planned;
         if lag > TimeDelta::zero() {
@@ -58,8 +67,10 @@ impl Gateway {
     }
 
     /// Whether pacing applies to the instance (its settings over the global default).
+    /// Cloud numbers have no daily cap: Meta's own limits apply to them.
     pub(crate) fn paces(&self, instance: &InstanceRecord) -> bool {
-        PacingRules::resolve(&self.pacing, &instance.settings).enabled
+        instance.engine != EngineKind::Cloud
+            && PacingRules::resolve(&self.pacing, &instance.settings).enabled
     }
 
     /// How long "typing…" shows before this content is sent.
@@ -132,18 +143,31 @@ pub fn typing_time(content: &MessageContent, config: &PacingConfig) -> std::time
     )
 }
 
+/// A cloud number's throughput when neither `[cloud]` nor its settings say otherwise: Meta's
+/// default.
+pub const DEFAULT_CLOUD_RATE: u32 = 80;
+
+/// A cloud number is claimed in bursts of a tenth of a second's worth of messages: few
+/// claims, and sends that can go out side by side while staying under Meta's limit.
+fn cloud_burst(rate: u32) -> i64 {
+    i64::from((rate / 10).max(1))
+}
+
 /// Decides one claim round. Candidates come oldest first; an instance gets at most one
-/// paced message a round (its gate then holds it), and an instance whose breaker tripped
-/// gets one probe.
+/// paced message a round (its gate then holds it), a cloud number a burst at its
+/// messages-per-second, and an instance whose breaker tripped gets one probe.
 pub fn plan_round(
     candidates: &[ClaimCandidate],
     now: DateTime<Utc>,
     config: &PacingConfig,
+    cloud_rate: u32,
     breaker_threshold: i64,
 ) -> ClaimPlan {
     let mut plan = ClaimPlan::default();
     let mut closed: HashSet<&InstanceId> = HashSet::new();
     let mut counts: HashMap<&InstanceId, i64> = HashMap::new();
+    // Cloud numbers claimed this round: (rate, claimed, the day's count before).
+    let mut bursts: Vec<(&InstanceId, u32, i64, i64)> = Vec::new();
     let today = utc_day(now);
     for candidate in candidates {
         let instance = &candidate.message.instance_id;
@@ -152,8 +176,35 @@ pub fn plan_round(
             continue;
         }
         let state = &candidate.instance;
-        let rules = PacingRules::resolve(config, &state.settings);
         let probe = state.breaker_failures >= breaker_threshold;
+        if state.engine == EngineKind::Cloud {
+            let rate = state
+                .settings
+                .pacing
+                .as_ref()
+                .and_then(|pacing| pacing.messages_per_second)
+                .unwrap_or(cloud_rate)
+                .max(1);
+            let burst = match bursts.iter_mut().find(|burst| burst.0 == instance) {
+                Some(burst) => burst,
+                None => {
+                    let before = if state.day == Some(today) {
+                        state.day_count
+                    } else {
+                        0
+                    };
+                    bursts.push((instance, rate, 0, before));
+                    bursts.last_mut().expect("just pushed")
+                }
+            };
+            burst.2 += 1;
+            plan.decisions.push(ClaimDecision::Claim);
+            if probe || burst.2 >= cloud_burst(rate) {
+                closed.insert(instance);
+            }
+            continue;
+        }
+        let rules = PacingRules::resolve(config, &state.settings);
         if !rules.enabled {
             plan.decisions.push(ClaimDecision::Claim);
             if probe {
@@ -201,6 +252,15 @@ pub fn plan_round(
         plan.chats
             .push((instance.clone(), candidate.message.chat_jid.clone(), now));
         closed.insert(instance);
+    }
+    for (instance, rate, claimed, before) in bursts {
+        let spacing = Duration::microseconds(claimed * 1_000_000 / i64::from(rate));
+        plan.gates.push(InstanceGate {
+            instance_id: instance.clone(),
+            send_after: Some(now + spacing),
+            day: today,
+            day_count: before + claimed,
+        });
     }
     plan
 }
@@ -271,6 +331,7 @@ mod tests {
             },
             simulate_typing: false,
             instance: InstancePacingState {
+                engine: wagate_core::EngineKind::Sandbox,
                 settings: InstanceSettings::default(),
                 linked_at: Some(now - Duration::days(60)),
                 day: Some(utc_day(now)),
@@ -349,7 +410,7 @@ mod tests {
             candidate(&a, "15550002", 3, now),
             candidate(&b, "15550003", 0, now),
         ];
-        let plan = plan_round(&candidates, now, &config(), 5);
+        let plan = plan_round(&candidates, now, &config(), 80, 5);
         assert_eq!(
             plan.decisions,
             [
@@ -372,13 +433,19 @@ mod tests {
     fn a_capped_instance_waits_for_the_next_day_and_a_new_day_starts_at_zero() {
         let now = at("2026-11-23T10:00:00Z");
         let a = InstanceId::generate();
-        let plan = plan_round(&[candidate(&a, "15550001", 250, now)], now, &config(), 5);
+        let plan = plan_round(
+            &[candidate(&a, "15550001", 250, now)],
+            now,
+            &config(),
+            80,
+            5,
+        );
         assert_eq!(plan.decisions, [ClaimDecision::Skip]);
         assert_eq!(plan.caps[0].until, at("2026-11-24T00:00:00Z"));
 
         let mut yesterday = candidate(&a, "15550001", 250, now);
         yesterday.instance.day = Some(utc_day(now) - 1);
-        let plan = plan_round(&[yesterday], now, &config(), 5);
+        let plan = plan_round(&[yesterday], now, &config(), 80, 5);
         assert_eq!(plan.decisions, [ClaimDecision::Claim]);
         assert_eq!(plan.gates[0].day_count, 1);
     }
@@ -390,7 +457,7 @@ mod tests {
         let mut recent = candidate(&a, "15550001", 0, now);
         recent.chat_last_sent_at = Some(now - Duration::seconds(1));
         let other = candidate(&a, "15550002", 0, now);
-        let plan = plan_round(&[recent, other], now, &config(), 5);
+        let plan = plan_round(&[recent, other], now, &config(), 80, 5);
         assert_eq!(
             plan.decisions,
             [
@@ -407,7 +474,7 @@ mod tests {
         off.enabled = false;
         let a = InstanceId::generate();
         let all = [candidate(&a, "1", 9999, now), candidate(&a, "1", 9999, now)];
-        let plan = plan_round(&all, now, &off, 5);
+        let plan = plan_round(&all, now, &off, 80, 5);
         assert_eq!(plan.decisions, [ClaimDecision::Claim, ClaimDecision::Claim]);
         assert!(plan.gates.is_empty());
 
@@ -415,7 +482,7 @@ mod tests {
         for candidate in &mut tripped {
             candidate.instance.breaker_failures = 5;
         }
-        let plan = plan_round(&tripped, now, &off, 5);
+        let plan = plan_round(&tripped, now, &off, 80, 5);
         assert_eq!(
             plan.decisions,
             [ClaimDecision::Claim, ClaimDecision::Skip],

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use wagate_core::InstanceId;
+use wagate_core::{EngineKind, InstanceId};
 use wagate_engine::{EngineError, OutgoingMessage, SendFailure};
-use wagate_store::{ClaimedMessage, MessageRecord};
+use wagate_store::ClaimedMessage;
 
 /// Instances with a lane in flight on this node: the dispatcher claims none of their
 /// messages until the lane ends, so each instance's messages go one at a time and in order.
@@ -131,8 +131,12 @@ async fn dispatch_due(
         let gateway = gateway.clone();
         let config = config.clone();
         lanes.spawn(async move {
-            for claimed in lane {
-                send_one(&gateway, &config, &claimed).await;
+            if lane[0].engine == EngineKind::Cloud {
+                send_side_by_side(&gateway, &config, lane).await;
+            } else {
+                for claimed in lane {
+                    send_one(&gateway, &config, &claimed).await;
+                }
             }
             drop(guard);
             gateway.dispatcher_wake().notify_one();
@@ -141,9 +145,35 @@ async fn dispatch_due(
     Ok((count, round.next_gate))
 }
 
+/// A cloud number's burst: Meta answers each send in a few hundred milliseconds, so one at a
+/// time would hold a number far below its throughput. Chats go side by side; one chat's
+/// messages still go in order.
+async fn send_side_by_side(
+    gateway: &Gateway,
+    config: &DispatcherConfig,
+    lane: Vec<ClaimedMessage>,
+) {
+    let mut chats: Vec<Vec<ClaimedMessage>> = Vec::new();
+    for claimed in lane {
+        match chats
+            .iter_mut()
+            .find(|chat| chat[0].message.chat_jid == claimed.message.chat_jid)
+        {
+            Some(chat) => chat.push(claimed),
+            None => chats.push(vec![claimed]),
+        }
+    }
+    let sends = chats.into_iter().map(|chat| async move {
+        for claimed in chat {
+            send_one(gateway, config, &claimed).await;
+        }
+    });
+    futures_util::future::join_all(sends).await;
+}
+
 async fn send_one(gateway: &Gateway, config: &DispatcherConfig, claimed: &ClaimedMessage) {
     let message = &claimed.message;
-    let outcome = match gateway.outgoing(message).await {
+    let outcome = match gateway.outgoing(claimed).await {
         Ok((session, outgoing)) => {
             let typing = if claimed.simulate_typing {
                 show_typing(gateway, session.as_ref(), &outgoing).await
@@ -216,11 +246,16 @@ async fn show_typing(
 }
 
 impl Gateway {
-    /// The session and the engine's view of a claimed message.
+    /// The session and the engine's view of a claimed message; a message the number may not
+    /// send (outside a cloud number's service window) fails here, before it is sent.
     async fn outgoing(
         &self,
-        message: &MessageRecord,
+        claimed: &ClaimedMessage,
     ) -> Result<(std::sync::Arc<dyn wagate_engine::Session>, OutgoingMessage), EngineError> {
+        let message = &claimed.message;
+        if claimed.engine == EngineKind::Cloud {
+            self.check_service_window(message).await?;
+        }
         let to =
             wagate_core::Jid::parse(&message.chat_jid).map_err(|e| EngineError::Permanent {
                 failure: SendFailure::InvalidContent,

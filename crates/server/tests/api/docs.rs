@@ -72,6 +72,12 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/sandbox/instances/{id}/inbound", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/faults", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/activity", vec!["get"]),
+        ("/api/v1/instances/{id}/verify", vec!["post"]),
+        ("/api/v1/instances/{id}/cloud", vec!["get", "put"]),
+        ("/api/v1/instances/{id}/templates", vec!["get", "post"]),
+        ("/api/v1/auth/me/credentials", vec!["delete", "put"]),
+        ("/api/v1/auth/me/credentials/verify", vec!["post"]),
+        ("/webhooks/meta/{id}", vec!["get", "post"]),
         ("/healthz", vec!["get"]),
         ("/readyz", vec!["get"]),
     ];

@@ -12,6 +12,7 @@ mod analytics;
 mod breaker;
 mod brokers;
 mod bulk;
+mod cloud;
 mod docs;
 mod event_schemas;
 mod events;
