@@ -105,6 +105,12 @@ async fn dispatch(
     config.cloud.base_url = fake.base_url().to_owned();
     // The benchmark's customers never wrote first; the window is tested elsewhere.
     config.cloud.enforce_service_window = false;
+    if let Some(size) = std::env::var("WAGATE_BENCH_BATCH_SIZE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        config.dispatcher.batch_size = size;
+    }
     let server = Server::start(config).await.expect("the gateway starts");
     let base = format!("http://{}", server.local_addr());
     let client = reqwest::Client::new();

@@ -184,27 +184,72 @@ macro_rules! candidate_columns {
     };
 }
 
-/// PostgreSQL locks what it reads (`FOR UPDATE` does not go with `UNION`) and plans the `OR`
-/// as a union of index scans by itself.
-const POSTGRES_CANDIDATES: &str = concat!(
+/// The first due messages of one instance (`$4` of them, in the order they are due), through
+/// `messages_due_by_instance`: a round reads a few messages per eligible instance, however long
+/// their queues, and no instance's backlog crowds the others out of a round.
+macro_rules! first_due_of_instance {
+    ($columns:literal) => {
+        concat!(
+            "SELECT ",
+            $columns,
+            " FROM messages WHERE instance_id = i.id
+                 AND status IN ('queued', 'scheduled', 'retrying') AND run_at <= $1
+                 AND direction = 'outbound'
+             ORDER BY run_at LIMIT $4"
+        )
+    };
+}
+
+macro_rules! eligible_instance {
+    ($not_busy:literal) => {
+        concat!(
+            "i.status = 'open' AND (i.send_after IS NULL OR i.send_after <= $1) AND ",
+            $not_busy
+        )
+    };
+}
+
+/// PostgreSQL picks the due messages without locking (a lateral read per instance), then
+/// locks only those it picked: `FOR UPDATE` goes neither with the lateral reads' `LIMIT` per
+/// instance (it would lock every instance's share) nor with `UNION`. A picked message another
+/// node locked meanwhile is skipped; one it changed is read again and dropped if no longer due.
+const POSTGRES_DUE_CANDIDATES: &str = concat!(
+    "WITH picked AS (SELECT m.id FROM instances i CROSS JOIN LATERAL (",
+    first_due_of_instance!("id, run_at"),
+    ") m WHERE ",
+    eligible_instance!("i.id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))"),
+    " ORDER BY m.run_at, m.id LIMIT $2) ",
+    candidate_columns!(),
+    " FROM messages m JOIN instances i ON i.id = m.instance_id
+      LEFT JOIN pacing_recipients r ON r.instance_id = m.instance_id AND r.chat_jid = m.chat_jid
+      WHERE m.id IN (SELECT id FROM picked) AND m.direction = 'outbound' AND ",
+    due!(),
+    " ORDER BY m.run_at, m.id FOR UPDATE OF m SKIP LOCKED"
+);
+
+/// Messages whose lease expired (their worker died): rare, read apart from the due ones.
+const POSTGRES_EXPIRED_CANDIDATES: &str = concat!(
     candidate_columns!(),
     candidates_from!(
         "JOIN",
         "i.id NOT IN (SELECT jsonb_array_elements_text($3::jsonb))",
-        concat!("((", due!(), ") OR (", lease_expired!(), "))")
+        lease_expired!()
     ),
     " ORDER BY m.run_at, m.id LIMIT $2 FOR UPDATE OF m SKIP LOCKED"
 );
 
-/// SQLite is given the union itself: with the `OR`, it read every message of each open
-/// instance (sent ones included) instead of seeking `messages_claimable` twice.
+/// SQLite reads each eligible instance's first due messages through a correlated `IN` (it
+/// has no lateral joins) and looks them up by id; joined on `instance_id` instead, it read
+/// every message of the instance. The lease-expired branch seeks `messages_claimable`.
 const SQLITE_CANDIDATES: &str = concat!(
     candidate_columns!(),
-    candidates_from!(
-        "CROSS JOIN",
-        "i.id NOT IN (SELECT value FROM json_each($3))",
-        due!()
-    ),
+    " FROM instances i CROSS JOIN messages m
+      LEFT JOIN pacing_recipients r ON r.instance_id = m.instance_id AND r.chat_jid = m.chat_jid
+      WHERE ",
+    eligible_instance!("i.id NOT IN (SELECT value FROM json_each($3))"),
+    " AND m.id IN (",
+    first_due_of_instance!("id"),
+    ")",
     " UNION ALL ",
     candidate_columns!(),
     candidates_from!(
@@ -273,6 +318,12 @@ macro_rules! waiting_messages {
     };
 }
 
+/// How many due messages one instance may bring to a round of `limit`: enough for a cloud
+/// number's burst, few enough that every eligible instance is read.
+fn per_instance(limit: i64) -> i64 {
+    (limit / 5).max(10).min(limit.max(1))
+}
+
 impl Store {
     /// Reads up to `limit` due messages of open, ungated instances not in `busy`, lets `plan`
     /// decide each one, and writes the plan; returns the claimed messages, leased until
@@ -313,21 +364,38 @@ impl Store {
             });
         }
         let mut instances_touched = false;
+        let per_instance = per_instance(limit);
         let result = in_tx!(self, tx, backend => {
-            let sql = match backend {
-                Backend::Postgres => POSTGRES_CANDIDATES,
+            let due_sql = match backend {
+                Backend::Postgres => POSTGRES_DUE_CANDIDATES,
                 Backend::Sqlite => SQLITE_CANDIDATES,
             };
-            let rows = sqlx::query_as::<_, CandidateRow>(sql)
+            let mut rows = sqlx::query_as::<_, CandidateRow>(due_sql)
                 .bind(now_ms)
                 .bind(limit)
                 .bind(&busy)
+                .bind(per_instance)
                 .fetch_all(&mut *tx)
                 .await?;
-            let candidates = rows
+            let merged = backend == Backend::Postgres;
+            if merged {
+                rows.extend(
+                    sqlx::query_as::<_, CandidateRow>(POSTGRES_EXPIRED_CANDIDATES)
+                        .bind(now_ms)
+                        .bind(limit)
+                        .bind(&busy)
+                        .fetch_all(&mut *tx)
+                        .await?,
+                );
+            }
+            let mut candidates = rows
                 .into_iter()
                 .map(ClaimCandidate::try_from)
                 .collect::<Result<Vec<_>>>()?;
+            if merged {
+                candidates.sort_by_key(|c| (c.message.run_at, c.message.id.to_string()));
+                candidates.truncate(usize::try_from(limit).unwrap_or(0));
+            }
             let plan = plan(&candidates);
             instances_touched = !plan.gates.is_empty() || !plan.caps.is_empty();
             if plan.decisions.len() != candidates.len() {
@@ -536,6 +604,50 @@ mod tests {
                 .await
                 .unwrap();
             assert_eq!(round.messages[0].message.attempts, 2);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn a_long_queue_does_not_crowd_other_instances_out_of_a_round() {
+        on_both_backends(|store| async move {
+            let busy = account_with_instance(&store, "campaign").await;
+            let quiet = account_with_instance(&store, "support").await;
+            open(&store, &busy).await;
+            open(&store, &quiet).await;
+            for n in 0..40 {
+                store
+                    .insert_outbound_message(text(&busy, &format!("offer {n}")), |_| Vec::new())
+                    .await
+                    .unwrap();
+            }
+            let reply = store
+                .insert_outbound_message(text(&quiet, "your answer"), |_| Vec::new())
+                .await
+                .unwrap();
+            let now = Utc::now();
+            let lease = now + chrono::Duration::seconds(60);
+            // A round of 20 takes at most 10 of one instance's queue.
+            let round = store
+                .claim_due_messages(now, lease, 20, &[], claim_all)
+                .await
+                .unwrap();
+            assert_eq!(round.messages.len(), 11);
+            assert!(
+                round.messages.iter().any(|m| m.message.id == reply.id),
+                "the newer instance's message is in the first round"
+            );
+            let first: Vec<_> = round
+                .messages
+                .iter()
+                .filter(|m| m.message.instance_id == busy.id)
+                .map(|m| m.message.content.summary())
+                .collect();
+            assert_eq!(
+                first[..3],
+                ["offer 0", "offer 1", "offer 2"],
+                "each queue in order"
+            );
         })
         .await;
     }

@@ -524,7 +524,36 @@ impl Store {
         D: FnOnce(&MessageRecord) -> Option<MessageTransition>,
         E: FnOnce(&MessageTransition, &MessageRecord) -> Vec<NewEvent>,
     {
+        let mut events = Some(events);
+        let results = self
+            .transition_messages(
+                vec![(instance_id.clone(), id_or_provider_id.to_owned(), decide)],
+                |transition, record| {
+                    events
+                        .take()
+                        .map_or_else(Vec::new, |events| events(transition, record))
+                },
+            )
+            .await?;
+        Ok(results.into_iter().next().flatten())
+    }
+
+    /// Several messages' transitions in one transaction (all or none), each decided on the
+    /// message as it is then; answers each message as written, `None` where there was nothing
+    /// to do. The dispatcher records its sends this way: one transaction per send capped a
+    /// node at a few hundred sends a second, as transactions that append events are serialised.
+    pub async fn transition_messages<D, E>(
+        &self,
+        items: Vec<(InstanceId, String, D)>,
+        mut events: E,
+    ) -> Result<Vec<Option<MessageRecord>>>
+    where
+        D: FnOnce(&MessageRecord) -> Option<MessageTransition>,
+        E: FnMut(&MessageTransition, &MessageRecord) -> Vec<NewEvent>,
+    {
         in_tx!(self, tx, backend => {
+            let mut results = Vec::with_capacity(items.len());
+            for (instance_id, id_or_provider_id, decide) in items {
             // PostgreSQL locks the row for the read-decide-write below; SQLite's write
             // transaction already excludes other writers.
             let select = match backend {
@@ -536,12 +565,12 @@ impl Store {
             };
             let row = sqlx::query_as::<_, MessageRow>(select)
                 .bind(instance_id.as_str())
-                .bind(id_or_provider_id)
+                .bind(id_or_provider_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(row) = row else { return Ok(None) };
+            let Some(row) = row else { results.push(None); continue };
             let mut record = MessageRecord::try_from(row)?;
-            let Some(transition) = decide(&record) else { return Ok(None) };
+            let Some(transition) = decide(&record) else { results.push(None); continue };
             let now = now_millis();
             for (status, at) in &transition.steps {
                 // What is returned must equal what a later read finds: millisecond precision.
@@ -593,7 +622,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
             append_events!(tx, backend, events(&transition, &record));
-            Ok(Some(record))
+            results.push(Some(record));
+            }
+            Ok(results)
         })
     }
 }

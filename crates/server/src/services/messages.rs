@@ -383,26 +383,10 @@ impl Gateway {
         message: &MessageRecord,
         receipt: SendReceipt,
     ) -> ServiceResult<()> {
-        self.store
-            .transition_message(
-                &message.instance_id,
-                &message.id.to_string(),
-                |current| {
-                    let advance = current.status.can_move_to(MessageStatus::Sent);
-                    (advance || current.provider_message_id.is_none()).then(|| MessageTransition {
-                        steps: if advance {
-                            vec![(MessageStatus::Sent, receipt.sent_at)]
-                        } else {
-                            Vec::new()
-                        },
-                        provider_message_id: Some(receipt.provider_message_id.clone()),
-                        ..Default::default()
-                    })
-                },
-                transition_events,
-            )
-            .await?;
-        Ok(())
+        Ok(self
+            .sent
+            .record(&message.instance_id, message.id, receipt)
+            .await?)
     }
 
     /// The engine could not send the message: retry later, or fail it for good.

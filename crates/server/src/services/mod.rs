@@ -33,6 +33,7 @@ mod sandbox_wire;
 mod secrets;
 mod send_batcher;
 mod send_parse;
+mod sent_batcher;
 mod streams;
 mod webhooks;
 
@@ -86,6 +87,8 @@ pub struct Gateway {
     pub(crate) pacing: Arc<PacingConfig>,
     /// Commits accepted sends in groups.
     pub(crate) sends: send_batcher::SendBatcher,
+    /// Records what the dispatcher sent in groups.
+    pub(crate) sent: sent_batcher::SentBatcher,
     pub(crate) lookups: Arc<lookups::Lookups>,
     pub(crate) clock: Arc<dyn Clock>,
     /// Cloud numbers' secrets and sending rules; `None` without the cloud engine.
@@ -117,6 +120,7 @@ impl Gateway {
             webhook_client,
             webhook_config: webhooks,
             sends: send_batcher::SendBatcher::start(store.clone(), dispatcher_wake.clone()),
+            sent: sent_batcher::SentBatcher::start(store.clone()),
             store,
             sessions,
             dispatcher_wake,
