@@ -225,16 +225,29 @@ impl TestServer {
 
     /// Polls a message until it reaches `status` (or fails the test after 10 s).
     pub async fn wait_for_message(&self, key: &str, id: &str, status: &str) -> Value {
+        self.wait_for_message_where(key, id, status, |message| message["status"] == status)
+            .await
+    }
+
+    /// Polls a message until `matches` holds for it; `what` names the awaited state in the
+    /// failure message.
+    pub async fn wait_for_message_where(
+        &self,
+        key: &str,
+        id: &str,
+        what: &str,
+        matches: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
             let (code, body) = self.get(&format!("/api/v1/messages/{id}"), key).await;
             assert_eq!(code, StatusCode::OK, "{body}");
-            if body["data"]["status"] == status {
+            if matches(&body["data"]) {
                 return body["data"].clone();
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "message never reached {status}: {body}"
+                "message never reached {what}: {body}"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
