@@ -260,6 +260,36 @@ const SQLITE_CANDIDATES: &str = concat!(
     " ORDER BY run_at, id LIMIT $2"
 );
 
+/// Leases the claimed messages (`$1`, a JSON array of ids) in one statement: a round claims
+/// up to a batch, and one statement per message made the claim the dispatcher's largest cost.
+macro_rules! lease_claimed {
+    ($ids:literal) => {
+        concat!(
+            "UPDATE messages SET status = 'processing', locked_until = $2,
+                 attempts = attempts + 1, updated_at = $3
+             WHERE id IN (",
+            $ids,
+            ")"
+        )
+    };
+}
+
+macro_rules! lease_timeline {
+    ($ids:literal) => {
+        concat!(
+            "INSERT INTO message_timeline (message_id, status, at) SELECT id, 'processing', $2 FROM (",
+            $ids,
+            ") claimed"
+        )
+    };
+}
+
+const POSTGRES_LEASE: &str = lease_claimed!("SELECT jsonb_array_elements_text($1::jsonb)");
+const SQLITE_LEASE: &str = lease_claimed!("SELECT value FROM json_each($1)");
+const POSTGRES_LEASE_TIMELINE: &str =
+    lease_timeline!("SELECT jsonb_array_elements_text($1::jsonb) AS id");
+const SQLITE_LEASE_TIMELINE: &str = lease_timeline!("SELECT value AS id FROM json_each($1)");
+
 /// Whether a round would find anything: asked before the write transaction, so an idle
 /// round (every commit of accepted sends wakes the dispatcher) neither takes the writer nor
 /// wakes the outbox readers.
@@ -318,21 +348,26 @@ macro_rules! waiting_messages {
     };
 }
 
-/// How many due messages one instance may bring to a round of `limit`: enough for a cloud
-/// number's burst, few enough that every eligible instance is read.
-fn per_instance(limit: i64) -> i64 {
-    (limit / 5).max(10).min(limit.max(1))
+/// How much one claim round reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimLimits {
+    /// Due messages in the round, all instances together.
+    pub round: i64,
+    /// Due messages one instance brings to the round, however long its queue: enough for a
+    /// cloud number's burst, few enough that every eligible instance is read.
+    pub per_instance: i64,
 }
 
 impl Store {
-    /// Reads up to `limit` due messages of open, ungated instances not in `busy`, lets `plan`
+    /// Reads the due messages of open, ungated instances not in `busy` (as many as `limits`
+    /// allow), lets `plan`
     /// decide each one, and writes the plan; returns the claimed messages, leased until
     /// `lease_until`.
     pub async fn claim_due_messages<P>(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
-        limit: i64,
+        limits: ClaimLimits,
         busy: &[InstanceId],
         plan: P,
     ) -> Result<ClaimRound>
@@ -364,7 +399,10 @@ impl Store {
             });
         }
         let mut instances_touched = false;
-        let per_instance = per_instance(limit);
+        let ClaimLimits {
+            round: limit,
+            per_instance,
+        } = limits;
         let result = in_tx!(self, tx, backend => {
             let due_sql = match backend {
                 Backend::Postgres => POSTGRES_DUE_CANDIDATES,
@@ -422,20 +460,26 @@ impl Store {
                 }
             }
             let lease_ms = to_millis(lease_until);
-            for candidate in &claimed {
-                let id = candidate.message.id.to_string();
-                sqlx::query(
-                    "UPDATE messages SET status = 'processing', locked_until = $2,
-                         attempts = attempts + 1, updated_at = $3
-                     WHERE id = $1",
+            if !claimed.is_empty() {
+                let ids = serde_json::Value::from(
+                    claimed
+                        .iter()
+                        .map(|candidate| candidate.message.id.to_string())
+                        .collect::<Vec<_>>(),
                 )
-                .bind(&id)
-                .bind(lease_ms)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, 'processing', $2)")
-                    .bind(&id)
+                .to_string();
+                let (lease, timeline) = match backend {
+                    Backend::Postgres => (POSTGRES_LEASE, POSTGRES_LEASE_TIMELINE),
+                    Backend::Sqlite => (SQLITE_LEASE, SQLITE_LEASE_TIMELINE),
+                };
+                sqlx::query(lease)
+                    .bind(&ids)
+                    .bind(lease_ms)
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(timeline)
+                    .bind(&ids)
                     .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
@@ -548,6 +592,11 @@ mod tests {
     use crate::messages::tests::{open, text};
     use crate::testing::on_both_backends;
 
+    const ROUND_OF_TEN: ClaimLimits = ClaimLimits {
+        round: 10,
+        per_instance: 10,
+    };
+
     fn claim_all(candidates: &[ClaimCandidate]) -> ClaimPlan {
         ClaimPlan {
             decisions: vec![ClaimDecision::Claim; candidates.len()],
@@ -566,19 +615,19 @@ mod tests {
             let now = Utc::now();
             let lease = now + chrono::Duration::seconds(60);
             let round = store
-                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &[], claim_all)
                 .await
                 .unwrap();
             assert!(round.messages.is_empty(), "instance not open");
             open(&store, &instance).await;
             let busy = [instance.id.clone()];
             let round = store
-                .claim_due_messages(now, lease, 10, &busy, claim_all)
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &busy, claim_all)
                 .await
                 .unwrap();
             assert!(round.messages.is_empty(), "a lane of this node is on it");
             let round = store
-                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &[], claim_all)
                 .await
                 .unwrap();
             assert_eq!(round.messages.len(), 1);
@@ -587,7 +636,7 @@ mod tests {
             assert_eq!(claimed.status, MessageStatus::Processing);
             assert_eq!(claimed.attempts, 1);
             let round = store
-                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &[], claim_all)
                 .await
                 .unwrap();
             assert!(round.messages.is_empty(), "leased");
@@ -597,7 +646,7 @@ mod tests {
                 .claim_due_messages(
                     later,
                     later + chrono::Duration::seconds(60),
-                    10,
+                    ROUND_OF_TEN,
                     &[],
                     claim_all,
                 )
@@ -629,7 +678,16 @@ mod tests {
             let lease = now + chrono::Duration::seconds(60);
             // A round of 20 takes at most 10 of one instance's queue.
             let round = store
-                .claim_due_messages(now, lease, 20, &[], claim_all)
+                .claim_due_messages(
+                    now,
+                    lease,
+                    ClaimLimits {
+                        round: 20,
+                        per_instance: 10,
+                    },
+                    &[],
+                    claim_all,
+                )
                 .await
                 .unwrap();
             assert_eq!(round.messages.len(), 11);
@@ -667,7 +725,7 @@ mod tests {
             let lease = now + chrono::Duration::seconds(60);
             let gate = now + chrono::Duration::seconds(5);
             let round = store
-                .claim_due_messages(now, lease, 10, &[], |candidates| {
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &[], |candidates| {
                     let mut decisions = vec![ClaimDecision::Skip; candidates.len()];
                     decisions[0] = ClaimDecision::Claim;
                     ClaimPlan {
@@ -686,7 +744,7 @@ mod tests {
             assert_eq!(round.messages.len(), 1);
             assert_eq!(round.next_gate.map(to_millis), Some(to_millis(gate)));
             let round = store
-                .claim_due_messages(now, lease, 10, &[], claim_all)
+                .claim_due_messages(now, lease, ROUND_OF_TEN, &[], claim_all)
                 .await
                 .unwrap();
             assert!(round.messages.is_empty(), "gated");
@@ -694,7 +752,7 @@ mod tests {
             let after_gate = gate + chrono::Duration::seconds(1);
             let window = after_gate + chrono::Duration::hours(3);
             let round = store
-                .claim_due_messages(after_gate, lease, 10, &[], |candidates| {
+                .claim_due_messages(after_gate, lease, ROUND_OF_TEN, &[], |candidates| {
                     assert_eq!(candidates.len(), 2);
                     assert_eq!(candidates[0].instance.day_count, 1);
                     ClaimPlan {

@@ -34,8 +34,8 @@ mod webhooks;
 
 pub use analytics::DailyStatusCount;
 pub use claims::{
-    CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, ClaimedMessage, InstanceGate,
-    InstancePacingState,
+    CapHold, ClaimCandidate, ClaimDecision, ClaimLimits, ClaimPlan, ClaimRound, ClaimedMessage,
+    InstanceGate, InstancePacingState,
 };
 pub use cloud_numbers::{CloudCredentials, CloudNumber, CloudVerification};
 pub use error::StoreError;

@@ -553,6 +553,9 @@ impl Store {
     {
         in_tx!(self, tx, backend => {
             let mut results = Vec::with_capacity(items.len());
+            // Timeline entries and events of the whole batch go in a few multi-row inserts.
+            let mut timeline: Vec<(String, MessageStatus, i64)> = Vec::new();
+            let mut batch_events = Vec::new();
             for (instance_id, id_or_provider_id, decide) in items {
             // PostgreSQL locks the row for the read-decide-write below; SQLite's write
             // transaction already excludes other writers.
@@ -583,12 +586,7 @@ impl Store {
                     MessageStatus::Failed => { record.failed_at.get_or_insert(*at); }
                     _ => {}
                 }
-                sqlx::query("INSERT INTO message_timeline (message_id, status, at) VALUES ($1, $2, $3)")
-                    .bind(record.id.to_string())
-                    .bind(status.as_str())
-                    .bind(to_millis(*at))
-                    .execute(&mut *tx)
-                    .await?;
+                timeline.push((record.id.to_string(), *status, to_millis(*at)));
             }
             if let Some(provider_id) = &transition.provider_message_id {
                 record.provider_message_id = Some(provider_id.clone());
@@ -621,9 +619,21 @@ impl Store {
             .bind(record.failed_at.map(to_millis))
             .execute(&mut *tx)
             .await?;
-            append_events!(tx, backend, events(&transition, &record));
+            batch_events.extend(events(&transition, &record));
             results.push(Some(record));
             }
+            for chunk in crate::row_chunks::row_chunks(&timeline) {
+                let mut insert = sqlx::QueryBuilder::new(
+                    "INSERT INTO message_timeline (message_id, status, at) ",
+                );
+                insert.push_values(chunk, |mut row, (id, status, at)| {
+                    row.push_bind(id.clone())
+                        .push_bind(status.as_str())
+                        .push_bind(*at);
+                });
+                insert.build().execute(&mut *tx).await?;
+            }
+            append_events!(tx, backend, batch_events);
             Ok(results)
         })
     }

@@ -14,7 +14,8 @@ use rand::Rng;
 use std::collections::{HashMap, HashSet};
 use wagate_core::{EngineKind, InstanceId, InstanceSettings, MessageContent};
 use wagate_store::{
-    CapHold, ClaimCandidate, ClaimDecision, ClaimPlan, ClaimRound, InstanceGate, InstanceRecord,
+    CapHold, ClaimCandidate, ClaimDecision, ClaimLimits, ClaimPlan, ClaimRound, InstanceGate,
+    InstanceRecord,
 };
 
 impl Gateway {
@@ -35,9 +36,13 @@ impl Gateway {
             .map_or(DEFAULT_CLOUD_RATE, |cloud| cloud.messages_per_second);
         Ok(self
             .store
-            .claim_due_messages(now, lease_until, limit, busy, |candidates| {
-                plan_round(candidates, now, &pacing, cloud_rate, breaker_threshold)
-            })
+            .claim_due_messages(
+                now,
+                lease_until,
+                claim_limits(limit, cloud_rate),
+                busy,
+                |candidates| plan_round(candidates, now, &pacing, cloud_rate, breaker_threshold),
+            )
             .await?)
     }
 
@@ -151,6 +156,19 @@ pub const DEFAULT_CLOUD_RATE: u32 = 80;
 /// claims, and sends that can go out side by side while staying under Meta's limit.
 fn cloud_burst(rate: u32) -> i64 {
     i64::from((rate / 10).max(1))
+}
+
+/// What a linked number brings to a round beyond its one paced message: candidates for
+/// chats still inside their recipient gap.
+const LINKED_SHARE: i64 = 10;
+
+/// A round reads each instance's first due messages, enough for a cloud number's burst: more
+/// would be read only to be left for the next round.
+fn claim_limits(round: i64, cloud_rate: u32) -> ClaimLimits {
+    ClaimLimits {
+        round,
+        per_instance: cloud_burst(cloud_rate).max(LINKED_SHARE),
+    }
 }
 
 /// Decides one claim round. Candidates come oldest first; an instance gets at most one

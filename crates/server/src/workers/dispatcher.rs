@@ -14,7 +14,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use wagate_core::{EngineKind, InstanceId};
-use wagate_engine::{EngineError, OutgoingMessage, SendFailure};
+use wagate_engine::{EngineError, OutgoingMessage, SendFailure, SendReceipt};
 use wagate_store::ClaimedMessage;
 
 /// Instances with a lane in flight on this node: the dispatcher claims none of their
@@ -132,14 +132,14 @@ async fn dispatch_due(
         let config = config.clone();
         lanes.spawn(async move {
             if lane[0].engine == EngineKind::Cloud {
-                send_side_by_side(&gateway, &config, lane).await;
+                send_side_by_side(&gateway, &config, lane, guard).await;
             } else {
                 for claimed in lane {
-                    send_one(&gateway, &config, &claimed).await;
+                    let outcome = deliver(&gateway, &claimed).await;
+                    record(&gateway, &config, &claimed, outcome).await;
                 }
+                release(&gateway, Some(guard));
             }
-            drop(guard);
-            gateway.dispatcher_wake().notify_one();
         });
     }
     Ok((count, round.next_gate))
@@ -147,11 +147,14 @@ async fn dispatch_due(
 
 /// A cloud number's burst: Meta answers each send in a few hundred milliseconds, so one at a
 /// time would hold a number far below its throughput. Chats go side by side; one chat's
-/// messages still go in order.
+/// messages still go in order. Once Meta accepted every send of the burst the number is free
+/// for its next one (its gate still holds it to its rate) while the results are recorded:
+/// otherwise each burst would wait for the last one's writes.
 async fn send_side_by_side(
     gateway: &Gateway,
     config: &DispatcherConfig,
     lane: Vec<ClaimedMessage>,
+    guard: BusyGuard,
 ) {
     let mut chats: Vec<Vec<ClaimedMessage>> = Vec::new();
     for claimed in lane {
@@ -164,30 +167,62 @@ async fn send_side_by_side(
         }
     }
     let sends = chats.into_iter().map(|chat| async move {
+        let mut outcomes = Vec::with_capacity(chat.len());
         for claimed in chat {
-            send_one(gateway, config, &claimed).await;
+            let outcome = deliver(gateway, &claimed).await;
+            outcomes.push((claimed, outcome));
         }
+        outcomes
     });
-    futures_util::future::join_all(sends).await;
+    let outcomes: Vec<_> = futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    // A failure is counted by the breaker before the number may be claimed again.
+    let mut guard = Some(guard);
+    if outcomes.iter().all(|(_, outcome)| outcome.is_ok()) {
+        release(gateway, guard.take());
+    }
+    let records = outcomes
+        .into_iter()
+        .map(|(claimed, outcome)| async move { record(gateway, config, &claimed, outcome).await });
+    futures_util::future::join_all(records).await;
+    release(gateway, guard);
 }
 
-async fn send_one(gateway: &Gateway, config: &DispatcherConfig, claimed: &ClaimedMessage) {
+/// Frees a lane's instance and lets the dispatcher claim for it again.
+fn release(gateway: &Gateway, guard: Option<BusyGuard>) {
+    if let Some(guard) = guard {
+        drop(guard);
+        gateway.dispatcher_wake().notify_one();
+    }
+}
+
+/// Hands a claimed message to its session: "typing…" first when asked, then the send.
+async fn deliver(gateway: &Gateway, claimed: &ClaimedMessage) -> Result<SendReceipt, EngineError> {
     let message = &claimed.message;
-    let outcome = match gateway.outgoing(claimed).await {
-        Ok((session, outgoing)) => {
-            let typing = if claimed.simulate_typing {
-                show_typing(gateway, session.as_ref(), &outgoing).await
-            } else {
-                Duration::ZERO
-            };
-            let outcome = session.send(&outgoing).await;
-            if let Err(error) = gateway.after_paced_send(claimed, typing).await {
-                tracing::error!(instance = %message.instance_id, %error, "could not move the pacing gate");
-            }
-            outcome
-        }
-        Err(error) => Err(error),
+    let (session, outgoing) = gateway.outgoing(claimed).await?;
+    let typing = if claimed.simulate_typing {
+        show_typing(gateway, session.as_ref(), &outgoing).await
+    } else {
+        Duration::ZERO
     };
+    let outcome = session.send(&outgoing).await;
+    if let Err(error) = gateway.after_paced_send(claimed, typing).await {
+        tracing::error!(instance = %message.instance_id, %error, "could not move the pacing gate");
+    }
+    outcome
+}
+
+/// Stores what became of a send: `sent`, or a retry or failure (and the breaker's count).
+async fn record(
+    gateway: &Gateway,
+    config: &DispatcherConfig,
+    claimed: &ClaimedMessage,
+    outcome: Result<SendReceipt, EngineError>,
+) {
+    let message = &claimed.message;
     let result = match outcome {
         Ok(receipt) => {
             if let Err(error) = gateway
