@@ -30,6 +30,7 @@ mod messages;
 mod records;
 mod row_chunks;
 mod time;
+mod transitions;
 mod webhooks;
 
 pub use analytics::DailyStatusCount;
