@@ -159,9 +159,10 @@ async fn a_chat_written_to_moments_ago_waits_its_own_gap() {
         }
         let sent = sent_times(&server, &key, "sales").await;
         let at = |id: &str| sent.iter().find(|(sent, _)| sent == id).unwrap().1;
-        // The gap runs from claim to claim; the send itself may lag its claim a little.
+        // The gap runs from claim to claim; under a loaded machine a send can lag its claim
+        // by a few hundred milliseconds, so only half the gap is asserted (unpaced, it is ~0).
         let gap = millis(at(&first), at(&second));
-        assert!(gap >= 500, "{gap} ms between two sends to one chat");
+        assert!(gap >= 300, "{gap} ms between two sends to one chat");
         assert!(
             at(&elsewhere) < at(&second),
             "another chat does not wait for it"
