@@ -240,7 +240,7 @@ const POSTGRES_EXPIRED_CANDIDATES: &str = concat!(
 
 /// SQLite reads each eligible instance's first due messages through a correlated `IN` (it
 /// has no lateral joins) and looks them up by id; joined on `instance_id` instead, it read
-/// every message of the instance. The lease-expired branch seeks `messages_claimable`.
+/// every message of the instance. The lease-expired branch seeks `messages_leased`.
 const SQLITE_CANDIDATES: &str = concat!(
     candidate_columns!(),
     " FROM instances i CROSS JOIN messages m
