@@ -410,41 +410,10 @@ pub(crate) mod tests {
     use super::*;
     use crate::testing::on_both_backends;
     use crate::{EventFilter, StoreError};
-    use wagate_core::{EventKind, EventSeq};
+    use wagate_core::EventSeq;
 
     pub(crate) async fn account_with_instance(store: &Store, name: &str) -> InstanceRecord {
-        let account = store
-            .create_account(
-                "Acme",
-                wagate_core::Plan::Unlimited,
-                &ApiKeyId::generate(),
-                &format!("key-{name}"),
-            )
-            .await
-            .unwrap();
-        store
-            .create_instance(
-                NewInstance {
-                    account_id: &account.id,
-                    name: &InstanceName::parse(name).unwrap(),
-                    engine: EngineKind::Sandbox,
-                    settings: &InstanceSettings::default(),
-                    cloud: None,
-                },
-                &ApiKeyId::generate(),
-                &format!("ikey-{name}"),
-                |record| {
-                    vec![NewEvent {
-                        account_id: record.account_id.clone(),
-                        instance_id: Some(record.id.clone()),
-                        instance_name: None,
-                        kind: EventKind::InstanceCreated,
-                        data: serde_json::json!({}),
-                    }]
-                },
-            )
-            .await
-            .unwrap()
+        crate::testing::seed_instance(store, name).await
     }
 
     #[tokio::test]

@@ -19,6 +19,7 @@ mod breaker;
 mod claims;
 #[macro_use]
 mod cloud_numbers;
+mod engine_keys;
 mod error;
 mod events;
 mod idempotency;
@@ -39,6 +40,7 @@ pub use claims::{
     InstanceGate, InstancePacingState,
 };
 pub use cloud_numbers::{CloudCredentials, CloudNumber, CloudVerification};
+pub use engine_keys::EngineKey;
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};
 pub use idempotency::{IdempotencyClaim, StoredResponse};

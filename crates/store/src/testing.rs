@@ -158,3 +158,40 @@ pub async fn seed_outbound_messages(
         });
     }
 }
+
+/// A new account with one sandbox instance named `name`.
+pub async fn seed_instance(store: &Store, name: &str) -> crate::InstanceRecord {
+    use wagate_core::{ApiKeyId, EngineKind, EventKind, InstanceName, InstanceSettings};
+    let account = store
+        .create_account(
+            "Acme",
+            wagate_core::Plan::Unlimited,
+            &ApiKeyId::generate(),
+            &format!("key-{name}"),
+        )
+        .await
+        .expect("account");
+    store
+        .create_instance(
+            crate::NewInstance {
+                account_id: &account.id,
+                name: &InstanceName::parse(name).expect("instance name"),
+                engine: EngineKind::Sandbox,
+                settings: &InstanceSettings::default(),
+                cloud: None,
+            },
+            &ApiKeyId::generate(),
+            &format!("ikey-{name}"),
+            |record| {
+                vec![crate::NewEvent {
+                    account_id: record.account_id.clone(),
+                    instance_id: Some(record.id.clone()),
+                    instance_name: None,
+                    kind: EventKind::InstanceCreated,
+                    data: serde_json::json!({}),
+                }]
+            },
+        )
+        .await
+        .expect("instance")
+}
