@@ -5,6 +5,8 @@
 //! it exposes) stays inside this crate: the library is pre-1.0 and changes its API with every
 //! minor release, so its churn ends here and the rest of wagate sees only core types.
 
+pub mod inbound;
 mod key_store;
+pub mod outbound;
 
 pub use key_store::KeyStore;
