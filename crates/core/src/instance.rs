@@ -144,6 +144,10 @@ pub struct LinkedAccount {
     #[schema(example = "15550001111@s.whatsapp.net")]
     pub jid: String,
     pub push_name: Option<String>,
+    /// The number's LID (`…@lid`), when the engine knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "100000012345678@lid")]
+    pub lid: Option<String>,
 }
 
 /// Something an engine can do; listed per instance so users know before they call.

@@ -6,12 +6,14 @@
 //! webhooks or the gateway's SQL. Nothing outside this crate knows which engine a number uses.
 
 mod error;
+mod media;
 mod session;
 
 pub mod cloud;
 pub mod sandbox;
 
 pub use error::{EngineError, SendFailure};
+pub use media::{MediaSink, MediaSource};
 pub use session::{
     ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange, IncomingMessage,
     MessageOperation, MessageTemplate, NewTemplate, OutgoingMessage, SendReceipt, Sender, Session,

@@ -56,6 +56,9 @@ pub enum ConnectOutcome {
     },
     /// Connected (resuming an already linked device).
     Open(LinkedAccount),
+    /// Resuming in the background (the engine staggers and retries connections);
+    /// `Connected` follows as an event once the socket is up.
+    Connecting,
 }
 
 /// A message handed to an engine for sending.
@@ -222,6 +225,10 @@ pub enum SessionEvent {
     Reconnecting { reason: String },
     /// The phone removed this device; its credentials are gone.
     LoggedOut { reason: String },
+    /// WhatsApp stopped a linked session for a reason retrying cannot fix (a temporary ban,
+    /// an outdated client, another connection taking over); the credentials are kept and
+    /// `connect` starts it again.
+    Halted { reason: String },
     /// A message arrived.
     Incoming(IncomingMessage),
     /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).

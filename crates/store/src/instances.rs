@@ -50,7 +50,7 @@ macro_rules! select_instances {
     ($($rest:literal),*) => {
         concat!(
             "SELECT id, account_id, name, engine, status, status_reason, linked, me_phone, me_jid,
-                 me_push_name, qr_code, qr_expires_at, pairing_code, created_at, updated_at,
+                 me_push_name, me_lid, qr_code, qr_expires_at, pairing_code, created_at, updated_at,
                  settings, linked_at, capped_until, paused_until
              FROM instances ",
             $($rest),*
@@ -70,6 +70,7 @@ struct InstanceRow {
     me_phone: Option<String>,
     me_jid: Option<String>,
     me_push_name: Option<String>,
+    me_lid: Option<String>,
     qr_code: Option<String>,
     qr_expires_at: Option<i64>,
     pairing_code: Option<String>,
@@ -91,6 +92,7 @@ impl TryFrom<InstanceRow> for InstanceRecord {
                     .map_err(|e| StoreError::Corrupt(format!("instance {} phone: {e}", row.id)))?,
                 jid,
                 push_name: row.me_push_name,
+                lid: row.me_lid,
             }),
             _ => None,
         };
@@ -369,7 +371,7 @@ impl Store {
             sqlx::query(
                 "UPDATE instances SET status = $2, status_reason = $3, linked = $4, me_phone = $5,
                      me_jid = $6, me_push_name = $7, qr_code = $8, qr_expires_at = $9,
-                     pairing_code = $10, updated_at = $11,
+                     pairing_code = $10, updated_at = $11, me_lid = $12,
                      linked_at = CASE WHEN $4 = 1 THEN COALESCE(linked_at, $11) ELSE linked_at END
                  WHERE id = $1",
             )
@@ -384,6 +386,7 @@ impl Store {
             .bind(state.qr.as_ref().map(|q| to_millis(q.expires_at)))
             .bind(state.pairing_code.clone())
             .bind(now)
+            .bind(me.and_then(|m| m.lid.clone()))
             .execute(&mut *tx)
             .await?;
             append_events!(tx, backend, events);
@@ -490,6 +493,7 @@ pub(crate) mod tests {
                 phone: PhoneNumber::parse("15550001111").unwrap(),
                 jid: "15550001111@s.whatsapp.net".to_owned(),
                 push_name: Some("Ann".to_owned()),
+                lid: Some("100000012345678@lid".to_owned()),
             };
             let updated = store
                 .update_instance(&instance.id, |current| {

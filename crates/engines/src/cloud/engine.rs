@@ -37,12 +37,8 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::MarkRead,
 ];
 
-/// Reads the bytes of a file in wagate's media store (the gateway provides it): the Cloud API
-/// needs a file uploaded to the number before a message can carry it.
-#[async_trait]
-pub trait MediaSource: Send + Sync {
-    async fn read(&self, media: &MediaRef) -> Result<Vec<u8>, EngineError>;
-}
+/// The Cloud API needs a file uploaded to the number before a message can carry it.
+pub use crate::media::MediaSource;
 
 pub struct CloudEngine {
     graph: GraphClient,
@@ -215,6 +211,7 @@ impl Session for CloudSession {
             jid: phone.to_jid().to_string(),
             phone,
             push_name: info.verified_name,
+            lid: None,
         }))
     }
 

@@ -191,6 +191,7 @@ impl SandboxSession {
                 jid: phone.to_jid().to_string(),
                 push_name: Some(format!("Sandbox {last_digits}")),
                 phone,
+                lid: None,
             };
             phase.stop_linking();
             *phase = Phase::Open(me.clone());
