@@ -5,8 +5,13 @@
 //! it exposes) stays inside this crate: the library is pre-1.0 and changes its API with every
 //! minor release, so its churn ends here and the rest of wagate sees only core types.
 
+mod engine;
 pub mod inbound;
 mod key_store;
 pub mod outbound;
+mod polls;
+mod session;
 
+pub use engine::{CAPABILITIES, WebEngine};
 pub use key_store::KeyStore;
+pub use session::{WebConfig, WebSession};

@@ -28,6 +28,7 @@ pub struct Config {
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
     pub cloud: CloudConfig,
+    pub web: WebEngineConfig,
     pub secrets: SecretsConfig,
     pub log: LogConfig,
 }
@@ -238,6 +239,39 @@ pub struct CloudConfig {
     pub enforce_service_window: bool,
 }
 
+/// The web engine: how WhatsApp Web numbers reach WhatsApp.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WebEngineConfig {
+    /// Empty: WhatsApp's own WebSocket address.
+    pub url: String,
+    /// `"auto"` or `major.minor.patch`.
+    pub version: String,
+    pub link_timeout_secs: u64,
+    pub start_spacing_ms: u64,
+}
+
+impl WebEngineConfig {
+    /// The version to announce; `None` fetches the current one.
+    pub fn announced_version(&self) -> Option<(u32, u32, u32)> {
+        let mut parts = self.version.trim().split('.').map(str::parse::<u32>);
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(Ok(major)), Some(Ok(minor)), Some(Ok(patch)), None) => {
+                Some((major, minor, patch))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn engine_config(&self) -> wagate_engine_web::WebConfig {
+        wagate_engine_web::WebConfig {
+            url: Some(self.url.trim().to_owned()).filter(|url| !url.is_empty()),
+            version: self.announced_version(),
+            link_timeout: std::time::Duration::from_secs(self.link_timeout_secs),
+            start_spacing: std::time::Duration::from_millis(self.start_spacing_ms),
+        }
+    }
+}
+
 /// The key secrets are sealed with; empty means the one in `data_dir/secrets.key`.
 #[derive(Clone, Deserialize)]
 pub struct SecretsConfig {
@@ -360,6 +394,20 @@ impl Config {
             url::Url::parse(&self.cloud.base_url)
                 .is_ok_and(|url| matches!(url.scheme(), "http" | "https")),
             "cloud.base_url must be an http(s) URL",
+        )?;
+        rule(
+            self.web.version.trim() == "auto" || self.web.announced_version().is_some(),
+            "web.version must be \"auto\" or major.minor.patch",
+        )?;
+        rule(
+            self.web.url.trim().is_empty()
+                || url::Url::parse(self.web.url.trim())
+                    .is_ok_and(|url| matches!(url.scheme(), "ws" | "wss")),
+            "web.url must be empty or a ws(s) URL",
+        )?;
+        rule(
+            self.web.link_timeout_secs > 0,
+            "web.link_timeout_secs must be at least 1",
         )?;
         rule(
             matches!(self.log.format.as_str(), "text" | "json"),

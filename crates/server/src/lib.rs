@@ -81,6 +81,13 @@ impl Server {
             ),
             Arc::new(StoredMedia::new(store.clone(), storage.clone())),
         ));
+        let stored_media = Arc::new(StoredMedia::new(store.clone(), storage.clone()));
+        let registry = registry.with_web(wagate_engine_web::WebEngine::new(
+            store.clone(),
+            stored_media.clone(),
+            stored_media,
+            config.web.engine_config(),
+        ));
         let media = MediaSettings {
             storage,
             limits: config.media.limits.clone(),

@@ -48,6 +48,12 @@ impl SessionRegistry {
         self
     }
 
+    /// Adds the web engine (numbers linked by QR or pairing code).
+    pub fn with_web(mut self, web: wagate_engine_web::WebEngine) -> Self {
+        self.engines.insert(EngineKind::Web, Arc::new(web));
+        self
+    }
+
     /// The cloud engine, for what only it does (checking credentials, fetching media).
     pub fn cloud(&self) -> Result<&CloudEngine, ServiceError> {
         self.cloud.as_deref().ok_or_else(|| {

@@ -7,10 +7,12 @@
 
 mod engine_source;
 mod fetch;
+mod keep;
 mod kinds;
 mod storage;
 
 pub use engine_source::StoredMedia;
 pub use fetch::{FetchError, Fetched, UrlFetcher};
+pub use keep::{FALLBACK_TYPE, KeepError, content_type, keep_file};
 pub use kinds::{MediaKind, MediaLimits, detect, is_animated_webp};
 pub use storage::{MediaError, MediaStorage, StoredBlob};

@@ -76,6 +76,21 @@ fn unlinked(
     Some((state, events))
 }
 
+/// A linked instance whose connection is (re)opening; an unlinked one is left as it is.
+fn connecting(current: &InstanceRecord, reason: &str) -> Option<(InstanceState, Vec<NewEvent>)> {
+    current.linked.then_some(())?;
+    let mut state = InstanceState::of(current);
+    let mut events = Vec::new();
+    with_status(
+        current,
+        &mut state,
+        InstanceStatus::Connecting,
+        Some(reason.to_owned()),
+        &mut events,
+    );
+    Some((state, events))
+}
+
 fn showing_qr(
     current: &InstanceRecord,
     code: &str,
@@ -173,6 +188,14 @@ impl Gateway {
                     .update_instance(&instance.id, |current| opened(current, &me))
                     .await?;
                 self.dispatcher_wake.notify_one();
+                self.store.get_instance(&instance.id).await?
+            }
+            ConnectOutcome::Connecting => {
+                self.store
+                    .update_instance(&instance.id, |current| {
+                        connecting(current, "connecting to WhatsApp")
+                    })
+                    .await?;
                 self.store.get_instance(&instance.id).await?
             }
         };
@@ -278,6 +301,11 @@ impl Gateway {
             SessionEvent::Connected { me } => self.on_connected(id, &me).await?,
             SessionEvent::Reconnecting { reason } => {
                 self.store
+                    .update_instance(id, |current| connecting(current, &reason))
+                    .await?;
+            }
+            SessionEvent::Halted { reason } => {
+                self.store
                     .update_instance(id, |current| {
                         current.linked.then_some(())?;
                         let mut state = InstanceState::of(current);
@@ -285,7 +313,7 @@ impl Gateway {
                         with_status(
                             current,
                             &mut state,
-                            InstanceStatus::Connecting,
+                            InstanceStatus::Failed,
                             Some(reason.clone()),
                             &mut events,
                         );
@@ -359,6 +387,13 @@ impl Gateway {
             };
             match result {
                 Ok(ConnectOutcome::Open(me)) => self.on_connected(&instance.id, &me).await?,
+                Ok(ConnectOutcome::Connecting) => {
+                    self.store
+                        .update_instance(&instance.id, |current| {
+                            connecting(current, "reconnecting after a restart")
+                        })
+                        .await?;
+                }
                 Ok(_) => {}
                 Err(error) => {
                     tracing::warn!(instance = %instance.id, %error, "could not reconnect a linked instance");

@@ -6,15 +6,12 @@
 
 use super::send_parse::{MediaKind as SendKind, MediaSource};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
-use crate::media::{FetchError, MediaError, MediaKind, detect, is_animated_webp};
+use crate::media::{FetchError, KeepError, MediaError, MediaKind, is_animated_webp, keep_file};
 use base64::Engine as _;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use uuid::Uuid;
 use wagate_core::{AccountId, MediaRef};
 use wagate_store::MediaRecord;
-
-const FALLBACK_TYPE: &str = "application/octet-stream";
 
 impl From<SendKind> for MediaKind {
     fn from(kind: SendKind) -> Self {
@@ -51,18 +48,6 @@ fn fetch_error(field: &str, error: FetchError) -> ServiceError {
     }
 }
 
-/// The content type of stored bytes: what the bytes say, else what the sender declared.
-fn content_type(head: &[u8], declared: Option<&str>) -> String {
-    detect(head)
-        .map(str::to_owned)
-        .or_else(|| {
-            declared
-                .map(|d| d.split(';').next().unwrap_or(d).trim().to_lowercase())
-                .filter(|d| d.contains('/'))
-        })
-        .unwrap_or_else(|| FALLBACK_TYPE.to_owned())
-}
-
 impl Gateway {
     /// Streams a file into the media store and records it for the account.
     pub(crate) async fn store_media<S>(
@@ -76,28 +61,20 @@ impl Gateway {
     where
         S: Stream<Item = Result<Bytes, MediaError>> + Unpin,
     {
-        let id = format!("med_{}", Uuid::now_v7().simple());
-        let key = format!("{}/{id}", account.as_str());
-        let blob = self
-            .media
-            .put_stream(&key, chunks, limit)
-            .await
-            .map_err(media_error)?;
-        let record = MediaRecord {
-            id,
-            account_id: account.clone(),
-            mimetype: content_type(&blob.head, declared_type),
-            size: blob.size as i64,
-            sha256: blob.sha256,
+        keep_file(
+            &self.store,
+            &self.media,
+            account,
+            chunks,
+            declared_type,
             file_name,
-            storage_key: key.clone(),
-            created_at: chrono::Utc::now(),
-        };
-        if let Err(error) = self.store.insert_media(&record).await {
-            let _ = self.media.delete(&key).await;
-            return Err(error.into());
-        }
-        Ok(record)
+            limit,
+        )
+        .await
+        .map_err(|error| match error {
+            KeepError::Media(error) => media_error(error),
+            KeepError::Store(error) => error.into(),
+        })
     }
 
     /// `POST /api/v1/media`: any file up to the largest size any kind allows.
@@ -277,23 +254,5 @@ impl Gateway {
             }
         }
         Ok(head)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_bytes_win_over_the_declared_type() {
-        assert_eq!(
-            content_type(b"%PDF-1.4", Some("image/png")),
-            "application/pdf"
-        );
-        assert_eq!(
-            content_type(b"plain words", Some("text/plain; charset=utf-8")),
-            "text/plain"
-        );
-        assert_eq!(content_type(b"plain words", None), FALLBACK_TYPE);
     }
 }

@@ -73,12 +73,15 @@ async fn bad_instances_are_refused_with_the_field_named() {
                 json!({ "name": "w", "engine": "web" }),
             )
             .await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["data"]["engine"], "web");
+        let capabilities = body["data"]["capabilities"].as_array().unwrap();
+        for capability in ["qr_link", "pairing_code", "send_poll"] {
+            assert!(capabilities.contains(&json!(capability)), "{capability}");
+        }
         assert!(
-            body["details"][0]["message"]
-                .as_str()
-                .unwrap()
-                .contains("not available")
+            !capabilities.contains(&json!("send_template")),
+            "a Cloud API feature"
         );
         server.stop().await;
     })

@@ -30,4 +30,5 @@ mod queue;
 mod receiving;
 mod restart;
 mod streams;
+mod web_engine;
 mod webhooks;

@@ -1,0 +1,69 @@
+//! The web engine: makes one [`WebSession`] per instance, all sharing the store, the media
+//! store and the start stagger.
+
+use std::sync::Arc;
+use wagate_core::{Capability, EngineKind, InstanceId};
+use wagate_engine::{Engine, EventSink, MediaSink, MediaSource, Session};
+use wagate_store::Store;
+
+use crate::session::{Shared, Stagger, WebConfig, WebSession};
+
+/// What a WhatsApp Web session can do.
+pub const CAPABILITIES: &[Capability] = &[
+    Capability::QrLink,
+    Capability::PairingCode,
+    Capability::Logout,
+    Capability::ReadReceipts,
+    Capability::SendText,
+    Capability::SendMedia,
+    Capability::SendLocation,
+    Capability::SendContacts,
+    Capability::SendPoll,
+    Capability::SendReaction,
+    Capability::SendInteractive,
+    Capability::Replies,
+    Capability::Mentions,
+    Capability::ReceiveMessages,
+    Capability::EditMessages,
+    Capability::RevokeMessages,
+    Capability::MarkRead,
+    Capability::PinMessages,
+];
+
+pub struct WebEngine {
+    shared: Arc<Shared>,
+}
+
+impl WebEngine {
+    pub fn new(
+        store: Store,
+        media: Arc<dyn MediaSource>,
+        files: Arc<dyn MediaSink>,
+        config: WebConfig,
+    ) -> Self {
+        let stagger = Stagger::new(config.start_spacing);
+        Self {
+            shared: Arc::new(Shared {
+                store,
+                media,
+                files,
+                config,
+                stagger,
+            }),
+        }
+    }
+}
+
+impl Engine for WebEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Web
+    }
+
+    fn capabilities(&self) -> &'static [Capability] {
+        CAPABILITIES
+    }
+
+    fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session> {
+        Arc::new(WebSession::new(instance, self.shared.clone(), events))
+    }
+}

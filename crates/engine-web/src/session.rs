@@ -1,0 +1,719 @@
+//! One linked number on WhatsApp Web: a `whatsapp-rust` client whose keys live in wagate's
+//! database, driven through wagate's `Session` trait.
+//!
+//! The client runs in the background and reconnects by itself (WhatsApp Web's Fibonacci
+//! backoff with jitter, capped at 15 minutes). `connect` answers with the first QR or pairing
+//! code, or at once with `Connecting` when it resumes a linked number; everything after that
+//! (QR rotations, the phone linking, drops, logouts) is reported on the event sink. Arrived
+//! messages are taken through the library's durability hook: WhatsApp is told a message was
+//! received only after the gateway has it, so a crash means redelivery rather than a loss.
+
+use async_trait::async_trait;
+use chrono::Utc;
+use std::sync::{Arc, Mutex as SyncMutex};
+use std::time::Duration;
+use tokio::sync::{Mutex, oneshot};
+use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
+use wagate_engine::{
+    ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, MediaSink, MediaSource,
+    MessageOperation, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
+};
+use wagate_store::Store;
+use whatsapp_rust::bot::{Bot, BotHandle};
+use whatsapp_rust::pair_code::PairCodeOptions;
+use whatsapp_rust::transport::TokioWebSocketTransportFactory;
+use whatsapp_rust::types::events::Event;
+use whatsapp_rust::upload::UploadOptions;
+use whatsapp_rust::wacore::download::MediaType;
+use whatsapp_rust::waproto::whatsapp as wa;
+use whatsapp_rust::{Client, InboundDurabilityHook, Jid as WaJid, TokioRuntime};
+use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
+
+use crate::inbound::{self, Classified, MediaKind, Pending};
+use crate::key_store::KeyStore;
+use crate::outbound::{self, Resolved, Uploaded};
+use crate::polls::{self, SentPoll};
+use whatsapp_rust::features::PollVoteCiphertext;
+
+/// How the web engine reaches WhatsApp.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// WebSocket address of WhatsApp Web; `None` is WhatsApp's own.
+    pub url: Option<String>,
+    /// The WhatsApp Web version announced; `None` fetches the current one from WhatsApp
+    /// (once a day).
+    pub version: Option<(u32, u32, u32)>,
+    /// How long `connect` waits for the first QR or pairing code.
+    pub link_timeout: Duration,
+    /// The least time between two sessions starting, so that a restart does not reconnect a
+    /// thousand numbers at once.
+    pub start_spacing: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            url: None,
+            version: None,
+            link_timeout: Duration::from_secs(30),
+            start_spacing: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Hands out start times `spacing` apart, engine-wide.
+pub(crate) struct Stagger {
+    next: SyncMutex<tokio::time::Instant>,
+    spacing: Duration,
+}
+
+impl Stagger {
+    pub(crate) fn new(spacing: Duration) -> Self {
+        Self {
+            next: SyncMutex::new(tokio::time::Instant::now()),
+            spacing,
+        }
+    }
+
+    /// Waits for this caller's turn.
+    async fn turn(&self) {
+        let at = {
+            let mut next = self.next.lock().expect("stagger lock poisoned");
+            let at = (*next).max(tokio::time::Instant::now());
+            *next = at + self.spacing;
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// What the engine shares with every session.
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) media: Arc<dyn MediaSource>,
+    pub(crate) files: Arc<dyn MediaSink>,
+    pub(crate) config: WebConfig,
+    pub(crate) stagger: Stagger,
+}
+
+pub struct WebSession {
+    instance: InstanceId,
+    shared: Arc<Shared>,
+    events: EventSink,
+    running: Mutex<Option<BotHandle>>,
+}
+
+/// Turns the library's events into wagate's, for one run of the client.
+struct Reporter {
+    instance: InstanceId,
+    shared: Arc<Shared>,
+    events: EventSink,
+    /// The first QR or pairing code answers `connect`; later ones are events.
+    first: SyncMutex<Option<oneshot::Sender<ConnectOutcome>>>,
+}
+
+fn expires_in(timeout: Duration) -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_else(|_| chrono::Duration::zero())
+}
+
+/// The linked number as the client knows it once paired.
+fn linked_account(client: &Client) -> Option<LinkedAccount> {
+    let pn = client.pn()?;
+    let phone = PhoneNumber::parse(pn.user_base()).ok()?;
+    let push_name = client.push_name();
+    Some(LinkedAccount {
+        jid: pn.to_non_ad().to_string(),
+        phone,
+        push_name: (!push_name.is_empty()).then_some(push_name),
+        lid: client.lid().map(|lid| lid.to_non_ad().to_string()),
+    })
+}
+
+impl Reporter {
+    /// Answers `connect` if it still waits; false when it no longer does.
+    fn answer(&self, outcome: ConnectOutcome) -> bool {
+        let waiting = self.first.lock().expect("reporter lock poisoned").take();
+        match waiting {
+            Some(sender) => sender.send(outcome).is_ok(),
+            None => false,
+        }
+    }
+
+    async fn on_event(&self, event: &Event, client: &Arc<Client>) {
+        let reported = match event {
+            Event::PairingQrCode(qr) => {
+                let expires_at = expires_in(qr.timeout);
+                let outcome = ConnectOutcome::Qr {
+                    code: qr.code.clone(),
+                    expires_at,
+                };
+                if self.answer(outcome) {
+                    return;
+                }
+                Some(SessionEvent::Qr {
+                    code: qr.code.clone(),
+                    expires_at,
+                })
+            }
+            Event::PairingCode(code) => {
+                self.answer(ConnectOutcome::PairingCode {
+                    code: code.code.clone(),
+                    expires_at: expires_in(code.timeout),
+                });
+                None
+            }
+            Event::PairingQrCodesExhausted(_) => Some(SessionEvent::LinkFailed {
+                reason: "every QR code expired before one was scanned".to_owned(),
+            }),
+            Event::PairingCodeError(error) => Some(SessionEvent::LinkFailed {
+                reason: format!("WhatsApp refused the pairing code: {error:?}"),
+            }),
+            Event::PairError(error) => Some(SessionEvent::LinkFailed {
+                reason: format!("linking failed: {}", error.error),
+            }),
+            Event::Connected(_) => linked_account(client).map(|me| SessionEvent::Connected { me }),
+            Event::Disconnected(disconnected) => Some(SessionEvent::Reconnecting {
+                reason: format!("the connection dropped ({})", disconnected.reason),
+            }),
+            Event::LoggedOut(logged_out) => {
+                if let Err(error) = self.shared.store.wipe_engine_keys(&self.instance).await {
+                    tracing::error!(instance = %self.instance, %error, "could not wipe the keys of a logged-out device");
+                }
+                Some(SessionEvent::LoggedOut {
+                    reason: format!("the phone removed this device ({:?})", logged_out.reason),
+                })
+            }
+            Event::TemporaryBan(ban) => Some(SessionEvent::Halted {
+                reason: format!(
+                    "WhatsApp banned the number temporarily ({}) for {} s",
+                    ban.code,
+                    ban.expire.num_seconds()
+                ),
+            }),
+            Event::ClientOutdated(_) => Some(SessionEvent::Halted {
+                reason: "WhatsApp refuses this client version as outdated".to_owned(),
+            }),
+            Event::StreamReplaced(_) => Some(SessionEvent::Halted {
+                reason: "another connection of this number took over".to_owned(),
+            }),
+            Event::ConnectFailure(failure) => Some(SessionEvent::Reconnecting {
+                reason: format!("WhatsApp refused the connection ({:?})", failure.reason),
+            }),
+            Event::Receipt(receipt) => {
+                for event in inbound::receipts(receipt) {
+                    self.events.emit(event).await;
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(event) = reported {
+            self.events.emit(event).await;
+        }
+    }
+
+    /// Completes what a message needed after it was sorted, and reports it.
+    async fn report(&self, classified: Classified, client: &Client) -> anyhow::Result<()> {
+        match classified {
+            Classified::Ready(event) => {
+                self.events.emit(event).await;
+            }
+            Classified::Skipped(why) => {
+                tracing::debug!(instance = %self.instance, why, "an arrived message was not reported");
+            }
+            Classified::Pending(Pending::Media {
+                kind,
+                mimetype,
+                caption,
+                file_name,
+                flag,
+                view_once,
+                message,
+                envelope,
+            }) => {
+                let bytes = download(client, &message, &kind).await?;
+                let media = self
+                    .shared
+                    .files
+                    .save(&self.instance, bytes, &mimetype, file_name.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the received file could not be stored: {e}"))?;
+                let content = match kind {
+                    MediaKind::Image => MessageContent::Image {
+                        media,
+                        caption,
+                        view_once,
+                    },
+                    MediaKind::Video => MessageContent::Video {
+                        media,
+                        caption,
+                        gif: flag,
+                        view_once,
+                    },
+                    MediaKind::Audio => MessageContent::Audio {
+                        media,
+                        voice: flag,
+                        view_once,
+                    },
+                    MediaKind::Document => MessageContent::Document {
+                        media,
+                        caption,
+                        file_name,
+                    },
+                    MediaKind::Sticker => MessageContent::Sticker { media },
+                };
+                self.events.emit(envelope.with(content)).await;
+            }
+            Classified::Pending(Pending::PollVote {
+                chat,
+                target,
+                sender,
+                voter,
+                poll_creator,
+                encrypted_payload,
+                iv,
+                at,
+            }) => {
+                if poll_creator.is_some() {
+                    // A vote on someone else's poll: its secret is theirs.
+                    tracing::debug!(instance = %self.instance, poll = %target, "a vote on another number's poll");
+                    return Ok(());
+                }
+                let Some(poll) = polls::recall(&self.shared.store, &self.instance, &target)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?
+                else {
+                    tracing::warn!(instance = %self.instance, poll = %target, "a vote on a poll this gateway did not send");
+                    return Ok(());
+                };
+                // The vote is keyed with our id in the namespace the voter used.
+                let own = if voter.is_lid() {
+                    client.lid()
+                } else {
+                    client.pn()
+                };
+                let own = own.ok_or_else(|| anyhow::anyhow!("the number's own id is unknown"))?;
+                let hashes = client
+                    .polls()
+                    .decrypt_vote(
+                        PollVoteCiphertext {
+                            enc_payload: &encrypted_payload,
+                            enc_iv: &iv,
+                        },
+                        &poll.secret_bytes(),
+                        &target,
+                        &own,
+                        &voter,
+                    )
+                    .await;
+                match hashes {
+                    Ok(hashes) => {
+                        self.events
+                            .emit(SessionEvent::Changed {
+                                chat,
+                                target,
+                                sender,
+                                change: IncomingChange::PollVote {
+                                    values: poll.chosen(&hashes),
+                                },
+                                at,
+                            })
+                            .await;
+                    }
+                    Err(error) => {
+                        tracing::warn!(instance = %self.instance, poll = %target, %error, "a poll vote could not be decrypted");
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn download(
+    client: &Client,
+    message: &wa::Message,
+    kind: &MediaKind,
+) -> anyhow::Result<Vec<u8>> {
+    let missing = || anyhow::anyhow!("the media message lost its file");
+    match kind {
+        MediaKind::Image => {
+            client
+                .download(message.image_message.as_option().ok_or_else(missing)?)
+                .await
+        }
+        MediaKind::Video => {
+            client
+                .download(message.video_message.as_option().ok_or_else(missing)?)
+                .await
+        }
+        MediaKind::Audio => {
+            client
+                .download(message.audio_message.as_option().ok_or_else(missing)?)
+                .await
+        }
+        MediaKind::Document => {
+            client
+                .download(message.document_message.as_option().ok_or_else(missing)?)
+                .await
+        }
+        MediaKind::Sticker => {
+            client
+                .download(message.sticker_message.as_option().ok_or_else(missing)?)
+                .await
+        }
+    }
+}
+
+/// Takes arrived messages before WhatsApp is told they arrived.
+struct Durable(Arc<Reporter>);
+
+#[async_trait]
+impl InboundDurabilityHook for Durable {
+    async fn on_messages(
+        &self,
+        client: Arc<Client>,
+        batch: &[whatsapp_rust::types::events::InboundMessage],
+    ) -> anyhow::Result<()> {
+        for arrived in batch {
+            let classified = inbound::classify(&arrived.message, &arrived.info);
+            self.0.report(classified, &client).await?;
+        }
+        Ok(())
+    }
+}
+
+fn wa_jid(jid: &wagate_core::Jid) -> Result<WaJid, EngineError> {
+    jid.to_string().parse().map_err(|e| EngineError::Permanent {
+        failure: SendFailure::InvalidContent,
+        message: format!("{jid} is not an address WhatsApp takes: {e}"),
+    })
+}
+
+fn send_error(error: SendError) -> EngineError {
+    match error {
+        SendError::NotLoggedIn => EngineError::NotConnected,
+        SendError::InvalidRequest(message) => EngineError::Permanent {
+            failure: SendFailure::InvalidContent,
+            message,
+        },
+        other => EngineError::Transient(other.to_string()),
+    }
+}
+
+fn media_type(content: &MessageContent) -> Option<MediaType> {
+    Some(match content {
+        MessageContent::Image { .. } => MediaType::Image,
+        MessageContent::Video { .. } => MediaType::Video,
+        MessageContent::Audio { .. } => MediaType::Audio,
+        MessageContent::Document { .. } => MediaType::Document,
+        MessageContent::Sticker { .. } => MediaType::Sticker,
+        _ => return None,
+    })
+}
+
+impl WebSession {
+    pub(crate) fn new(instance: InstanceId, shared: Arc<Shared>, events: EventSink) -> Self {
+        Self {
+            instance,
+            shared,
+            events,
+            running: Mutex::new(None),
+        }
+    }
+
+    fn key_store(&self) -> KeyStore {
+        KeyStore::new(self.shared.store.clone(), self.instance.clone())
+    }
+
+    /// Starts a client; `pairing` asks for a pairing code instead of QR codes.
+    async fn start(
+        &self,
+        pairing: Option<&PhoneNumber>,
+        first: Option<oneshot::Sender<ConnectOutcome>>,
+    ) -> Result<BotHandle, EngineError> {
+        let reporter = Arc::new(Reporter {
+            instance: self.instance.clone(),
+            shared: self.shared.clone(),
+            events: self.events.clone(),
+            first: SyncMutex::new(first),
+        });
+        let mut transport = TokioWebSocketTransportFactory::new();
+        if let Some(url) = &self.shared.config.url {
+            transport = transport.with_url(url.clone());
+        }
+        let on_event = reporter.clone();
+        let mut builder = Bot::builder()
+            .with_backend(self.key_store())
+            .with_transport_factory(transport)
+            .with_http_client(whatsapp_rust::http::UreqHttpClient::new())
+            .with_runtime(TokioRuntime)
+            .with_inbound_durability_hook(Durable(reporter))
+            .skip_history_sync()
+            .on_event(move |event, client| {
+                let reporter = on_event.clone();
+                async move { reporter.on_event(&event, &client).await }
+            });
+        if let Some(version) = self.shared.config.version {
+            builder = builder.with_version(version);
+        }
+        if let Some(phone) = pairing {
+            builder = builder.with_pair_code(PairCodeOptions {
+                phone_number: phone.as_str().to_owned(),
+                ..PairCodeOptions::default()
+            });
+        }
+        let bot = builder.build().await.map_err(|e| {
+            EngineError::Transient(format!("the WhatsApp client could not start: {e}"))
+        })?;
+        Ok(bot.spawn())
+    }
+
+    async fn stop_running(&self) {
+        let running = self.running.lock().await.take();
+        if let Some(handle) = running {
+            handle.shutdown().await;
+        }
+    }
+
+    /// The connected client, or `NotConnected`.
+    async fn client(&self) -> Result<Arc<Client>, EngineError> {
+        let running = self.running.lock().await;
+        let client = running.as_ref().map(BotHandle::client);
+        match client {
+            Some(client) if client.is_connected() && client.is_logged_in() => Ok(client),
+            _ => Err(EngineError::NotConnected),
+        }
+    }
+
+    async fn link(&self, pairing: Option<&PhoneNumber>) -> Result<ConnectOutcome, EngineError> {
+        self.stop_running().await;
+        // Linking makes a new device: whatever keys an earlier link left are void.
+        self.shared
+            .store
+            .wipe_engine_keys(&self.instance)
+            .await
+            .map_err(|e| EngineError::Transient(format!("the key store failed: {e}")))?;
+        let (first, answer) = oneshot::channel();
+        let handle = self.start(pairing, Some(first)).await?;
+        let client = handle.client();
+        *self.running.lock().await = Some(handle);
+        match tokio::time::timeout(self.shared.config.link_timeout, answer).await {
+            Ok(Ok(outcome)) => Ok(outcome),
+            _ => {
+                self.stop_running().await;
+                let state = if client.is_connected() {
+                    "connected, but WhatsApp sent no code"
+                } else {
+                    "could not reach WhatsApp"
+                };
+                Err(EngineError::Transient(format!(
+                    "no {} within {} s: {state}",
+                    if pairing.is_some() {
+                        "pairing code"
+                    } else {
+                        "QR code"
+                    },
+                    self.shared.config.link_timeout.as_secs()
+                )))
+            }
+        }
+    }
+
+    async fn resume(&self) -> Result<ConnectOutcome, EngineError> {
+        use whatsapp_rust::wacore::store::traits::DeviceStore;
+        let linked = self
+            .key_store()
+            .exists()
+            .await
+            .map_err(|e| EngineError::Transient(format!("the key store failed: {e}")))?;
+        if !linked {
+            return Err(EngineError::InvalidState(
+                "this number's keys are gone; link it again with a QR or pairing code".to_owned(),
+            ));
+        }
+        self.stop_running().await;
+        self.shared.stagger.turn().await;
+        let handle = self.start(None, None).await?;
+        *self.running.lock().await = Some(handle);
+        Ok(ConnectOutcome::Connecting)
+    }
+
+    async fn resolve(
+        &self,
+        client: &Client,
+        message: &OutgoingMessage,
+    ) -> Result<Resolved, EngineError> {
+        let mut resolved = Resolved {
+            now_ms: Utc::now().timestamp_millis(),
+            ..Resolved::default()
+        };
+        if let (Some(media), Some(kind)) = (message.content.media(), media_type(&message.content)) {
+            let bytes = self.shared.media.read(media).await?;
+            let uploaded = client
+                .upload(bytes, kind, UploadOptions::default())
+                .await
+                .map_err(|e| {
+                    EngineError::Transient(format!("the upload to WhatsApp failed: {e}"))
+                })?;
+            resolved.upload = Some(Uploaded::from(uploaded));
+        }
+        if matches!(message.content, MessageContent::Poll { .. }) {
+            let mut secret = [0u8; 32];
+            rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
+            resolved.poll_secret = Some(secret);
+        }
+        resolved.mentioned = message
+            .mentions
+            .iter()
+            .filter_map(|mention| match mention {
+                wagate_core::Mention::Phone(digits) => Some(format!("{digits}@s.whatsapp.net")),
+                wagate_core::Mention::All => None,
+            })
+            .collect();
+        Ok(resolved)
+    }
+}
+
+fn key(chat: &WaJid, id: &str, from_me: bool) -> wa::MessageKey {
+    wa::MessageKey {
+        remote_jid: Some(chat.to_string()),
+        from_me: Some(from_me),
+        id: Some(id.to_owned()),
+        participant: None,
+    }
+}
+
+#[async_trait]
+impl Session for WebSession {
+    async fn connect(&self, mode: ConnectMode) -> Result<ConnectOutcome, EngineError> {
+        match mode {
+            ConnectMode::Qr => self.link(None).await,
+            ConnectMode::PairingCode(phone) => self.link(Some(&phone)).await,
+            ConnectMode::Resume(_) => self.resume().await,
+            ConnectMode::Cloud(_) => Err(EngineError::NotSupported {
+                engine: "web",
+                what: "Cloud API credentials",
+            }),
+        }
+    }
+
+    async fn logout(&self) -> Result<(), EngineError> {
+        let running = self.running.lock().await.take();
+        if let Some(handle) = running {
+            let client = handle.client();
+            client.logout().await;
+            handle.shutdown().await;
+        }
+        // The library keeps the keys on logout; a removed device's keys are of no use.
+        self.shared
+            .store
+            .wipe_engine_keys(&self.instance)
+            .await
+            .map(drop)
+            .map_err(|e| EngineError::Transient(format!("the key store failed: {e}")))
+    }
+
+    async fn disconnect(&self) {
+        self.stop_running().await;
+    }
+
+    async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError> {
+        let client = self.client().await?;
+        let resolved = self.resolve(&client, message).await?;
+        let built = outbound::build(message, &resolved)?;
+        let whatsapp_id = outbound::whatsapp_message_id(&message.id);
+        if let (MessageContent::Poll { values, .. }, Some(secret)) =
+            (&message.content, &resolved.poll_secret)
+        {
+            let poll = SentPoll::new(secret, values);
+            polls::remember(&self.shared.store, &self.instance, &whatsapp_id, &poll).await?;
+        }
+        let options = SendOptions::default().with_message_id(whatsapp_id);
+        let sent = client
+            .send_message_with_options(wa_jid(&message.to)?, built, options)
+            .await
+            .map_err(send_error)?;
+        Ok(SendReceipt {
+            provider_message_id: sent.message_id,
+            sent_at: Utc::now(),
+        })
+    }
+
+    async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        match operation {
+            MessageOperation::React {
+                chat,
+                target,
+                emoji,
+            } => {
+                let chat = wa_jid(chat)?;
+                client
+                    .send_reaction(chat.clone(), key(&chat, target, false), emoji)
+                    .await
+                    .map(drop)
+                    .map_err(send_error)
+            }
+            MessageOperation::Edit { chat, target, text } => {
+                use whatsapp_rust::wacore::proto_helpers::MessageBuilderExt;
+                client
+                    .edit_message(
+                        wa_jid(chat)?,
+                        target.clone(),
+                        wa::Message::text(text.clone()),
+                    )
+                    .await
+                    .map(drop)
+                    .map_err(send_error)
+            }
+            MessageOperation::Revoke { chat, target } => client
+                .revoke_message(wa_jid(chat)?, target.clone(), RevokeType::Sender)
+                .await
+                .map_err(send_error),
+            MessageOperation::MarkRead {
+                chat,
+                target,
+                sender,
+            } => {
+                let sender = sender.as_ref().map(wa_jid).transpose()?;
+                client
+                    .mark_as_read(&wa_jid(chat)?, sender.as_ref(), &[target.as_str()])
+                    .await
+                    .map_err(|e| EngineError::Transient(e.to_string()))
+            }
+            MessageOperation::Pin {
+                chat,
+                target,
+                seconds,
+            } => {
+                let chat = wa_jid(chat)?;
+                let key = key(&chat, target, true);
+                match seconds {
+                    None => client.unpin_message(chat, key).await,
+                    Some(seconds) => {
+                        let duration = match seconds {
+                            0..=86_400 => PinDuration::Hours24,
+                            86_401..=604_800 => PinDuration::Days7,
+                            _ => PinDuration::Days30,
+                        };
+                        client.pin_message(chat, key, duration).await
+                    }
+                }
+                .map_err(send_error)
+            }
+        }
+    }
+
+    async fn set_typing(&self, chat: &wagate_core::Jid, typing: bool) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let chat = wa_jid(chat)?;
+        let chatstate = client.chatstate();
+        let sent = if typing {
+            chatstate.send_composing(&chat).await
+        } else {
+            chatstate.send_paused(&chat).await
+        };
+        sent.map_err(|e| EngineError::Transient(e.to_string()))
+    }
+}
