@@ -37,9 +37,7 @@ impl SentPoll {
             .iter()
             .filter(|option| {
                 let hash = Sha256::digest(option.as_bytes());
-                hashes
-                    .iter()
-                    .any(|chosen| chosen[..] == hash[..])
+                hashes.iter().any(|chosen| chosen[..] == hash[..])
             })
             .cloned()
             .collect()

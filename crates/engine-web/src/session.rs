@@ -717,3 +717,326 @@ impl Session for WebSession {
         sent.map_err(|e| EngineError::Transient(e.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::sync::mpsc;
+    use wagate_core::MediaRef;
+    use wagate_engine::{EngineEvent, IncomingMessage};
+    use whatsapp_rust::store::commands::DeviceCommand;
+    use whatsapp_rust::types::events::{
+        ClientOutdated, Connected, Disconnected, InboundMessage, LoggedOut, PairingCode,
+        PairingQrCode, PairingQrCodesExhausted, Receipt, StreamReplaced, TemporaryBan,
+    };
+    use whatsapp_rust::wacore::net::DisconnectReason;
+    use whatsapp_rust::wacore::store::traits::DeviceStore;
+    use whatsapp_rust::wacore::types::events::{ConnectFailureReason, TempBanReason};
+    use whatsapp_rust::wacore::types::message::{MessageInfo, MessageSource};
+    use whatsapp_rust::wacore::types::presence::ReceiptType;
+
+    /// The media store is not reached by these events.
+    struct NoMedia;
+
+    #[async_trait]
+    impl MediaSource for NoMedia {
+        async fn read(&self, _: &MediaRef) -> Result<Vec<u8>, EngineError> {
+            Err(EngineError::Transient(
+                "no media store in this test".to_owned(),
+            ))
+        }
+    }
+
+    #[async_trait]
+    impl MediaSink for NoMedia {
+        async fn save(
+            &self,
+            _: &InstanceId,
+            _: Vec<u8>,
+            _: &str,
+            _: Option<String>,
+        ) -> Result<MediaRef, EngineError> {
+            Err(EngineError::Transient(
+                "no media store in this test".to_owned(),
+            ))
+        }
+    }
+
+    struct Harness {
+        reporter: Reporter,
+        client: Arc<Client>,
+        events: mpsc::Receiver<EngineEvent>,
+        answer: oneshot::Receiver<ConnectOutcome>,
+        store: Store,
+        instance: InstanceId,
+        _db: wagate_store::testing::TestStore,
+    }
+
+    /// A reporter for an instance with a device in the key store and a client built on it
+    /// (never connected).
+    async fn harness() -> Harness {
+        let db = wagate_store::testing::sqlite().await;
+        let store = db.store.clone();
+        let instance = wagate_store::testing::seed_instance(&store, "web").await.id;
+        let shared = Arc::new(Shared {
+            store: store.clone(),
+            media: Arc::new(NoMedia),
+            files: Arc::new(NoMedia),
+            config: WebConfig::default(),
+            stagger: Stagger::new(Duration::ZERO),
+        });
+        let keys = KeyStore::new(store.clone(), instance.clone());
+        keys.create().await.unwrap();
+        let bot = Bot::builder()
+            .with_backend(keys)
+            .with_transport_factory(TokioWebSocketTransportFactory::new())
+            .with_http_client(whatsapp_rust::http::UreqHttpClient::new())
+            .with_runtime(TokioRuntime)
+            .with_version((2, 3000, 1))
+            .build()
+            .await
+            .unwrap();
+        let client = bot.client();
+        let (sender, events) = mpsc::channel(16);
+        let (first, answer) = oneshot::channel();
+        Harness {
+            reporter: Reporter {
+                instance: instance.clone(),
+                shared,
+                events: EventSink::new(instance.clone(), sender),
+                first: SyncMutex::new(Some(first)),
+            },
+            client,
+            events,
+            answer,
+            store,
+            instance,
+            _db: db,
+        }
+    }
+
+    impl Harness {
+        async fn feed(&mut self, event: Event) -> Vec<SessionEvent> {
+            self.reporter.on_event(&event, &self.client).await;
+            let mut reported = Vec::new();
+            while let Ok(event) = self.events.try_recv() {
+                reported.push(event.event);
+            }
+            reported
+        }
+    }
+
+    #[tokio::test]
+    async fn the_first_qr_code_answers_connect_and_later_ones_are_rotations() {
+        let mut h = harness().await;
+        let qr = |code: &str| {
+            Event::PairingQrCode(
+                PairingQrCode::builder()
+                    .code(code.to_owned())
+                    .timeout(Duration::from_secs(60))
+                    .build(),
+            )
+        };
+        assert!(h.feed(qr("2@first")).await.is_empty());
+        let before = Utc::now();
+        match (&mut h.answer).await.unwrap() {
+            ConnectOutcome::Qr { code, expires_at } => {
+                assert_eq!(code, "2@first");
+                let lifetime = expires_at - before;
+                assert!((55..=61).contains(&lifetime.num_seconds()), "{lifetime}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let reported = h.feed(qr("2@second")).await;
+        assert!(
+            matches!(&reported[..], [SessionEvent::Qr { code, .. }] if code == "2@second"),
+            "{reported:?}"
+        );
+        let reported = h
+            .feed(Event::PairingQrCodesExhausted(
+                PairingQrCodesExhausted::builder()
+                    .disconnected(true)
+                    .build(),
+            ))
+            .await;
+        assert!(
+            matches!(&reported[..], [SessionEvent::LinkFailed { .. }]),
+            "{reported:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_pairing_code_answers_connect() {
+        let mut h = harness().await;
+        let event = Event::PairingCode(
+            PairingCode::builder()
+                .code("ABCD1234".to_owned())
+                .timeout(Duration::from_secs(180))
+                .build(),
+        );
+        assert!(h.feed(event).await.is_empty());
+        assert!(matches!(
+            (&mut h.answer).await.unwrap(),
+            ConnectOutcome::PairingCode { code, .. } if code == "ABCD1234"
+        ));
+    }
+
+    #[tokio::test]
+    async fn connected_reports_the_number_its_lid_and_its_push_name() {
+        let mut h = harness().await;
+        let manager = h.client.persistence_manager();
+        manager
+            .process_command(DeviceCommand::SetId(Some(WaJid::pn_device(
+                "15550001111",
+                12,
+            ))))
+            .await;
+        manager
+            .process_command(DeviceCommand::SetLid(Some(WaJid::lid_device(
+                "100000012345678",
+                12,
+            ))))
+            .await;
+        manager
+            .process_command(DeviceCommand::SetPushName("Acme Support".to_owned()))
+            .await;
+        let reported = h.feed(Event::Connected(Connected::builder().build())).await;
+        let [SessionEvent::Connected { me }] = &reported[..] else {
+            panic!("{reported:?}")
+        };
+        assert_eq!(me.phone.as_str(), "15550001111");
+        assert_eq!(me.jid, "15550001111@s.whatsapp.net");
+        assert_eq!(me.lid.as_deref(), Some("100000012345678@lid"));
+        assert_eq!(me.push_name.as_deref(), Some("Acme Support"));
+    }
+
+    #[tokio::test]
+    async fn drops_reconnect_and_bans_outdated_clients_and_takeovers_halt() {
+        let mut h = harness().await;
+        let reported = h
+            .feed(Event::Disconnected(
+                Disconnected::builder()
+                    .reason(DisconnectReason::StreamEnded)
+                    .build(),
+            ))
+            .await;
+        assert!(
+            matches!(&reported[..], [SessionEvent::Reconnecting { .. }]),
+            "{reported:?}"
+        );
+
+        let ban = Event::TemporaryBan(
+            TemporaryBan::builder()
+                .code(TempBanReason::SentToTooManyPeople)
+                .expire(chrono::Duration::hours(24))
+                .build(),
+        );
+        let reported = h.feed(ban).await;
+        let [SessionEvent::Halted { reason }] = &reported[..] else {
+            panic!("{reported:?}")
+        };
+        assert!(
+            reason.contains("banned") && reason.contains("86400"),
+            "{reason}"
+        );
+
+        for event in [
+            Event::ClientOutdated(ClientOutdated::builder().build()),
+            Event::StreamReplaced(StreamReplaced::builder().build()),
+        ] {
+            let reported = h.feed(event).await;
+            assert!(
+                matches!(&reported[..], [SessionEvent::Halted { .. }]),
+                "{reported:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_removed_device_loses_its_keys() {
+        let mut h = harness().await;
+        assert!(
+            KeyStore::new(h.store.clone(), h.instance.clone())
+                .exists()
+                .await
+                .unwrap()
+        );
+        let reported = h
+            .feed(Event::LoggedOut(
+                LoggedOut::builder()
+                    .on_connect(false)
+                    .reason(ConnectFailureReason::LoggedOut)
+                    .build(),
+            ))
+            .await;
+        assert!(
+            matches!(&reported[..], [SessionEvent::LoggedOut { .. }]),
+            "{reported:?}"
+        );
+        assert!(
+            !KeyStore::new(h.store.clone(), h.instance.clone())
+                .exists()
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn receipts_and_arrived_messages_are_reported_before_the_hook_returns() {
+        let mut h = harness().await;
+        let receipt = Receipt::builder()
+            .source(MessageSource {
+                chat: WaJid::pn("15550002222"),
+                ..MessageSource::default()
+            })
+            .message_ids(vec!["3EB0A".to_owned()])
+            .timestamp(Utc::now())
+            .r#type(ReceiptType::Delivered)
+            .offline(false)
+            .build();
+        let reported = h.feed(Event::Receipt(receipt)).await;
+        assert!(
+            matches!(&reported[..], [SessionEvent::Receipt { provider_message_id, .. }] if provider_message_id == "3EB0A"),
+            "{reported:?}"
+        );
+
+        let arrived = InboundMessage::builder()
+            .message(Arc::new(wa::Message {
+                conversation: Some("Hello".to_owned()),
+                ..Default::default()
+            }))
+            .info(Arc::new(MessageInfo {
+                id: "3A0009".to_owned(),
+                source: MessageSource {
+                    chat: WaJid::pn("15550002222"),
+                    sender: WaJid::pn("15550002222"),
+                    ..MessageSource::default()
+                },
+                ..MessageInfo::default()
+            }))
+            .build();
+        let hook = Durable(Arc::new(Reporter {
+            instance: h.instance.clone(),
+            shared: h.reporter.shared.clone(),
+            events: h.reporter.events.clone(),
+            first: SyncMutex::new(None),
+        }));
+        hook.on_messages(h.client.clone(), &[arrived])
+            .await
+            .unwrap();
+        let reported = h
+            .events
+            .try_recv()
+            .expect("reported before the hook returned");
+        let SessionEvent::Incoming(IncomingMessage {
+            provider_message_id,
+            content,
+            ..
+        }) = reported.event
+        else {
+            panic!("{:?}", reported.event)
+        };
+        assert_eq!(provider_message_id, "3A0009");
+        assert_eq!(content.summary(), "Hello");
+    }
+}
