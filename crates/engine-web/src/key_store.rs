@@ -102,6 +102,16 @@ impl KeyStore {
         }
     }
 
+    /// Whether this instance has a device identity (it was linked, or linking began).
+    pub async fn has_device(&self) -> Result<bool> {
+        DeviceStore::exists(self).await
+    }
+
+    /// Makes this instance's device identity if it has none; linking does the same.
+    pub async fn ensure_device(&self) -> Result<()> {
+        DeviceStore::create(self).await.map(drop)
+    }
+
     async fn get(&self, space: &str, key: &str) -> Result<Option<Vec<u8>>> {
         let entry = self.store.engine_key(&self.instance, space, key).await;
         Ok(entry.map_err(database)?.map(|entry| entry.value))
