@@ -18,20 +18,21 @@ use wagate_engine::{
     ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, MediaSink, MediaSource,
     MessageOperation, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
 };
-use wagate_store::Store;
+use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::transport::TokioWebSocketTransportFactory;
 use whatsapp_rust::types::events::Event;
 use whatsapp_rust::upload::UploadOptions;
 use whatsapp_rust::wacore::download::MediaType;
+use whatsapp_rust::wacore_binary::JidExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 use whatsapp_rust::{Client, InboundDurabilityHook, Jid as WaJid, TokioRuntime};
 use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
 
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
-use crate::outbound::{self, Resolved, Uploaded};
+use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
 use whatsapp_rust::features::PollVoteCiphertext;
 
@@ -563,24 +564,101 @@ impl WebSession {
             rand::Rng::fill(&mut rand::rng(), &mut secret[..]);
             resolved.poll_secret = Some(secret);
         }
-        resolved.mentioned = message
-            .mentions
-            .iter()
-            .filter_map(|mention| match mention {
-                wagate_core::Mention::Phone(digits) => Some(format!("{digits}@s.whatsapp.net")),
-                wagate_core::Mention::All => None,
-            })
-            .collect();
+        let to = wa_jid(&message.to)?;
+        for mention in &message.mentions {
+            match mention {
+                wagate_core::Mention::Phone(digits) => {
+                    resolved.mentioned.push(format!("{digits}@s.whatsapp.net"));
+                }
+                // Everyone: the group's members, as WhatsApp addresses them.
+                wagate_core::Mention::All if to.is_group() => {
+                    let group = client.groups().get_metadata(&to).await.map_err(|e| {
+                        EngineError::Transient(format!(
+                            "the group's members could not be read: {e}"
+                        ))
+                    })?;
+                    resolved.mentioned.extend(
+                        group
+                            .participants
+                            .iter()
+                            .map(|p| p.jid.to_non_ad().to_string()),
+                    );
+                }
+                wagate_core::Mention::All => {}
+            }
+        }
+        if let Some(reply_to) = &message.reply_to {
+            let known = self.known(reply_to).await;
+            resolved.quoted = Some(Quoted {
+                id: reply_to.clone(),
+                participant: match &known {
+                    Some(record) if to.is_group() => self.author(record, client),
+                    _ => None,
+                },
+                message: known
+                    .map(|record| record.content.summary())
+                    .filter(|summary| !summary.is_empty())
+                    .map(|summary| wa::Message {
+                        conversation: Some(summary),
+                        ..Default::default()
+                    }),
+            });
+        }
+        if let MessageContent::Reaction { target_id, .. } = &message.content {
+            let key = self.target_key(client, &to, target_id).await;
+            resolved.reaction_target = Some(ReactionTarget {
+                from_me: key.from_me == Some(true),
+                participant: key.participant,
+            });
+        }
         Ok(resolved)
     }
-}
 
-fn key(chat: &WaJid, id: &str, from_me: bool) -> wa::MessageKey {
-    wa::MessageKey {
-        remote_jid: Some(chat.to_string()),
-        from_me: Some(from_me),
-        id: Some(id.to_owned()),
-        participant: None,
+    /// A message of this instance the gateway keeps, by WhatsApp's id.
+    async fn known(&self, whatsapp_id: &str) -> Option<MessageRecord> {
+        match self
+            .shared
+            .store
+            .find_instance_message(&self.instance, whatsapp_id)
+            .await
+        {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(instance = %self.instance, %error, "a message could not be looked up");
+                None
+            }
+        }
+    }
+
+    /// Who wrote a message, as a JID: this number for its own, else the sender.
+    fn author(&self, record: &MessageRecord, client: &Client) -> Option<String> {
+        match record.direction {
+            Direction::Outbound => client.pn().map(|pn| pn.to_non_ad().to_string()),
+            Direction::Inbound => record
+                .sender
+                .as_deref()
+                .and_then(|sender| PhoneNumber::parse(sender).ok())
+                .map(|phone| format!("{}@s.whatsapp.net", phone.as_str()))
+                .or_else(|| record.sender_lid.clone()),
+        }
+    }
+
+    /// WhatsApp's key of a message in `chat`: whether it is ours, and its author in a group.
+    async fn target_key(&self, client: &Client, chat: &WaJid, target: &str) -> wa::MessageKey {
+        let known = self.known(target).await;
+        let from_me = known
+            .as_ref()
+            .is_some_and(|record| record.direction == Direction::Outbound);
+        let participant = match &known {
+            Some(record) if chat.is_group() && !from_me => self.author(record, client),
+            _ => None,
+        };
+        wa::MessageKey {
+            remote_jid: Some(chat.to_string()),
+            from_me: Some(from_me),
+            id: Some(target.to_owned()),
+            participant,
+        }
     }
 }
 
@@ -650,7 +728,11 @@ impl Session for WebSession {
             } => {
                 let chat = wa_jid(chat)?;
                 client
-                    .send_reaction(chat.clone(), key(&chat, target, false), emoji)
+                    .send_reaction(
+                        chat.clone(),
+                        self.target_key(&client, &chat, target).await,
+                        emoji,
+                    )
                     .await
                     .map(drop)
                     .map_err(send_error)
@@ -688,7 +770,7 @@ impl Session for WebSession {
                 seconds,
             } => {
                 let chat = wa_jid(chat)?;
-                let key = key(&chat, target, true);
+                let key = self.target_key(&client, &chat, target).await;
                 match seconds {
                     None => client.unpin_message(chat, key).await,
                     Some(seconds) => {
@@ -1038,5 +1120,74 @@ mod tests {
         };
         assert_eq!(provider_message_id, "3A0009");
         assert_eq!(content.summary(), "Hello");
+    }
+
+    #[tokio::test]
+    async fn reactions_and_replies_name_the_author_of_a_group_message_the_gateway_received() {
+        let h = harness().await;
+        let instance = h.store.get_instance(&h.instance).await.unwrap().unwrap();
+        h.store
+            .insert_inbound_message(
+                wagate_store::NewInboundMessage {
+                    account_id: instance.account_id.clone(),
+                    instance_id: h.instance.clone(),
+                    provider_message_id: "3A0INBOUND".to_owned(),
+                    chat_jid: "120363000000000001@g.us".to_owned(),
+                    sender: "15550002222".to_owned(),
+                    sender_lid: Some("100000099999999@lid".to_owned()),
+                    push_name: Some("Bo".to_owned()),
+                    content: MessageContent::Text {
+                        body: wagate_core::TextBody::parse("Lunch at noon?").unwrap(),
+                        preview_url: false,
+                    },
+                    reply_to: None,
+                    at: Utc::now(),
+                },
+                |_| Vec::new(),
+            )
+            .await
+            .unwrap();
+        let (sender, _events) = mpsc::channel(4);
+        let session = WebSession::new(
+            h.instance.clone(),
+            h.reporter.shared.clone(),
+            EventSink::new(h.instance.clone(), sender),
+        );
+        let group: WaJid = "120363000000000001@g.us".parse().unwrap();
+
+        let key = session.target_key(&h.client, &group, "3A0INBOUND").await;
+        assert_eq!(key.from_me, Some(false));
+        assert_eq!(
+            key.participant.as_deref(),
+            Some("15550002222@s.whatsapp.net")
+        );
+        assert_eq!(key.remote_jid.as_deref(), Some("120363000000000001@g.us"));
+
+        let unknown = session.target_key(&h.client, &group, "3A0UNKNOWN").await;
+        assert_eq!(unknown.from_me, Some(false));
+        assert_eq!(unknown.participant, None);
+
+        let reply = OutgoingMessage {
+            id: wagate_core::MessageId::generate(),
+            to: wagate_core::Jid::parse("120363000000000001@g.us").unwrap(),
+            content: MessageContent::Text {
+                body: wagate_core::TextBody::parse("Yes!").unwrap(),
+                preview_url: false,
+            },
+            reply_to: Some("3A0INBOUND".to_owned()),
+            mentions: vec![wagate_core::Mention::Phone("15550002222".to_owned())],
+        };
+        let resolved = session.resolve(&h.client, &reply).await.unwrap();
+        let quoted = resolved.quoted.unwrap();
+        assert_eq!(quoted.id, "3A0INBOUND");
+        assert_eq!(
+            quoted.participant.as_deref(),
+            Some("15550002222@s.whatsapp.net")
+        );
+        assert_eq!(
+            quoted.message.unwrap().conversation.as_deref(),
+            Some("Lunch at noon?")
+        );
+        assert_eq!(resolved.mentioned, vec!["15550002222@s.whatsapp.net"]);
     }
 }
