@@ -213,12 +213,20 @@ impl Reporter {
         }
     }
 
+    /// Reports an arrived message and waits until the gateway stored it; an error leaves it
+    /// unacknowledged, so WhatsApp delivers it again.
+    async fn applied(&self, event: SessionEvent) -> anyhow::Result<()> {
+        if self.events.emit_applied(event).await {
+            Ok(())
+        } else {
+            anyhow::bail!("the gateway did not store an arrived message")
+        }
+    }
+
     /// Completes what a message needed after it was sorted, and reports it.
     async fn report(&self, classified: Classified, client: &Client) -> anyhow::Result<()> {
         match classified {
-            Classified::Ready(event) => {
-                self.events.emit(event).await;
-            }
+            Classified::Ready(event) => self.applied(event).await?,
             Classified::Skipped(why) => {
                 tracing::debug!(instance = %self.instance, why, "an arrived message was not reported");
             }
@@ -263,7 +271,7 @@ impl Reporter {
                     },
                     MediaKind::Sticker => MessageContent::Sticker { media },
                 };
-                self.events.emit(envelope.with(content)).await;
+                self.applied(envelope.with(content)).await?;
             }
             Classified::Pending(Pending::PollVote {
                 chat,
@@ -309,17 +317,16 @@ impl Reporter {
                     .await;
                 match hashes {
                     Ok(hashes) => {
-                        self.events
-                            .emit(SessionEvent::Changed {
-                                chat,
-                                target,
-                                sender,
-                                change: IncomingChange::PollVote {
-                                    values: poll.chosen(&hashes),
-                                },
-                                at,
-                            })
-                            .await;
+                        self.applied(SessionEvent::Changed {
+                            chat,
+                            target,
+                            sender,
+                            change: IncomingChange::PollVote {
+                                values: poll.chosen(&hashes),
+                            },
+                            at,
+                        })
+                        .await?;
                     }
                     Err(error) => {
                         tracing::warn!(instance = %self.instance, poll = %target, %error, "a poll vote could not be decrypted");
@@ -1064,7 +1071,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn receipts_and_arrived_messages_are_reported_before_the_hook_returns() {
+    async fn receipts_are_reported_and_arrived_messages_acknowledged_only_once_stored() {
         let mut h = harness().await;
         let receipt = Receipt::builder()
             .source(MessageSource {
@@ -1097,29 +1104,40 @@ mod tests {
                 ..MessageInfo::default()
             }))
             .build();
-        let hook = Durable(Arc::new(Reporter {
+        let hook = Arc::new(Durable(Arc::new(Reporter {
             instance: h.instance.clone(),
             shared: h.reporter.shared.clone(),
             events: h.reporter.events.clone(),
             first: SyncMutex::new(None),
-        }));
-        hook.on_messages(h.client.clone(), &[arrived])
-            .await
-            .unwrap();
-        let reported = h
-            .events
-            .try_recv()
-            .expect("reported before the hook returned");
+        })));
+        let run = |hook: Arc<Durable>, client: Arc<Client>, arrived: InboundMessage| {
+            tokio::spawn(async move { hook.on_messages(client, &[arrived]).await })
+        };
+
+        let acknowledging = run(hook.clone(), h.client.clone(), arrived.clone());
+        let reported = h.events.recv().await.unwrap();
+        tokio::task::yield_now().await;
+        assert!(
+            !acknowledging.is_finished(),
+            "waits until the gateway stored it"
+        );
         let SessionEvent::Incoming(IncomingMessage {
             provider_message_id,
             content,
             ..
-        }) = reported.event
+        }) = &reported.event
         else {
             panic!("{:?}", reported.event)
         };
         assert_eq!(provider_message_id, "3A0009");
         assert_eq!(content.summary(), "Hello");
+        reported.applied.confirm();
+        acknowledging.await.unwrap().unwrap();
+
+        // Not stored (the gateway failed to): WhatsApp is not told it arrived.
+        let refusing = run(hook, h.client.clone(), arrived);
+        drop(h.events.recv().await.unwrap());
+        assert!(refusing.await.unwrap().is_err());
     }
 
     #[tokio::test]

@@ -15,7 +15,7 @@ pub mod sandbox;
 pub use error::{EngineError, SendFailure};
 pub use media::{MediaSink, MediaSource};
 pub use session::{
-    ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange, IncomingMessage,
-    MessageOperation, MessageTemplate, NewTemplate, OutgoingMessage, SendReceipt, Sender, Session,
-    SessionEvent,
+    Applied, ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange,
+    IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, OutgoingMessage, SendReceipt,
+    Sender, Session, SessionEvent,
 };

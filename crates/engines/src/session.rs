@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use wagate_core::{
     Capability, EngineKind, InstanceId, Jid, LinkedAccount, Mention, MessageContent, MessageId,
     MessageStatus, PhoneNumber,
@@ -252,6 +252,33 @@ pub enum SessionEvent {
 pub struct EngineEvent {
     pub instance_id: InstanceId,
     pub event: SessionEvent,
+    /// Confirmed once the gateway has applied (stored) the event.
+    pub applied: Applied,
+}
+
+/// The gateway's word that it applied an event: an engine that must not acknowledge something
+/// to WhatsApp before the gateway has it waits for this ([`EventSink::emit_applied`]).
+#[derive(Clone, Debug, Default)]
+pub struct Applied(Option<Arc<std::sync::Mutex<Option<oneshot::Sender<()>>>>>);
+
+impl Applied {
+    /// Tells the waiting engine, if one waits, that the event is applied.
+    pub fn confirm(&self) {
+        let waiting = self
+            .0
+            .as_ref()
+            .and_then(|sender| sender.lock().expect("applied lock poisoned").take());
+        if let Some(sender) = waiting {
+            let _ = sender.send(());
+        }
+    }
+}
+
+/// Two events are alike whoever waits for them.
+impl PartialEq for Applied {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Where sessions report their events. Bounded: a flood of events slows the engine down rather
@@ -276,8 +303,59 @@ impl EventSink {
             .send(EngineEvent {
                 instance_id: self.instance_id.clone(),
                 event,
+                applied: Applied::default(),
             })
             .await
             .is_ok()
+    }
+
+    /// Reports an event and waits until the gateway has applied it; false when it did not
+    /// (it failed to, or it stopped).
+    pub async fn emit_applied(&self, event: SessionEvent) -> bool {
+        let (sender, applied) = oneshot::channel();
+        let sent = self
+            .sender
+            .send(EngineEvent {
+                instance_id: self.instance_id.clone(),
+                event,
+                applied: Applied(Some(Arc::new(std::sync::Mutex::new(Some(sender))))),
+            })
+            .await;
+        sent.is_ok() && applied.await.is_ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn revoke() -> SessionEvent {
+        SessionEvent::Changed {
+            chat: Jid::parse("15550001111@s.whatsapp.net").unwrap(),
+            target: "3EB0".to_owned(),
+            sender: Sender::default(),
+            change: IncomingChange::Revoke,
+            at: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn emit_applied_waits_for_the_gateways_word() {
+        let (sender, mut receiver) = mpsc::channel(4);
+        let sink = EventSink::new(InstanceId::generate(), sender);
+        let waiting = tokio::spawn(async move { sink.emit_applied(revoke()).await });
+        let event = receiver.recv().await.unwrap();
+        assert!(!waiting.is_finished());
+        event.applied.confirm();
+        assert!(waiting.await.unwrap(), "applied");
+
+        let sink = EventSink::new(InstanceId::generate(), mpsc::channel(4).0);
+        assert!(!sink.emit_applied(revoke()).await, "nobody listens");
+
+        let (sender, mut receiver) = mpsc::channel(4);
+        let sink = EventSink::new(InstanceId::generate(), sender);
+        let waiting = tokio::spawn(async move { sink.emit_applied(revoke()).await });
+        drop(receiver.recv().await.unwrap());
+        assert!(!waiting.await.unwrap(), "dropped without being applied");
     }
 }

@@ -402,6 +402,7 @@ impl Gateway {
                         event: SessionEvent::Reconnecting {
                             reason: format!("reconnecting after restart failed: {error}"),
                         },
+                        applied: Default::default(),
                     })
                     .await?;
                 }

@@ -19,8 +19,12 @@ pub async fn run(
             },
         };
         let instance = event.instance_id.clone();
-        if let Err(error) = gateway.on_engine_event(event).await {
-            tracing::error!(%instance, %error, "could not apply a session event");
+        let applied = event.applied.clone();
+        match gateway.on_engine_event(event).await {
+            Ok(()) => applied.confirm(),
+            // Unconfirmed: an engine waiting for it leaves the event unacknowledged, so
+            // WhatsApp delivers it again.
+            Err(error) => tracing::error!(%instance, %error, "could not apply a session event"),
         }
     }
 }
