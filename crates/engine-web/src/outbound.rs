@@ -136,6 +136,24 @@ fn upload(resolved: &Resolved, kind: &str) -> Result<Uploaded, EngineError> {
         .ok_or_else(|| invalid(format!("the {kind} was not uploaded to WhatsApp")))
 }
 
+/// A media message of type `wa::message::$kind` carrying the uploaded `$file`: the CDN and crypto fields
+/// every media message has, then the kind's own fields.
+macro_rules! uploaded {
+    ($kind:ident, $file:ident, { $($field:ident: $value:expr),* $(,)? }) => {
+        wa::message::$kind {
+            url: Some($file.url),
+            direct_path: Some($file.direct_path),
+            media_key: Some($file.media_key.to_vec()),
+            file_sha256: Some($file.file_sha256.to_vec()),
+            file_enc_sha256: Some($file.file_enc_sha256.to_vec()),
+            file_length: Some($file.file_length),
+            media_key_timestamp: Some($file.media_key_timestamp),
+            $($field: $value,)*
+            ..Default::default()
+        }
+    };
+}
+
 /// Builds the protobuf for `message`.
 pub fn build(message: &OutgoingMessage, resolved: &Resolved) -> Result<wa::Message, EngineError> {
     let context = context_info(message, resolved);
@@ -163,20 +181,12 @@ pub fn build(message: &OutgoingMessage, resolved: &Resolved) -> Result<wa::Messa
         } => {
             let file = upload(resolved, "image")?;
             wa::Message {
-                image_message: MessageField::some(wa::message::ImageMessage {
-                    url: Some(file.url),
-                    direct_path: Some(file.direct_path),
-                    media_key: Some(file.media_key.to_vec()),
-                    file_sha256: Some(file.file_sha256.to_vec()),
-                    file_enc_sha256: Some(file.file_enc_sha256.to_vec()),
-                    file_length: Some(file.file_length),
-                    media_key_timestamp: Some(file.media_key_timestamp),
+                image_message: MessageField::some(uploaded!(ImageMessage, file, {
                     mimetype: Some(media.mimetype.clone()),
                     caption: caption.clone(),
                     view_once: view_once.then_some(true),
                     context_info: field(context),
-                    ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }
         }
@@ -188,22 +198,14 @@ pub fn build(message: &OutgoingMessage, resolved: &Resolved) -> Result<wa::Messa
         } => {
             let file = upload(resolved, "video")?;
             wa::Message {
-                video_message: MessageField::some(wa::message::VideoMessage {
-                    url: Some(file.url),
-                    direct_path: Some(file.direct_path),
-                    media_key: Some(file.media_key.to_vec()),
-                    file_sha256: Some(file.file_sha256.to_vec()),
-                    file_enc_sha256: Some(file.file_enc_sha256.to_vec()),
-                    file_length: Some(file.file_length),
-                    media_key_timestamp: Some(file.media_key_timestamp),
+                video_message: MessageField::some(uploaded!(VideoMessage, file, {
                     streaming_sidecar: file.streaming_sidecar,
                     mimetype: Some(media.mimetype.clone()),
                     caption: caption.clone(),
                     gif_playback: gif.then_some(true),
                     view_once: view_once.then_some(true),
                     context_info: field(context),
-                    ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }
         }
@@ -214,21 +216,13 @@ pub fn build(message: &OutgoingMessage, resolved: &Resolved) -> Result<wa::Messa
         } => {
             let file = upload(resolved, "audio")?;
             wa::Message {
-                audio_message: MessageField::some(wa::message::AudioMessage {
-                    url: Some(file.url),
-                    direct_path: Some(file.direct_path),
-                    media_key: Some(file.media_key.to_vec()),
-                    file_sha256: Some(file.file_sha256.to_vec()),
-                    file_enc_sha256: Some(file.file_enc_sha256.to_vec()),
-                    file_length: Some(file.file_length),
-                    media_key_timestamp: Some(file.media_key_timestamp),
+                audio_message: MessageField::some(uploaded!(AudioMessage, file, {
                     streaming_sidecar: file.streaming_sidecar,
                     mimetype: Some(media.mimetype.clone()),
                     ptt: voice.then_some(true),
                     view_once: view_once.then_some(true),
                     context_info: field(context),
-                    ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }
         }
@@ -240,39 +234,23 @@ pub fn build(message: &OutgoingMessage, resolved: &Resolved) -> Result<wa::Messa
             let file = upload(resolved, "document")?;
             let name = file_name.clone().or_else(|| media.file_name.clone());
             wa::Message {
-                document_message: MessageField::some(wa::message::DocumentMessage {
-                    url: Some(file.url),
-                    direct_path: Some(file.direct_path),
-                    media_key: Some(file.media_key.to_vec()),
-                    file_sha256: Some(file.file_sha256.to_vec()),
-                    file_enc_sha256: Some(file.file_enc_sha256.to_vec()),
-                    file_length: Some(file.file_length),
-                    media_key_timestamp: Some(file.media_key_timestamp),
+                document_message: MessageField::some(uploaded!(DocumentMessage, file, {
                     mimetype: Some(media.mimetype.clone()),
                     title: name.clone(),
                     file_name: name,
                     caption: caption.clone(),
                     context_info: field(context),
-                    ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }
         }
         MessageContent::Sticker { media } => {
-            let uploaded = upload(resolved, "sticker")?;
+            let file = upload(resolved, "sticker")?;
             wa::Message {
-                sticker_message: MessageField::some(wa::message::StickerMessage {
-                    url: Some(uploaded.url),
-                    direct_path: Some(uploaded.direct_path),
-                    media_key: Some(uploaded.media_key.to_vec()),
-                    file_sha256: Some(uploaded.file_sha256.to_vec()),
-                    file_enc_sha256: Some(uploaded.file_enc_sha256.to_vec()),
-                    file_length: Some(uploaded.file_length),
-                    media_key_timestamp: Some(uploaded.media_key_timestamp),
+                sticker_message: MessageField::some(uploaded!(StickerMessage, file, {
                     mimetype: Some(media.mimetype.clone()),
                     context_info: field(context),
-                    ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }
         }
