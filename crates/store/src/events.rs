@@ -16,6 +16,53 @@ pub struct NewEvent {
     pub data: serde_json::Value,
 }
 
+/// An outbox row as the append statements read it from a JSON array.
+#[derive(serde::Serialize)]
+struct NewEventRow<'a> {
+    id: String,
+    account_id: &'a str,
+    instance_id: Option<&'a str>,
+    instance_name: Option<&'a str>,
+    kind: &'static str,
+    data: String,
+}
+
+/// `events` as the JSON array `SQLITE_APPEND_EVENTS` and `POSTGRES_APPEND_EVENTS` bind as `$1`,
+/// each with a new event id.
+pub(crate) fn event_rows(events: &[NewEvent]) -> Result<String> {
+    let rows: Vec<NewEventRow> = events
+        .iter()
+        .map(|event| NewEventRow {
+            id: wagate_core::EventId::generate().to_string(),
+            account_id: event.account_id.as_str(),
+            instance_id: event.instance_id.as_ref().map(InstanceId::as_str),
+            instance_name: event.instance_name.as_deref(),
+            kind: event.kind.as_str(),
+            data: event.data.to_string(),
+        })
+        .collect();
+    serde_json::to_string(&rows)
+        .map_err(|e| StoreError::Corrupt(format!("an event row does not serialise: {e}")))
+}
+
+/// Appends the rows of `$1` in the array's order (so in sequence order), created at `$2`; an
+/// event without an instance name takes its instance's current one.
+pub(crate) const SQLITE_APPEND_EVENTS: &str = "INSERT INTO events (id, account_id, instance_id,
+        instance_name, kind, data, created_at)
+    SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
+        COALESCE(value ->> 'instance_name',
+            (SELECT name FROM instances WHERE id = value ->> 'instance_id')),
+        value ->> 'kind', value ->> 'data', $2
+    FROM json_each($1) ORDER BY key";
+
+pub(crate) const POSTGRES_APPEND_EVENTS: &str = "INSERT INTO events (id, account_id, instance_id,
+        instance_name, kind, data, created_at)
+    SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
+        COALESCE(value ->> 'instance_name',
+            (SELECT name FROM instances WHERE id = value ->> 'instance_id')),
+        value ->> 'kind', value ->> 'data', $2
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(value, n) ORDER BY n";
+
 /// Which events to read: one account's (optionally one instance's), after a sequence number.
 #[derive(Clone, Debug)]
 pub struct EventFilter {

@@ -28,6 +28,7 @@ mod media;
 mod message_requeue;
 mod message_state;
 mod messages;
+mod new_message_rows;
 mod records;
 mod row_chunks;
 mod time;
@@ -148,6 +149,28 @@ impl Store {
             Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
+    }
+
+    /// This store on a pool of its own with one connection, opened on first use by whichever
+    /// runtime uses it first. A writer on a thread and runtime of its own takes one, so its
+    /// connection's socket belongs to that runtime and dies with it. Everything else — the
+    /// SQLite writer lock, outbox wake-ups, instance write counts — is shared with `self`.
+    pub fn with_own_connection(&self) -> Store {
+        let db = match &self.db {
+            Db::Sqlite(pool) => Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+            Db::Postgres(pool) => Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_lazy_with((*pool.connect_options()).clone()),
+            ),
+        };
+        Store { db, ..self.clone() }
     }
 
     /// Resolves after the next committed write (call it before reading, then read, then await).

@@ -58,27 +58,15 @@ macro_rules! append_events {
                     .execute(&mut *$tx)
                     .await?;
             }
-            let now = $crate::time::now_millis();
-            for chunk in $crate::row_chunks::row_chunks(&events) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO events (id, account_id, instance_id, instance_name, kind, data, created_at) ",
-                );
-                insert.push_values(chunk, |mut row, event| {
-                    let instance_id = event.instance_id.as_ref().map(|id| id.as_str().to_owned());
-                    row.push_bind(wagate_core::EventId::generate().to_string())
-                        .push_bind(event.account_id.as_str().to_owned())
-                        .push_bind(instance_id.clone())
-                        .push_unseparated(", COALESCE(")
-                        .push_bind_unseparated(event.instance_name.clone())
-                        .push_unseparated(", (SELECT name FROM instances WHERE id = ")
-                        .push_bind_unseparated(instance_id)
-                        .push_unseparated("))")
-                        .push_bind(event.kind.as_str())
-                        .push_bind(event.data.to_string())
-                        .push_bind(now);
-                });
-                insert.build().execute(&mut *$tx).await?;
-            }
+            let statement = match $backend {
+                $crate::Backend::Sqlite => $crate::events::SQLITE_APPEND_EVENTS,
+                $crate::Backend::Postgres => $crate::events::POSTGRES_APPEND_EVENTS,
+            };
+            sqlx::query(statement)
+                .bind($crate::events::event_rows(&events)?)
+                .bind($crate::time::now_millis())
+                .execute(&mut *$tx)
+                .await?;
         }
     }};
 }

@@ -4,6 +4,10 @@
 //! worker died makes the row claimable again.
 
 use crate::events::NewEvent;
+use crate::new_message_rows::{
+    NewMessageRow, POSTGRES_INSERT_MESSAGES, POSTGRES_INSERT_TIMELINE, SQLITE_INSERT_MESSAGES,
+    SQLITE_INSERT_TIMELINE,
+};
 use crate::records::{Direction, MessageRecord, Page, TimelineEntry};
 use crate::time::{from_millis, now_millis, to_millis};
 use crate::{Backend, Result, Store, StoreError};
@@ -271,6 +275,30 @@ impl PreparedInsert {
     }
 }
 
+impl PreparedInsert {
+    fn row(&self) -> NewMessageRow<'_> {
+        let record = &self.record;
+        NewMessageRow {
+            id: record.id.to_string(),
+            account_id: record.account_id.as_str(),
+            instance_id: record.instance_id.as_str(),
+            direction: record.direction.as_str(),
+            recipient: &record.recipient,
+            chat_jid: &record.chat_jid,
+            message_type: record.content.type_name(),
+            content: &self.content,
+            body: record.content.summary(),
+            status: record.status.as_str(),
+            metadata: self.metadata.as_deref(),
+            run_at: to_millis(record.run_at),
+            reply_to: record.reply_to.as_deref(),
+            mentions: self.mentions.as_deref(),
+            batch_id: self.batch_id.as_deref(),
+            simulate_typing: i64::from(self.simulate_typing),
+        }
+    }
+}
+
 impl Store {
     /// Stores a new outbound message as `queued` (or `scheduled`, when it has a time to be sent
     /// at) with its first timeline entry and events.
@@ -331,47 +359,15 @@ impl Store {
                 }
                 new_events.extend(events(&row.record));
             }
-            // Many rows a statement: group-committed sends arrive by the hundred.
-            for chunk in crate::row_chunks::row_chunks(&prepared) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO messages (id, account_id, instance_id, direction, recipient, chat_jid,
-                         message_type, content, body, status, metadata, attempts, run_at, created_at,
-                         updated_at, reply_to, mentions, batch_id, simulate_typing) ",
-                );
-                insert.push_values(chunk, |mut values, row| {
-                    let record = &row.record;
-                    values
-                        .push_bind(record.id.to_string())
-                        .push_bind(record.account_id.as_str().to_owned())
-                        .push_bind(record.instance_id.as_str().to_owned())
-                        .push_bind(record.direction.as_str())
-                        .push_bind(record.recipient.clone())
-                        .push_bind(record.chat_jid.clone())
-                        .push_bind(record.content.type_name())
-                        .push_bind(row.content.clone())
-                        .push_bind(record.content.summary())
-                        .push_bind(record.status.as_str())
-                        .push_bind(row.metadata.clone())
-                        .push_bind(0_i64)
-                        .push_bind(to_millis(record.run_at))
-                        .push_bind(now)
-                        .push_bind(now)
-                        .push_bind(record.reply_to.clone())
-                        .push_bind(row.mentions.clone())
-                        .push_bind(row.batch_id.clone())
-                        .push_bind(i64::from(row.simulate_typing));
-                });
-                insert.build().execute(&mut *tx).await?;
-                let mut timeline =
-                    sqlx::QueryBuilder::new("INSERT INTO message_timeline (message_id, status, at) ");
-                timeline.push_values(chunk, |mut values, row| {
-                    values
-                        .push_bind(row.record.id.to_string())
-                        .push_bind(row.record.status.as_str())
-                        .push_bind(now);
-                });
-                timeline.build().execute(&mut *tx).await?;
-            }
+            let rows: Vec<NewMessageRow> = prepared.iter().map(PreparedInsert::row).collect();
+            let rows = serde_json::to_string(&rows)
+                .map_err(|e| StoreError::Corrupt(format!("a message row does not serialise: {e}")))?;
+            let (messages, timeline) = match backend {
+                Backend::Sqlite => (SQLITE_INSERT_MESSAGES, SQLITE_INSERT_TIMELINE),
+                Backend::Postgres => (POSTGRES_INSERT_MESSAGES, POSTGRES_INSERT_TIMELINE),
+            };
+            sqlx::query(messages).bind(&rows).bind(now).execute(&mut *tx).await?;
+            sqlx::query(timeline).bind(&rows).bind(now).execute(&mut *tx).await?;
             // Analytics counts new messages here, one delta per account, instance, hour and
             // status of the batch; triggers count later status changes (migration 0013).
             let mut counted: std::collections::BTreeMap<(&str, &str, &str), i64> = Default::default();
