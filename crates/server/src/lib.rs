@@ -102,7 +102,7 @@ impl Server {
             media,
             config.webhooks.clone(),
             config.pacing.clone(),
-        )
+        )?
         .with_max_bulk_messages(config.messages.max_bulk)
         .with_rate_limits(config.limits.settings()?)
         .with_cloud(CloudSettings {

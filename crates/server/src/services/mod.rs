@@ -109,17 +109,17 @@ impl Gateway {
         media: MediaSettings,
         webhooks: WebhooksConfig,
         pacing: PacingConfig,
-    ) -> Self {
+    ) -> std::io::Result<Self> {
         let webhook_client = DeliveryClient::new(
             std::time::Duration::from_secs_f64(webhooks.timeout_secs),
             webhooks.allow_private_targets,
             webhooks.response_body_bytes,
         );
         let dispatcher_wake = Arc::new(Notify::new());
-        Self {
+        Ok(Self {
             webhook_client,
             webhook_config: webhooks,
-            sends: send_batcher::SendBatcher::start(store.clone(), dispatcher_wake.clone()),
+            sends: send_batcher::SendBatcher::start(store.clone(), dispatcher_wake.clone())?,
             sent: sent_batcher::SentBatcher::start(store.clone()),
             store,
             sessions,
@@ -140,7 +140,7 @@ impl Gateway {
                 enterprise: 2000,
                 unauthenticated: 60,
             })),
-        }
+        })
     }
 
     /// Runs cloud numbers with these settings.

