@@ -173,6 +173,8 @@ pub enum Capability {
     RevokeMessages,
     MarkRead,
     PinMessages,
+    /// Whether phone numbers have a WhatsApp account (`contacts/check`, `on-whatsapp`).
+    CheckNumbers,
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::RevokeMessages,
     Capability::MarkRead,
     Capability::PinMessages,
+    Capability::CheckNumbers,
 ];
 
 pub struct WebEngine {

@@ -16,7 +16,8 @@ use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
     ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, MediaSink, MediaSource,
-    MessageOperation, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
+    MessageOperation, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session,
+    SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -30,6 +31,7 @@ use whatsapp_rust::waproto::whatsapp as wa;
 use whatsapp_rust::{Client, InboundDurabilityHook, Jid as WaJid, TokioRuntime};
 use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
 
+use crate::contacts;
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
@@ -792,6 +794,22 @@ impl Session for WebSession {
                 .map_err(send_error)
             }
         }
+    }
+
+    async fn check_numbers(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<Vec<NumberCheck>, EngineError> {
+        let client = self.client().await?;
+        let jids: Vec<WaJid> = numbers.iter().map(contacts::query_jid).collect();
+        let results = client.contacts().is_on_whatsapp(&jids).await.map_err(|e| {
+            EngineError::Transient(format!("WhatsApp did not answer the number check: {e}"))
+        })?;
+        let answers: Vec<_> = results
+            .iter()
+            .filter_map(contacts::Answer::from_result)
+            .collect();
+        Ok(contacts::checks(numbers, &answers))
     }
 
     async fn set_typing(&self, chat: &wagate_core::Jid, typing: bool) -> Result<(), EngineError> {

@@ -16,6 +16,6 @@ pub use error::{EngineError, SendFailure};
 pub use media::{MediaSink, MediaSource};
 pub use session::{
     Applied, ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange,
-    IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, OutgoingMessage, SendReceipt,
-    Sender, Session, SessionEvent,
+    IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, NumberCheck, OutgoingMessage,
+    SendReceipt, Sender, Session, SessionEvent,
 };

@@ -127,6 +127,17 @@ pub trait Session: Send + Sync {
         Ok(())
     }
 
+    /// Whether each number has a WhatsApp account, asked of WhatsApp in one request.
+    async fn check_numbers(
+        &self,
+        _numbers: &[PhoneNumber],
+    ) -> Result<Vec<NumberCheck>, EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "number checks",
+        })
+    }
+
     /// The message templates of the number's business account.
     async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
         Err(EngineError::NotSupported {
@@ -145,6 +156,18 @@ pub trait Session: Send + Sync {
             what: "message templates",
         })
     }
+}
+
+/// What WhatsApp answered about one phone number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberCheck {
+    pub number: PhoneNumber,
+    pub exists: bool,
+    /// The chat address to write to, when the number has an account.
+    pub jid: Option<Jid>,
+    /// The account's LID (`…@lid`), when WhatsApp tells it.
+    pub lid: Option<String>,
+    pub business: bool,
 }
 
 /// Something done to a message already in a chat, by WhatsApp's id for it.

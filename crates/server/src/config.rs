@@ -23,6 +23,7 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub streams: StreamsConfig,
     pub messages: MessagesConfig,
+    pub contacts: ContactsConfig,
     pub limits: LimitsConfig,
     pub brokers: BrokersConfig,
     pub media: MediaConfig,
@@ -157,6 +158,26 @@ impl LimitsConfig {
 #[derive(Clone, Debug, Deserialize)]
 pub struct MessagesConfig {
     pub max_bulk: usize,
+}
+
+/// Number checks (`contacts/check`, `on-whatsapp`): asking WhatsApp in bulk is a ban risk.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ContactsConfig {
+    pub max_check_numbers: usize,
+    pub check_cache_ttl_secs: u64,
+    pub check_batch: usize,
+    pub check_spacing_ms: u64,
+}
+
+impl ContactsConfig {
+    pub fn number_checks(&self) -> crate::services::NumberCheckSettings {
+        crate::services::NumberCheckSettings {
+            max_numbers: self.max_check_numbers,
+            cache_ttl: std::time::Duration::from_secs(self.check_cache_ttl_secs),
+            batch: self.check_batch,
+            spacing: std::time::Duration::from_millis(self.check_spacing_ms),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -339,6 +360,10 @@ impl Config {
         rule(
             self.database.max_connections > 0,
             "database.max_connections must be at least 1",
+        )?;
+        rule(
+            self.contacts.max_check_numbers > 0 && self.contacts.check_batch > 0,
+            "contacts.max_check_numbers and contacts.check_batch must be at least 1",
         )?;
         rule(
             self.dispatcher.batch_size > 0,

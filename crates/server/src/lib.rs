@@ -104,6 +104,7 @@ impl Server {
             config.pacing.clone(),
         )?
         .with_max_bulk_messages(config.messages.max_bulk)
+        .with_number_checks(config.contacts.number_checks())
         .with_rate_limits(config.limits.settings()?)
         .with_cloud(CloudSettings {
             secrets,

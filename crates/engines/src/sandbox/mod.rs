@@ -74,6 +74,7 @@ const CAPABILITIES: &[Capability] = &[
     Capability::SendInteractive,
     Capability::Replies,
     Capability::Mentions,
+    Capability::CheckNumbers,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

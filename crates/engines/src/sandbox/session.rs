@@ -5,7 +5,8 @@ use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, IncomingMessage,
-    MessageOperation, OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
+    MessageOperation, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender, Session,
+    SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -445,6 +446,36 @@ impl Session for SandboxSession {
             provider_message_id,
             sent_at: Utc::now(),
         })
+    }
+
+    async fn check_numbers(
+        &self,
+        numbers: &[PhoneNumber],
+    ) -> Result<Vec<NumberCheck>, EngineError> {
+        self.me().ok_or(EngineError::NotConnected)?;
+        Ok(numbers
+            .iter()
+            .map(|number| {
+                let jid = number.to_jid();
+                self.shared.wire.record(
+                    &self.instance,
+                    WireActivity {
+                        kind: "check",
+                        chat: jid.to_string(),
+                        message_id: None,
+                        at: Utc::now(),
+                    },
+                );
+                let exists = is_on_whatsapp(number.as_str());
+                NumberCheck {
+                    number: number.clone(),
+                    exists,
+                    jid: exists.then_some(jid),
+                    lid: exists.then(|| lid_for(number.as_str())),
+                    business: false,
+                }
+            })
+            .collect())
     }
 
     async fn set_typing(&self, chat: &Jid, typing: bool) -> Result<(), EngineError> {

@@ -17,7 +17,7 @@ use wagate_core::{InstanceId, MessageId};
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireActivity {
-    /// `message`, `typing` or `paused` (typing stopped).
+    /// `message`, `typing`, `paused` (typing stopped) or `check` (a number looked up).
     pub kind: &'static str,
     pub chat: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -8,6 +8,7 @@ mod accounts;
 mod analytics;
 mod auth;
 mod cloud;
+mod contacts;
 mod docs;
 mod envelope;
 mod error;
@@ -80,6 +81,7 @@ pub struct BodyLimits {
         (name = "events", description = "Everything that happened, in order"),
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
+        (name = "contacts", description = "Whether numbers are on WhatsApp"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -149,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cloud::verify))
         .routes(routes!(cloud::get_cloud, cloud::put_cloud))
         .routes(routes!(cloud::list_templates, cloud::create_template))
+        .routes(routes!(contacts::check_numbers))
+        .routes(routes!(contacts::on_whatsapp))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

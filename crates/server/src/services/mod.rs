@@ -24,6 +24,7 @@ mod lookups;
 mod media;
 mod messages;
 mod meta_webhooks;
+mod number_checks;
 mod operations;
 mod pacing;
 mod queue_control;
@@ -51,6 +52,7 @@ pub use idempotency::IdempotentStart;
 pub use instances::{CreatedInstance, InstanceUpdateRequest, NewInstanceRequest};
 pub use linking::ConnectRequest;
 pub use messages::{MessageListQuery, MessageView};
+pub use number_checks::NumberCheckSettings;
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
@@ -93,6 +95,7 @@ pub struct Gateway {
     pub(crate) clock: Arc<dyn Clock>,
     /// Cloud numbers' secrets and sending rules; `None` without the cloud engine.
     pub(crate) cloud: Option<Arc<CloudSettings>>,
+    pub(crate) number_checks: Arc<number_checks::NumberChecks>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -132,6 +135,7 @@ impl Gateway {
             lookups: Arc::new(lookups::Lookups::new()),
             clock: Arc::new(SystemClock),
             cloud: None,
+            number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,
@@ -165,6 +169,12 @@ impl Gateway {
     /// The time decisions are made at.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Sets how number checks are limited and kept.
+    pub fn with_number_checks(mut self, settings: NumberCheckSettings) -> Self {
+        self.number_checks = Arc::new(number_checks::NumberChecks::new(settings));
+        self
     }
 
     pub fn with_max_bulk_messages(mut self, max: usize) -> Self {

@@ -584,3 +584,25 @@ async fn cloud_numbers_come_back_open_after_a_restart() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn cloud_numbers_cannot_check_numbers_and_say_so() {
+    let fake = fake_graph().await;
+    on_each_backend_with(
+        |_| {},
+        |server| async {
+            let (key, id) = verified(&server, &fake).await;
+            let (status, body) = server
+                .post(
+                    &format!("/api/v1/instances/{id}/contacts/check"),
+                    &key,
+                    json!({ "numbers": [CUSTOMER] }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+            assert_eq!(body["code"], "NOT_SUPPORTED_BY_ENGINE");
+            server.stop().await;
+        },
+    )
+    .await;
+}

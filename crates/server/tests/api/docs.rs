@@ -38,6 +38,8 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/logout", vec!["post"]),
         ("/api/v1/instances/{id}/messages", vec!["post"]),
         ("/api/v1/instances/{id}/messages/bulk", vec!["post"]),
+        ("/api/v1/instances/{id}/contacts/check", vec!["post"]),
+        ("/api/v1/instances/{id}/on-whatsapp/{phone}", vec!["get"]),
         ("/api/v1/messages", vec!["get"]),
         ("/api/v1/messages/{id}", vec!["get"]),
         ("/api/v1/messages/{id}/react", vec!["post"]),

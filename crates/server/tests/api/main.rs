@@ -13,6 +13,7 @@ mod breaker;
 mod brokers;
 mod bulk;
 mod cloud;
+mod contacts;
 mod docs;
 mod event_schemas;
 mod events;
