@@ -175,11 +175,79 @@ pub enum Capability {
     PinMessages,
     /// Whether phone numbers have a WhatsApp account (`contacts/check`, `on-whatsapp`).
     CheckNumbers,
+    /// Block and unblock contacts, list the blocked.
+    BlockContacts,
+}
+
+impl Capability {
+    /// Every capability, in the order tables list them.
+    pub const ALL: [Capability; 21] = [
+        Self::QrLink,
+        Self::PairingCode,
+        Self::Logout,
+        Self::ReadReceipts,
+        Self::SendText,
+        Self::SendMedia,
+        Self::SendLocation,
+        Self::SendContacts,
+        Self::SendPoll,
+        Self::SendReaction,
+        Self::SendTemplate,
+        Self::SendInteractive,
+        Self::Replies,
+        Self::Mentions,
+        Self::ReceiveMessages,
+        Self::EditMessages,
+        Self::RevokeMessages,
+        Self::MarkRead,
+        Self::PinMessages,
+        Self::CheckNumbers,
+        Self::BlockContacts,
+    ];
+
+    /// What a user can do with it, in a few words.
+    pub fn description(self) -> &'static str {
+        match self {
+            Self::QrLink => "Link a number by scanning a QR code",
+            Self::PairingCode => "Link a number with a pairing code",
+            Self::Logout => "Unlink the number (`POST …/logout`)",
+            Self::ReadReceipts => "Delivered and read receipts of sent messages",
+            Self::SendText => "Send text",
+            Self::SendMedia => "Send images, video, audio, voice notes, documents, stickers",
+            Self::SendLocation => "Send a location",
+            Self::SendContacts => "Send contact cards",
+            Self::SendPoll => "Send a poll (votes come back named)",
+            Self::SendReaction => "React to a message",
+            Self::SendTemplate => "Send an approved message template",
+            Self::SendInteractive => "Send buttons and lists",
+            Self::Replies => "Reply quoting a message",
+            Self::Mentions => "Mention people (and everyone in a group)",
+            Self::ReceiveMessages => "Receive messages (`message.received`)",
+            Self::EditMessages => "Edit a sent text",
+            Self::RevokeMessages => "Delete a message for everyone",
+            Self::MarkRead => "Mark received messages read",
+            Self::PinMessages => "Pin and unpin messages",
+            Self::CheckNumbers => "Check whether numbers are on WhatsApp (`contacts/check`)",
+            Self::BlockContacts => "Block and unblock contacts, list the blocked",
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_capability_is_listed_once() {
+        let names: std::collections::HashSet<_> = Capability::ALL
+            .iter()
+            .map(|c| serde_json::to_string(c).unwrap())
+            .collect();
+        assert_eq!(names.len(), Capability::ALL.len());
+        for capability in Capability::ALL {
+            assert!(!capability.description().is_empty());
+        }
+    }
 
     #[test]
     fn instance_names_are_checked() {

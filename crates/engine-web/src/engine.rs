@@ -29,6 +29,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::MarkRead,
     Capability::PinMessages,
     Capability::CheckNumbers,
+    Capability::BlockContacts,
 ];
 
 pub struct WebEngine {

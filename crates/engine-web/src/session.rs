@@ -812,6 +812,35 @@ impl Session for WebSession {
         Ok(contacts::checks(numbers, &answers))
     }
 
+    async fn set_blocked(
+        &self,
+        contact: &wagate_core::Jid,
+        blocked: bool,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let contact = wa_jid(contact)?;
+        let blocking = client.blocking();
+        let done = if blocked {
+            blocking.block(&contact).await
+        } else {
+            blocking.unblock(&contact).await
+        };
+        done.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the change: {e}")))
+    }
+
+    async fn blocklist(&self) -> Result<Vec<wagate_core::Jid>, EngineError> {
+        let client = self.client().await?;
+        let entries = client
+            .blocking()
+            .get_blocklist()
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not answer: {e}")))?;
+        Ok(entries
+            .iter()
+            .filter_map(|entry| wagate_core::Jid::parse(&entry.jid.to_string()).ok())
+            .collect())
+    }
+
     async fn set_typing(&self, chat: &wagate_core::Jid, typing: bool) -> Result<(), EngineError> {
         let client = self.client().await?;
         let chat = wa_jid(chat)?;

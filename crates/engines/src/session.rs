@@ -138,6 +138,22 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// Blocks `contact` (they can no longer write to or call the number), or unblocks them.
+    async fn set_blocked(&self, _contact: &Jid, _blocked: bool) -> Result<(), EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "blocking contacts",
+        })
+    }
+
+    /// The contacts the number has blocked.
+    async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "blocking contacts",
+        })
+    }
+
     /// The message templates of the number's business account.
     async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
         Err(EngineError::NotSupported {

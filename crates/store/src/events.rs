@@ -46,22 +46,29 @@ pub(crate) fn event_rows(events: &[NewEvent]) -> Result<String> {
 }
 
 /// Appends the rows of `$1` in the array's order (so in sequence order), created at `$2`; an
-/// event without an instance name takes its instance's current one.
-pub(crate) const SQLITE_APPEND_EVENTS: &str = "INSERT INTO events (id, account_id, instance_id,
-        instance_name, kind, data, created_at)
-    SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
-        COALESCE(value ->> 'instance_name',
-            (SELECT name FROM instances WHERE id = value ->> 'instance_id')),
-        value ->> 'kind', value ->> 'data', $2
-    FROM json_each($1) ORDER BY key";
+/// event without an instance name takes its instance's current one. `$elements` yields the
+/// array's elements as `value`, ordered by `$order`.
+macro_rules! append_events_from {
+    ($elements:literal, $order:literal) => {
+        concat!(
+            "INSERT INTO events (id, account_id, instance_id, instance_name, kind, data, created_at)
+             SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
+                 COALESCE(value ->> 'instance_name',
+                     (SELECT name FROM instances WHERE id = value ->> 'instance_id')),
+                 value ->> 'kind', value ->> 'data', $2
+             FROM ",
+            $elements,
+            " ORDER BY ",
+            $order
+        )
+    };
+}
 
-pub(crate) const POSTGRES_APPEND_EVENTS: &str = "INSERT INTO events (id, account_id, instance_id,
-        instance_name, kind, data, created_at)
-    SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
-        COALESCE(value ->> 'instance_name',
-            (SELECT name FROM instances WHERE id = value ->> 'instance_id')),
-        value ->> 'kind', value ->> 'data', $2
-    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(value, n) ORDER BY n";
+pub(crate) const SQLITE_APPEND_EVENTS: &str = append_events_from!("json_each($1)", "key");
+pub(crate) const POSTGRES_APPEND_EVENTS: &str = append_events_from!(
+    "jsonb_array_elements($1::jsonb) WITH ORDINALITY AS r(value, n)",
+    "n"
+);
 
 /// Which events to read: one account's (optionally one instance's), after a sequence number.
 #[derive(Clone, Debug)]

@@ -54,7 +54,7 @@ impl Default for SandboxConfig {
 }
 
 /// The sandbox simulates everything, templates and interactive messages included.
-const CAPABILITIES: &[Capability] = &[
+pub const CAPABILITIES: &[Capability] = &[
     Capability::ReceiveMessages,
     Capability::EditMessages,
     Capability::RevokeMessages,
@@ -75,6 +75,7 @@ const CAPABILITIES: &[Capability] = &[
     Capability::Replies,
     Capability::Mentions,
     Capability::CheckNumbers,
+    Capability::BlockContacts,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -49,6 +49,8 @@ pub(super) struct SandboxSession {
     events: EventSink,
     shared: Arc<Shared>,
     phase: Mutex<Phase>,
+    /// The contacts this number blocked, in the order blocked; their messages are dropped.
+    blocked: Mutex<Vec<Jid>>,
 }
 
 fn expires_in(ttl: Duration) -> chrono::DateTime<Utc> {
@@ -74,6 +76,7 @@ impl SandboxSession {
             events,
             shared,
             phase: Mutex::new(Phase::Idle),
+            blocked: Mutex::new(Vec::new()),
         })
     }
 
@@ -264,9 +267,18 @@ impl SandboxSession {
             .await;
     }
 
-    /// Delivers simulated traffic from someone else; answers the new message's id.
+    fn blocked(&self) -> std::sync::MutexGuard<'_, Vec<Jid>> {
+        self.blocked.lock().expect("blocklist poisoned")
+    }
+
+    /// Delivers simulated traffic from someone else; answers the new message's id. As on
+    /// WhatsApp, nothing a blocked contact sends in a direct chat arrives (no id).
     pub async fn receive(&self, inbound: Inbound) -> Result<Option<String>, ConnectionError> {
         self.me().ok_or(ConnectionError::NotOpen)?;
+        let (Inbound::Message { from, group, .. } | Inbound::Change { from, group, .. }) = &inbound;
+        if group.is_none() && self.blocked().contains(&chat_of(from, group)) {
+            return Ok(None);
+        }
         let (event, id) = match inbound {
             Inbound::Message {
                 from,
@@ -476,6 +488,21 @@ impl Session for SandboxSession {
                 }
             })
             .collect())
+    }
+
+    async fn set_blocked(&self, contact: &Jid, blocked: bool) -> Result<(), EngineError> {
+        self.me().ok_or(EngineError::NotConnected)?;
+        let mut list = self.blocked();
+        list.retain(|jid| jid != contact);
+        if blocked {
+            list.push(contact.clone());
+        }
+        Ok(())
+    }
+
+    async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
+        self.me().ok_or(EngineError::NotConnected)?;
+        Ok(self.blocked().clone())
     }
 
     async fn set_typing(&self, chat: &Jid, typing: bool) -> Result<(), EngineError> {

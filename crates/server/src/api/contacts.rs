@@ -1,4 +1,4 @@
-//! Contacts: whether numbers are on WhatsApp.
+//! Contacts: whether numbers are on WhatsApp, and blocking.
 
 use super::AppState;
 use super::envelope::{self, Envelope};
@@ -8,6 +8,7 @@ use crate::services::Principal;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
+use wagate_core::{Jid, JidKind};
 use wagate_engine::NumberCheck;
 
 /// `POST /api/v1/instances/{id}/contacts/check`.
@@ -116,4 +117,105 @@ pub async fn on_whatsapp(
         .map(NumberCheckView::from)
         .ok_or(crate::services::ServiceError::NotFound("answer"))?;
     Ok(envelope::ok(check))
+}
+
+/// A blocked contact.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockedContactView {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    pub jid: String,
+    /// Their phone number, when WhatsApp names them by it (not by LID).
+    #[schema(example = "15550002222")]
+    pub phone: Option<String>,
+    pub blocked: bool,
+}
+
+impl BlockedContactView {
+    fn new(jid: &Jid, blocked: bool) -> Self {
+        Self {
+            jid: jid.to_string(),
+            phone: (jid.kind() == JidKind::User).then(|| jid.user().to_owned()),
+            blocked,
+        }
+    }
+}
+
+/// Block a contact: they can no longer write to or call the number.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/contacts/{phone}/block", tag = "contacts",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("phone" = String, Path, description = "The contact's phone number", example = "15550002222"),
+    ),
+    responses(
+        (status = 200, body = Envelope<BlockedContactView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn block(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, phone)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let jid = state
+        .gateway
+        .set_contact_blocked(&principal, &id, &phone, true)
+        .await?;
+    Ok(envelope::ok(BlockedContactView::new(&jid, true)))
+}
+
+/// Unblock a contact.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/contacts/{phone}/unblock", tag = "contacts",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("phone" = String, Path, description = "The contact's phone number", example = "15550002222"),
+    ),
+    responses(
+        (status = 200, body = Envelope<BlockedContactView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn unblock(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, phone)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let jid = state
+        .gateway
+        .set_contact_blocked(&principal, &id, &phone, false)
+        .await?;
+    Ok(envelope::ok(BlockedContactView::new(&jid, false)))
+}
+
+/// The contacts the number has blocked.
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/contacts/blocklist", tag = "contacts",
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 200, body = Envelope<Vec<BlockedContactView>>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 501, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn blocklist(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let blocked = state.gateway.blocklist(&principal, &id).await?;
+    Ok(envelope::ok(
+        blocked
+            .iter()
+            .map(|jid| BlockedContactView::new(jid, true))
+            .collect::<Vec<_>>(),
+    ))
 }

@@ -81,7 +81,7 @@ pub struct BodyLimits {
         (name = "events", description = "Everything that happened, in order"),
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
-        (name = "contacts", description = "Whether numbers are on WhatsApp"),
+        (name = "contacts", description = "Whether numbers are on WhatsApp; blocking contacts"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -153,6 +153,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cloud::list_templates, cloud::create_template))
         .routes(routes!(contacts::check_numbers))
         .routes(routes!(contacts::on_whatsapp))
+        .routes(routes!(contacts::block))
+        .routes(routes!(contacts::unblock))
+        .routes(routes!(contacts::blocklist))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

@@ -7,11 +7,13 @@
 mod accounts;
 mod analytics;
 mod auth;
+mod blocking;
 mod breaker;
 mod bulk;
 mod clock;
 mod cloud;
 mod cloud_account;
+mod engine_calls;
 mod error;
 mod event_payloads;
 mod events;

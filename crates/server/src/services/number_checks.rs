@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio::time::Instant;
-use wagate_core::{Capability, InstanceId, InstanceStatus, PhoneNumber, ValidationErrors};
+use wagate_core::{Capability, InstanceId, PhoneNumber, ValidationErrors};
 use wagate_engine::NumberCheck;
 
 /// How number checks are limited and kept.
@@ -93,25 +93,14 @@ impl Gateway {
     ) -> ServiceResult<Vec<NumberCheck>> {
         let checks = &self.number_checks;
         let numbers = parse_numbers(raw, checks.settings.max_numbers)?;
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        if !self
-            .capabilities(instance.engine)
-            .contains(&Capability::CheckNumbers)
-        {
-            return Err(ServiceError::NotSupported(format!(
-                "the {} engine cannot check whether numbers are on WhatsApp",
-                instance.engine.as_str()
-            )));
-        }
-        let session = match self.sessions.live(&instance.id) {
-            Some(session) if instance.status == InstanceStatus::Open => session,
-            _ => {
-                return Err(ServiceError::InstanceNotConnected(format!(
-                    "the number is not open (status: {}); connect it first",
-                    instance.status.as_str()
-                )));
-            }
-        };
+        let (instance, session) = self
+            .open_session_for(
+                principal,
+                id_or_name,
+                Capability::CheckNumbers,
+                "check whether numbers are on WhatsApp",
+            )
+            .await?;
 
         let mut known: HashMap<PhoneNumber, NumberCheck> = HashMap::new();
         let mut unknown: Vec<PhoneNumber> = Vec::new();

@@ -189,3 +189,62 @@ async fn only_open_numbers_of_the_callers_account_are_asked() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn blocked_contacts_are_listed_and_cannot_write() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let (status, body) = server.get("/api/v1/instances/sales/contacts/blocklist", &key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"], json!([]));
+
+        for phone in ["15550002222", "15550003333"] {
+            let (status, body) = server
+                .post(&format!("/api/v1/instances/sales/contacts/{phone}/block"), &key, json!({}))
+                .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(body["data"]["blocked"], true);
+            assert_eq!(body["data"]["phone"], phone);
+        }
+        let (status, body) = server
+            .post("/api/v1/instances/sales/contacts/15550003333/unblock", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["blocked"], false);
+        let (_, body) = server.get("/api/v1/instances/sales/contacts/blocklist", &key).await;
+        assert_eq!(
+            body["data"],
+            json!([{ "jid": "15550002222@s.whatsapp.net", "phone": "15550002222", "blocked": true }])
+        );
+
+        // What the blocked contact writes never arrives; the unblocked one's does.
+        let dropped = server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "text": "let me in" }))
+            .await;
+        assert_eq!(dropped, None);
+        let arrived = server
+            .inbound(&key, "sales", json!({ "from": "15550003333", "text": "hello again" }))
+            .await
+            .expect("delivered");
+        server
+            .wait_for_event(&key, "message.received", |e| e["data"]["providerMessageId"] == arrived.as_str())
+            .await;
+        let from_blocked = server
+            .events(&key)
+            .await
+            .into_iter()
+            .filter(|e| e["event"] == "message.received" && e["data"]["from"] == "15550002222")
+            .count();
+        assert_eq!(from_blocked, 0);
+
+        let (status, body) = server
+            .post("/api/v1/instances/sales/contacts/abc/block", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), ["phone"]);
+        let other = server.account("Other").await;
+        let (status, _) = server.get("/api/v1/instances/sales/contacts/blocklist", &other).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}

@@ -40,6 +40,15 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/messages/bulk", vec!["post"]),
         ("/api/v1/instances/{id}/contacts/check", vec!["post"]),
         ("/api/v1/instances/{id}/on-whatsapp/{phone}", vec!["get"]),
+        (
+            "/api/v1/instances/{id}/contacts/{phone}/block",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/instances/{id}/contacts/{phone}/unblock",
+            vec!["post"],
+        ),
+        ("/api/v1/instances/{id}/contacts/blocklist", vec!["get"]),
         ("/api/v1/messages", vec!["get"]),
         ("/api/v1/messages/{id}", vec!["get"]),
         ("/api/v1/messages/{id}/react", vec!["post"]),

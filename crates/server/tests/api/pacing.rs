@@ -23,7 +23,8 @@ async fn sent_times(
     key: &str,
     instance: &str,
 ) -> Vec<(String, DateTime<Utc>)> {
-    activity(server, key, instance)
+    server
+        .sandbox_activity(key, instance)
         .await
         .into_iter()
         .filter(|a| a["kind"] == "message")
@@ -34,17 +35,6 @@ async fn sent_times(
             )
         })
         .collect()
-}
-
-async fn activity(server: &TestServer, key: &str, instance: &str) -> Vec<Value> {
-    let (status, body) = server
-        .get(
-            &format!("/api/v1/sandbox/instances/{instance}/activity"),
-            key,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body["data"].as_array().unwrap().clone()
 }
 
 fn millis(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
@@ -313,7 +303,7 @@ async fn typing_shows_before_the_message_without_holding_the_request() {
         let id = body["data"]["id"].as_str().unwrap().to_owned();
         server.wait_for_message(&key, &id, "read").await;
 
-        let seen = activity(&server, &key, "sales").await;
+        let seen = server.sandbox_activity(&key, "sales").await;
         let kinds: Vec<_> = seen.iter().map(|a| a["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["typing", "paused", "message"]);
         let at = |i: usize| {

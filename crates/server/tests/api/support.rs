@@ -201,6 +201,18 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
+    /// What a sandbox number put on the wire (messages, typing, number checks), in order.
+    pub async fn sandbox_activity(&self, key: &str, instance: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(
+                &format!("/api/v1/sandbox/instances/{instance}/activity"),
+                key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["data"].as_array().unwrap().clone()
+    }
+
     /// An account with a linked sandbox instance; answers the account key and the instance id.
     pub async fn linked_instance(&self, name: &str) -> (String, String) {
         let key = self.account("Acme").await;
