@@ -32,4 +32,5 @@ mod receiving;
 mod restart;
 mod streams;
 mod web_engine;
+mod web_linking;
 mod webhooks;
