@@ -38,6 +38,10 @@ pub enum EventKind {
     MessageUnpinned,
     #[serde(rename = "message.poll_vote")]
     MessagePollVote,
+    #[serde(rename = "group.updated")]
+    GroupUpdated,
+    #[serde(rename = "group.participants_updated")]
+    GroupParticipantsUpdated,
     #[serde(rename = "qrcode.updated")]
     QrcodeUpdated,
     #[serde(rename = "session.status")]
@@ -61,7 +65,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 22] = [
+    pub const ALL: [EventKind; 24] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -74,6 +78,8 @@ impl EventKind {
         Self::MessagePinned,
         Self::MessageUnpinned,
         Self::MessagePollVote,
+        Self::GroupUpdated,
+        Self::GroupParticipantsUpdated,
         Self::QrcodeUpdated,
         Self::SessionStatus,
         Self::SessionConnected,
@@ -100,6 +106,8 @@ impl EventKind {
             Self::MessagePinned => "message.pinned",
             Self::MessageUnpinned => "message.unpinned",
             Self::MessagePollVote => "message.poll_vote",
+            Self::GroupUpdated => "group.updated",
+            Self::GroupParticipantsUpdated => "group.participants_updated",
             Self::QrcodeUpdated => "qrcode.updated",
             Self::SessionStatus => "session.status",
             Self::SessionConnected => "session.connected",

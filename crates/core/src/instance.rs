@@ -177,11 +177,14 @@ pub enum Capability {
     CheckNumbers,
     /// Block and unblock contacts, list the blocked.
     BlockContacts,
+    /// Create groups, read them, change their subject, description, settings and members,
+    /// invite links, join and leave.
+    Groups,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 21] = [
+    pub const ALL: [Capability; 22] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -203,6 +206,7 @@ impl Capability {
         Self::PinMessages,
         Self::CheckNumbers,
         Self::BlockContacts,
+        Self::Groups,
     ];
 
     /// What a user can do with it, in a few words.
@@ -229,6 +233,9 @@ impl Capability {
             Self::PinMessages => "Pin and unpin messages",
             Self::CheckNumbers => "Check whether numbers are on WhatsApp (`contacts/check`)",
             Self::BlockContacts => "Block and unblock contacts, list the blocked",
+            Self::Groups => {
+                "Groups: create, read, subject, description, settings, members, invite links, join, leave"
+            }
         }
     }
 }

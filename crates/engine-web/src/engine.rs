@@ -30,6 +30,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::PinMessages,
     Capability::CheckNumbers,
     Capability::BlockContacts,
+    Capability::Groups,
 ];
 
 pub struct WebEngine {

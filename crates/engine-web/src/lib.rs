@@ -7,6 +7,7 @@
 
 mod contacts;
 mod engine;
+mod groups;
 pub mod inbound;
 mod key_store;
 pub mod outbound;

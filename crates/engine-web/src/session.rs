@@ -15,8 +15,9 @@ use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
-    ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, MediaSink, MediaSource,
-    MessageOperation, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session,
+    ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange, GroupEvent,
+    GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction, MemberResult,
+    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session,
     SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
@@ -32,6 +33,7 @@ use whatsapp_rust::{Client, InboundDurabilityHook, Jid as WaJid, TokioRuntime};
 use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
 
 use crate::contacts;
+use crate::groups;
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
@@ -202,6 +204,22 @@ impl Reporter {
             Event::ConnectFailure(failure) => Some(SessionEvent::Reconnecting {
                 reason: format!("WhatsApp refused the connection ({:?})", failure.reason),
             }),
+            Event::GroupUpdate(update) => {
+                let own = update
+                    .participant_pn
+                    .as_ref()
+                    .or(update.participant.as_ref())
+                    .is_some_and(|by| {
+                        client.pn().is_some_and(|pn| pn.user == by.user)
+                            || client.lid().is_some_and(|lid| lid.user == by.user)
+                    });
+                // The number's own changes were reported when it made them.
+                if own {
+                    None
+                } else {
+                    groups::event(update).map(SessionEvent::Group)
+                }
+            }
             Event::Receipt(receipt) => {
                 for event in inbound::receipts(receipt) {
                     self.events.emit(event).await;
@@ -430,6 +448,19 @@ impl WebSession {
             events,
             running: Mutex::new(None),
         }
+    }
+
+    /// Reports a group change this number made: WhatsApp's notifications of a change go to
+    /// the other members, so the number's own changes are reported here, once.
+    async fn report_own(&self, client: &Client, group: &wagate_core::Jid, activity: GroupActivity) {
+        self.events
+            .emit(SessionEvent::Group(GroupEvent {
+                group: group.clone(),
+                by: linked_account(client).map(|me| me.phone.to_jid()),
+                activity,
+                at: Utc::now(),
+            }))
+            .await;
     }
 
     fn key_store(&self) -> KeyStore {
@@ -826,6 +857,166 @@ impl Session for WebSession {
             blocking.unblock(&contact).await
         };
         done.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the change: {e}")))
+    }
+
+    async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {
+        let client = self.client().await?;
+        let groups = client
+            .groups()
+            .get_participating()
+            .await
+            .map_err(groups::group_error)?;
+        let mut groups: Vec<GroupInfo> = groups.values().filter_map(groups::info).collect();
+        groups.sort_by_key(|group| group.created_at);
+        Ok(groups)
+    }
+
+    async fn group(&self, group: &wagate_core::Jid) -> Result<GroupInfo, EngineError> {
+        let client = self.client().await?;
+        let metadata = client
+            .groups()
+            .get_metadata(&groups::group_jid(group)?)
+            .await
+            .map_err(groups::group_error)?;
+        groups::info(&metadata).ok_or(EngineError::NotFound { what: "group" })
+    }
+
+    async fn create_group(&self, new: &NewGroup) -> Result<GroupInfo, EngineError> {
+        let client = self.client().await?;
+        let mut options = whatsapp_rust::GroupCreateOptions::new(new.subject.clone());
+        for member in &new.members {
+            options = options
+                .with_participant(whatsapp_rust::GroupParticipantOptions::new(wa_jid(member)?));
+        }
+        let created = client
+            .groups()
+            .create_group(options)
+            .await
+            .map_err(groups::group_error)?;
+        let group = created.metadata.id.clone();
+        if let Some(description) = &new.description {
+            groups::change(
+                &client,
+                &group,
+                &GroupChange::Description(Some(description.clone())),
+            )
+            .await?;
+        }
+        let mut info =
+            groups::info(&created.metadata).ok_or(EngineError::NotFound { what: "group" })?;
+        info.description = new.description.clone();
+        self.report_own(
+            &client,
+            &info.jid,
+            GroupActivity::Created {
+                subject: info.subject.clone(),
+            },
+        )
+        .await;
+        Ok(info)
+    }
+
+    async fn change_group(
+        &self,
+        group: &wagate_core::Jid,
+        change: &GroupChange,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        groups::change(&client, &groups::group_jid(group)?, change).await?;
+        self.report_own(&client, group, GroupActivity::Changed(change.clone()))
+            .await;
+        Ok(())
+    }
+
+    async fn change_members(
+        &self,
+        group: &wagate_core::Jid,
+        action: MemberAction,
+        members: &[wagate_core::Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let client = self.client().await?;
+        let target = groups::group_jid(group)?;
+        let members = members.iter().map(wa_jid).collect::<Result<Vec<_>, _>>()?;
+        let calls = client.groups();
+        let responses = match action {
+            MemberAction::Add => calls.add_participants(target, &members).await,
+            MemberAction::Remove => calls.remove_participants(target, &members).await,
+            MemberAction::Promote => calls.promote_participants(target, &members).await,
+            MemberAction::Demote => calls.demote_participants(target, &members).await,
+        }
+        .map_err(groups::group_error)?;
+        let results: Vec<MemberResult> = responses
+            .iter()
+            .filter_map(|response| groups::member_result(action, response))
+            .collect();
+        let changed: Vec<wagate_core::Jid> = results
+            .iter()
+            .filter(|result| result.outcome == wagate_engine::MemberOutcome::Done)
+            .map(|result| result.jid.clone())
+            .collect();
+        if !changed.is_empty() {
+            self.report_own(
+                &client,
+                group,
+                GroupActivity::Members {
+                    action,
+                    members: changed,
+                },
+            )
+            .await;
+        }
+        Ok(results)
+    }
+
+    async fn group_invite(
+        &self,
+        group: &wagate_core::Jid,
+        revoke: bool,
+    ) -> Result<String, EngineError> {
+        let client = self.client().await?;
+        let link = client
+            .groups()
+            .get_invite_link(groups::group_jid(group)?, revoke)
+            .await
+            .map_err(groups::group_error)?;
+        Ok(link.rsplit('/').next().unwrap_or(&link).to_owned())
+    }
+
+    async fn join_group(&self, code: &str) -> Result<wagate_core::Jid, EngineError> {
+        let client = self.client().await?;
+        let joined = client
+            .groups()
+            .join_with_invite_code(code)
+            .await
+            .map_err(groups::group_error)?;
+        match joined {
+            whatsapp_rust::JoinGroupResult::Joined(group) => {
+                inbound::jid(&group).ok_or(EngineError::NotFound { what: "group" })
+            }
+            whatsapp_rust::JoinGroupResult::PendingApproval(_) => Err(EngineError::Forbidden(
+                "joining this group needs an admin's approval; the request was sent".to_owned(),
+            )),
+        }
+    }
+
+    async fn leave_group(&self, group: &wagate_core::Jid) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .groups()
+            .leave(groups::group_jid(group)?)
+            .await
+            .map_err(groups::group_error)?;
+        let me = linked_account(&client).map(|me| me.phone.to_jid());
+        self.report_own(
+            &client,
+            group,
+            GroupActivity::Members {
+                action: MemberAction::Remove,
+                members: me.into_iter().collect(),
+            },
+        )
+        .await;
+        Ok(())
     }
 
     async fn blocklist(&self) -> Result<Vec<wagate_core::Jid>, EngineError> {

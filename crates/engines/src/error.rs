@@ -51,6 +51,12 @@ pub enum EngineError {
     /// The request does not fit the session's state (for example linking a linked number).
     #[error("{0}")]
     InvalidState(String),
+    /// What the call names does not exist for this number (a group it is not in).
+    #[error("{what} not found")]
+    NotFound { what: &'static str },
+    /// WhatsApp allows that only to others (a group change only admins may make).
+    #[error("{0}")]
+    Forbidden(String),
 }
 
 impl EngineError {
@@ -62,6 +68,8 @@ impl EngineError {
             Self::Permanent { .. } | Self::Refused { .. } => ErrorCode::ValidationError,
             Self::Transient(_) => ErrorCode::EngineUnavailable,
             Self::InvalidState(_) => ErrorCode::Conflict,
+            Self::NotFound { .. } => ErrorCode::NotFound,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
         }
     }
 }

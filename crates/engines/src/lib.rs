@@ -6,6 +6,7 @@
 //! webhooks or the gateway's SQL. Nothing outside this crate knows which engine a number uses.
 
 mod error;
+mod groups;
 mod media;
 mod session;
 
@@ -13,6 +14,10 @@ pub mod cloud;
 pub mod sandbox;
 
 pub use error::{EngineError, SendFailure};
+pub use groups::{
+    GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupMember, GroupSettings,
+    GroupSettingsChange, MemberAction, MemberOutcome, MemberResult, MemberRole, NewGroup,
+};
 pub use media::{MediaSink, MediaSource};
 pub use session::{
     Applied, ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink, IncomingChange,

@@ -16,6 +16,7 @@ use wagate_core::{
 };
 
 use crate::EngineError;
+use crate::groups::{GroupChange, GroupEvent, GroupInfo, MemberAction, MemberResult, NewGroup};
 
 /// One way of reaching WhatsApp.
 pub trait Engine: Send + Sync {
@@ -154,6 +155,51 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// The groups the number is a member of.
+    async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// One group the number is a member of; `NotFound` otherwise.
+    async fn group(&self, _group: &Jid) -> Result<GroupInfo, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Creates a group with the number as its owner.
+    async fn create_group(&self, _group: &NewGroup) -> Result<GroupInfo, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Changes a group's subject, description or settings.
+    async fn change_group(&self, _group: &Jid, _change: &GroupChange) -> Result<(), EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Adds, removes, promotes or demotes members; answers how each one fared.
+    async fn change_members(
+        &self,
+        _group: &Jid,
+        _action: MemberAction,
+        _members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// The group's invite code; `revoke` makes a new one and voids the old.
+    async fn group_invite(&self, _group: &Jid, _revoke: bool) -> Result<String, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Joins a group by invite code; answers the group.
+    async fn join_group(&self, _code: &str) -> Result<Jid, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Leaves a group.
+    async fn leave_group(&self, _group: &Jid) -> Result<(), EngineError> {
+        Err(groups_not_supported())
+    }
+
     /// The message templates of the number's business account.
     async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
         Err(EngineError::NotSupported {
@@ -171,6 +217,13 @@ pub trait Session: Send + Sync {
             engine: "number's",
             what: "message templates",
         })
+    }
+}
+
+fn groups_not_supported() -> EngineError {
+    EngineError::NotSupported {
+        engine: "number's",
+        what: "groups",
     }
 }
 
@@ -270,6 +323,8 @@ pub enum SessionEvent {
     Halted { reason: String },
     /// A message arrived.
     Incoming(IncomingMessage),
+    /// Something happened in a group the number is in, by the number or by someone else.
+    Group(GroupEvent),
     /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).
     Changed {
         chat: Jid,

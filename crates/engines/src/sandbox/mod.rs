@@ -7,6 +7,7 @@
 //! deterministic enough to test against. It is the default for trying wagate without a phone.
 
 mod codes;
+mod groups;
 mod network;
 mod session;
 mod wire;
@@ -76,6 +77,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Mentions,
     Capability::CheckNumbers,
     Capability::BlockContacts,
+    Capability::Groups,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

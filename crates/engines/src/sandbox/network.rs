@@ -2,6 +2,7 @@
 //! numbers are linked where, and which messages were delivered how often.
 
 use super::SandboxConfig;
+use super::groups::GroupRegistry;
 use super::session::SandboxSession;
 use super::wire::{DeliveryLedger, Wire};
 use crate::{EventSink, Session};
@@ -44,6 +45,8 @@ pub(super) struct Shared {
     sessions: Mutex<HashMap<InstanceId, Weak<SandboxSession>>>,
     /// Linked phone number → the instance it is linked to.
     phones: Mutex<HashMap<String, InstanceId>>,
+    /// Every group on the simulated network.
+    pub groups: Mutex<GroupRegistry>,
 }
 
 impl Shared {
@@ -101,6 +104,7 @@ impl Network {
                 wire: Wire::default(),
                 sessions: Mutex::new(HashMap::new()),
                 phones: Mutex::new(HashMap::new()),
+                groups: Mutex::new(GroupRegistry::default()),
             }),
         })
     }

@@ -1,12 +1,14 @@
 //! One sandbox session: linking by QR or pairing code, and sending with simulated receipts.
 
+use super::groups::GroupRegistry;
 use super::network::{ConnectionError, LinkError, Shared};
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
-    ConnectMode, ConnectOutcome, EngineError, EventSink, IncomingChange, IncomingMessage,
-    MessageOperation, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender, Session,
-    SessionEvent,
+    ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange, GroupEvent,
+    GroupInfo, IncomingChange, IncomingMessage, MemberAction, MemberOutcome, MemberResult,
+    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender,
+    Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -238,6 +240,48 @@ impl SandboxSession {
         };
         self.events.emit(SessionEvent::Connected { me }).await;
         Ok(())
+    }
+
+    /// The number's own address, when it is open.
+    fn my_jid(&self) -> Result<Jid, EngineError> {
+        Ok(self.me().ok_or(EngineError::NotConnected)?.phone.to_jid())
+    }
+
+    fn group_registry(&self) -> std::sync::MutexGuard<'_, GroupRegistry> {
+        self.shared.groups.lock().expect("group registry poisoned")
+    }
+
+    /// Reports a group event to every sandbox number among `members` (the actor included,
+    /// as WhatsApp tells all of a member's devices).
+    async fn tell(&self, members: &[Jid], event: GroupEvent) {
+        let mine = self.me().map(|me| me.phone.to_jid());
+        for member in members {
+            let session = if Some(member) == mine.as_ref() {
+                self.this.upgrade()
+            } else {
+                self.shared.peer(member.user())
+            };
+            if let Some(session) = session {
+                session
+                    .events
+                    .emit(SessionEvent::Group(event.clone()))
+                    .await;
+            }
+        }
+    }
+
+    async fn tell_group(&self, group: &Jid, activity: GroupActivity, by: &Jid) {
+        let members = self.group_registry().members(group);
+        self.tell(
+            &members,
+            GroupEvent {
+                group: group.clone(),
+                by: Some(by.clone()),
+                activity,
+                at: Utc::now(),
+            },
+        )
+        .await;
     }
 
     fn me(&self) -> Option<LinkedAccount> {
@@ -503,6 +547,119 @@ impl Session for SandboxSession {
     async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
         self.me().ok_or(EngineError::NotConnected)?;
         Ok(self.blocked().clone())
+    }
+
+    async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {
+        let me = self.my_jid()?;
+        Ok(self.group_registry().of_member(&me))
+    }
+
+    async fn group(&self, group: &Jid) -> Result<GroupInfo, EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().info(&me, group)
+    }
+
+    async fn create_group(&self, new: &NewGroup) -> Result<GroupInfo, EngineError> {
+        let me = self.my_jid()?;
+        let (info, _) = self.group_registry().create(&me, new, Utc::now());
+        self.tell_group(
+            &info.jid,
+            GroupActivity::Created {
+                subject: info.subject.clone(),
+            },
+            &me,
+        )
+        .await;
+        Ok(info)
+    }
+
+    async fn change_group(&self, group: &Jid, change: &GroupChange) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().change(&me, group, change)?;
+        self.tell_group(group, GroupActivity::Changed(change.clone()), &me)
+            .await;
+        Ok(())
+    }
+
+    async fn change_members(
+        &self,
+        group: &Jid,
+        action: MemberAction,
+        members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let me = self.my_jid()?;
+        let before = self.group_registry().members(group);
+        let results = self
+            .group_registry()
+            .change_members(&me, group, action, members)?;
+        let changed: Vec<Jid> = results
+            .iter()
+            .filter(|result| result.outcome == MemberOutcome::Done)
+            .map(|result| result.jid.clone())
+            .collect();
+        if !changed.is_empty() {
+            // Whoever was removed hears of it too.
+            let added: Vec<Jid> = self
+                .group_registry()
+                .members(group)
+                .into_iter()
+                .filter(|jid| !before.contains(jid))
+                .collect();
+            let told = [before, added].concat();
+            self.tell(
+                &told,
+                GroupEvent {
+                    group: group.clone(),
+                    by: Some(me),
+                    activity: GroupActivity::Members {
+                        action,
+                        members: changed,
+                    },
+                    at: Utc::now(),
+                },
+            )
+            .await;
+        }
+        Ok(results)
+    }
+
+    async fn group_invite(&self, group: &Jid, revoke: bool) -> Result<String, EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().invite(&me, group, revoke)
+    }
+
+    async fn join_group(&self, code: &str) -> Result<Jid, EngineError> {
+        let me = self.my_jid()?;
+        let group = self.group_registry().join(&me, code)?;
+        self.tell_group(
+            &group,
+            GroupActivity::Members {
+                action: MemberAction::Add,
+                members: vec![me.clone()],
+            },
+            &me,
+        )
+        .await;
+        Ok(group)
+    }
+
+    async fn leave_group(&self, group: &Jid) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        let before = self.group_registry().leave(&me, group)?;
+        self.tell(
+            &before,
+            GroupEvent {
+                group: group.clone(),
+                by: Some(me.clone()),
+                activity: GroupActivity::Members {
+                    action: MemberAction::Remove,
+                    members: vec![me],
+                },
+                at: Utc::now(),
+            },
+        )
+        .await;
+        Ok(())
     }
 
     async fn set_typing(&self, chat: &Jid, typing: bool) -> Result<(), EngineError> {

@@ -177,6 +177,53 @@ pub struct MessagePollVoteData {
     values: Vec<String>,
 }
 
+/// A member of a group, by address and (when WhatsApp tells it) phone number.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMemberRef {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    jid: String,
+    #[schema(example = "15550002222")]
+    phone: Option<String>,
+}
+
+/// `group.updated`: a group was created, or its subject, description or settings changed,
+/// through wagate or by another member.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupUpdatedData {
+    #[schema(example = "120363012345678901@g.us")]
+    group_jid: String,
+    /// `created`, `subject`, `description` or `settings`.
+    #[schema(example = "subject")]
+    change: String,
+    /// Who made the change, when WhatsApp tells.
+    by: Option<GroupMemberRef>,
+    at: DateTime<Utc>,
+    /// With `created` and `subject`.
+    subject: Option<String>,
+    /// With `description`; `null` when it was removed.
+    description: Option<String>,
+    /// With `settings`: only the settings that changed (`announce`, `locked`, `approval`,
+    /// `ephemeral` in seconds).
+    #[schema(value_type = Option<Object>)]
+    settings: Option<Value>,
+}
+
+/// `group.participants_updated`: members were added, removed, promoted or demoted, or
+/// joined (`add` by themselves) or left (`remove` by themselves).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupParticipantsUpdatedData {
+    #[schema(example = "120363012345678901@g.us")]
+    group_jid: String,
+    #[schema(example = "add")]
+    action: String,
+    participants: Vec<GroupMemberRef>,
+    by: Option<GroupMemberRef>,
+    at: DateTime<Utc>,
+}
+
 /// `qrcode.updated`: a new QR code to scan (`code`) or a pairing code to type
 /// (`pairingCode`), and when it expires.
 #[derive(Serialize, ToSchema)]
@@ -296,6 +343,14 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
         MessagePinned => ("MessagePinData", "A message was pinned in its chat."),
         MessageUnpinned => ("MessagePinData", "A message was unpinned."),
         MessagePollVote => ("MessagePollVoteData", "Someone voted in a poll."),
+        GroupUpdated => (
+            "GroupUpdatedData",
+            "A group was created, or its subject, description or settings changed (by anyone).",
+        ),
+        GroupParticipantsUpdated => (
+            "GroupParticipantsUpdatedData",
+            "Members of a group were added, removed, promoted or demoted, or joined or left.",
+        ),
         QrcodeUpdated => (
             "QrcodeUpdatedData",
             "A new QR code (or pairing code) is waiting to be scanned (typed).",
@@ -349,6 +404,12 @@ impl utoipa::Modify for EventDocs {
             (MessageReadData::name(), MessageReadData::schema()),
             (MessagePinData::name(), MessagePinData::schema()),
             (MessagePollVoteData::name(), MessagePollVoteData::schema()),
+            (GroupMemberRef::name(), GroupMemberRef::schema()),
+            (GroupUpdatedData::name(), GroupUpdatedData::schema()),
+            (
+                GroupParticipantsUpdatedData::name(),
+                GroupParticipantsUpdatedData::schema(),
+            ),
             (QrcodeUpdatedData::name(), QrcodeUpdatedData::schema()),
             (SessionStatusData::name(), SessionStatusData::schema()),
             (SessionConnectedData::name(), SessionConnectedData::schema()),

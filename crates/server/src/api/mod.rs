@@ -13,6 +13,7 @@ mod docs;
 mod envelope;
 mod error;
 mod event_docs;
+mod groups;
 use event_docs::EventDocs;
 mod events;
 mod health;
@@ -82,6 +83,7 @@ pub struct BodyLimits {
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
         (name = "contacts", description = "Whether numbers are on WhatsApp; blocking contacts"),
+        (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -156,6 +158,16 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(contacts::block))
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::blocklist))
+        .routes(routes!(groups::list_groups, groups::create_group))
+        .routes(routes!(groups::join_group))
+        .routes(routes!(groups::get_group))
+        .routes(routes!(groups::set_subject))
+        .routes(routes!(groups::set_description))
+        .routes(routes!(groups::set_settings))
+        .routes(routes!(groups::change_participants))
+        .routes(routes!(groups::invite_link))
+        .routes(routes!(groups::revoke_invite_link))
+        .routes(routes!(groups::leave_group))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

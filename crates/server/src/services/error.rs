@@ -72,6 +72,8 @@ impl From<EngineError> for ServiceError {
             }
             EngineError::Transient(message) => Self::EngineUnavailable(message),
             EngineError::InvalidState(message) => Self::Conflict(message),
+            EngineError::NotFound { what } => Self::NotFound(what),
+            EngineError::Forbidden(message) => Self::Forbidden(message),
         }
     }
 }

@@ -342,6 +342,7 @@ impl Gateway {
                     .await?
             }
             SessionEvent::Incoming(message) => self.on_incoming(id, message).await?,
+            SessionEvent::Group(event) => self.on_group_event(id, event).await?,
             SessionEvent::Changed {
                 chat,
                 target,

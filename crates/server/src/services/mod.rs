@@ -18,6 +18,7 @@ mod error;
 mod event_payloads;
 mod events;
 mod file_sends;
+pub mod groups;
 mod idempotency;
 mod instances;
 mod intake;

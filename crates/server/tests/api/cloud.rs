@@ -586,7 +586,7 @@ async fn cloud_numbers_come_back_open_after_a_restart() {
 }
 
 #[tokio::test]
-async fn cloud_numbers_cannot_check_numbers_and_say_so() {
+async fn cloud_numbers_cannot_check_numbers_or_manage_groups_and_say_so() {
     let fake = fake_graph().await;
     on_each_backend_with(
         |_| {},
@@ -598,6 +598,12 @@ async fn cloud_numbers_cannot_check_numbers_and_say_so() {
                     &key,
                     json!({ "numbers": [CUSTOMER] }),
                 )
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+            assert_eq!(body["code"], "NOT_SUPPORTED_BY_ENGINE");
+            // Nor groups (the Cloud API has none for these numbers).
+            let (status, body) = server
+                .get(&format!("/api/v1/instances/{id}/groups"), &key)
                 .await;
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             assert_eq!(body["code"], "NOT_SUPPORTED_BY_ENGINE");

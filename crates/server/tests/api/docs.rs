@@ -49,6 +49,28 @@ async fn the_openapi_document_covers_every_route() {
             vec!["post"],
         ),
         ("/api/v1/instances/{id}/contacts/blocklist", vec!["get"]),
+        ("/api/v1/instances/{id}/groups", vec!["get", "post"]),
+        ("/api/v1/instances/{id}/groups/join", vec!["post"]),
+        ("/api/v1/instances/{id}/groups/{jid}", vec!["get"]),
+        ("/api/v1/instances/{id}/groups/{jid}/subject", vec!["put"]),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/description",
+            vec!["put"],
+        ),
+        ("/api/v1/instances/{id}/groups/{jid}/settings", vec!["put"]),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/participants/{action}",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/invite-link",
+            vec!["get"],
+        ),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/invite-link/revoke",
+            vec!["post"],
+        ),
+        ("/api/v1/instances/{id}/groups/{jid}/leave", vec!["post"]),
         ("/api/v1/messages", vec!["get"]),
         ("/api/v1/messages/{id}", vec!["get"]),
         ("/api/v1/messages/{id}/react", vec!["post"]),

@@ -138,6 +138,39 @@ async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
     sent(server, key, json!({ "to": "15550002222", "text": "Probe" })).await;
 
+    // group.updated (created, subject, settings) and group.participants_updated.
+    let (status, group) = server
+        .post(
+            "/api/v1/instances/sales/groups",
+            key,
+            json!({ "subject": "Launch", "participants": ["15550002222"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let jid = group["data"]["jid"].as_str().unwrap();
+    for (path, body) in [
+        ("subject", json!({ "subject": "Launch (Q3)" })),
+        ("description", json!({ "description": null })),
+        ("settings", json!({ "announce": true, "ephemeral": 86400 })),
+    ] {
+        let (status, answer) = server
+            .put(
+                &format!("/api/v1/instances/sales/groups/{jid}/{path}"),
+                key,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    let (status, answer) = server
+        .post(
+            &format!("/api/v1/instances/sales/groups/{jid}/participants/promote"),
+            key,
+            json!({ "participants": ["15550002222"] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
     let (status, body) = server
         .post(
             &format!("/api/v1/webhooks/{webhook_id}/test"),

@@ -17,6 +17,7 @@ mod contacts;
 mod docs;
 mod event_schemas;
 mod events;
+mod groups;
 mod idempotency;
 mod instances;
 mod limits;

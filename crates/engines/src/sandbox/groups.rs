@@ -1,0 +1,267 @@
+//! Groups in the sandbox: one registry for the whole simulated network, so two sandbox
+//! numbers in one group see each other's changes, with the rules WhatsApp applies: only
+//! members see a group; only admins change members, settings and the invite link, and the
+//! subject and description too once the group is locked; numbers without WhatsApp cannot be
+//! added; the owner cannot be demoted.
+
+use super::is_on_whatsapp;
+use crate::{
+    EngineError, GroupChange, GroupInfo, GroupMember, GroupSettings, MemberAction, MemberOutcome,
+    MemberResult, MemberRole, NewGroup,
+};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use wagate_core::Jid;
+
+const NOT_FOUND: EngineError = EngineError::NotFound { what: "group" };
+
+#[derive(Debug)]
+struct SimGroup {
+    info: GroupInfo,
+    /// How many times the invite link was revoked; the code is derived from it.
+    revoked: u64,
+}
+
+impl SimGroup {
+    fn member(&self, jid: &Jid) -> Option<&GroupMember> {
+        self.info.members.iter().find(|member| &member.jid == jid)
+    }
+
+    fn require_admin(&self, me: &Jid, what: &str) -> Result<(), EngineError> {
+        match self.member(me) {
+            Some(member) if member.role.is_admin() => Ok(()),
+            _ => Err(EngineError::Forbidden(format!(
+                "only the group's admins can {what}"
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(super) struct GroupRegistry {
+    groups: HashMap<Jid, SimGroup>,
+    created: u64,
+}
+
+fn invite_code(group: &Jid, generation: u64) -> String {
+    let hash = format!("{group}/{generation}")
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("Sbx{hash:016X}")
+}
+
+fn member(jid: &Jid, role: MemberRole) -> GroupMember {
+    GroupMember {
+        jid: jid.clone(),
+        phone: jid.phone(),
+        role,
+    }
+}
+
+impl GroupRegistry {
+    fn joined(&self, me: &Jid, group: &Jid) -> Result<&SimGroup, EngineError> {
+        self.groups
+            .get(group)
+            .filter(|sim| sim.member(me).is_some())
+            .ok_or(NOT_FOUND)
+    }
+
+    fn joined_mut(&mut self, me: &Jid, group: &Jid) -> Result<&mut SimGroup, EngineError> {
+        self.groups
+            .get_mut(group)
+            .filter(|sim| sim.member(me).is_some())
+            .ok_or(NOT_FOUND)
+    }
+
+    /// Creates a group owned by `me` with those of `new.members` who are on WhatsApp.
+    pub fn create(
+        &mut self,
+        me: &Jid,
+        new: &NewGroup,
+        now: DateTime<Utc>,
+    ) -> (GroupInfo, Vec<MemberResult>) {
+        self.created += 1;
+        let jid = Jid::parse(&format!(
+            "120363{:012}@g.us",
+            now.timestamp_micros().unsigned_abs() % 1_000_000 * 1_000_000 + self.created
+        ))
+        .expect("a group address");
+        let mut members = vec![member(me, MemberRole::SuperAdmin)];
+        let mut results = Vec::new();
+        for invited in &new.members {
+            let outcome = if !invited.phone().is_some_and(|p| is_on_whatsapp(p.as_str())) {
+                MemberOutcome::NotOnWhatsApp
+            } else if members.iter().any(|m| &m.jid == invited) {
+                MemberOutcome::AlreadyMember
+            } else {
+                members.push(member(invited, MemberRole::Member));
+                MemberOutcome::Done
+            };
+            results.push(MemberResult {
+                jid: invited.clone(),
+                outcome,
+            });
+        }
+        let info = GroupInfo {
+            jid: jid.clone(),
+            subject: new.subject.clone(),
+            description: new.description.clone(),
+            owner: Some(me.clone()),
+            created_at: Some(now),
+            members,
+            settings: GroupSettings::default(),
+        };
+        self.groups.insert(
+            jid,
+            SimGroup {
+                info: info.clone(),
+                revoked: 0,
+            },
+        );
+        (info, results)
+    }
+
+    pub fn of_member(&self, me: &Jid) -> Vec<GroupInfo> {
+        let mut groups: Vec<GroupInfo> = self
+            .groups
+            .values()
+            .filter(|sim| sim.member(me).is_some())
+            .map(|sim| sim.info.clone())
+            .collect();
+        groups.sort_by_key(|group| group.created_at);
+        groups
+    }
+
+    pub fn info(&self, me: &Jid, group: &Jid) -> Result<GroupInfo, EngineError> {
+        Ok(self.joined(me, group)?.info.clone())
+    }
+
+    /// The members to tell about a change in `group`.
+    pub fn members(&self, group: &Jid) -> Vec<Jid> {
+        self.groups
+            .get(group)
+            .map(|sim| sim.info.members.iter().map(|m| m.jid.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn change(
+        &mut self,
+        me: &Jid,
+        group: &Jid,
+        change: &GroupChange,
+    ) -> Result<(), EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        match change {
+            GroupChange::Subject(subject) => {
+                if sim.info.settings.locked {
+                    sim.require_admin(me, "change the subject of a locked group")?;
+                }
+                sim.info.subject = subject.clone();
+            }
+            GroupChange::Description(description) => {
+                if sim.info.settings.locked {
+                    sim.require_admin(me, "change the description of a locked group")?;
+                }
+                sim.info.description = description.clone();
+            }
+            GroupChange::Settings(settings) => {
+                sim.require_admin(me, "change the group's settings")?;
+                settings.apply(&mut sim.info.settings);
+            }
+        }
+        Ok(())
+    }
+
+    pub fn change_members(
+        &mut self,
+        me: &Jid,
+        group: &Jid,
+        action: MemberAction,
+        members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        sim.require_admin(me, "add, remove, promote or demote members")?;
+        let owner = sim.info.owner.clone();
+        let mut results = Vec::with_capacity(members.len());
+        for jid in members {
+            let position = sim.info.members.iter().position(|m| &m.jid == jid);
+            let outcome = match (action, position) {
+                (MemberAction::Add, Some(_)) => MemberOutcome::AlreadyMember,
+                (MemberAction::Add, None) => {
+                    if jid.phone().is_some_and(|p| is_on_whatsapp(p.as_str())) {
+                        sim.info.members.push(member(jid, MemberRole::Member));
+                        MemberOutcome::Done
+                    } else {
+                        MemberOutcome::NotOnWhatsApp
+                    }
+                }
+                (_, None) => MemberOutcome::NotMember,
+                (_, Some(_)) if owner.as_ref() == Some(jid) && jid != me => {
+                    MemberOutcome::Refused(403)
+                }
+                (MemberAction::Remove, Some(at)) => {
+                    sim.info.members.remove(at);
+                    MemberOutcome::Done
+                }
+                (MemberAction::Promote, Some(at)) => {
+                    let current = &mut sim.info.members[at].role;
+                    if *current == MemberRole::Member {
+                        *current = MemberRole::Admin;
+                    }
+                    MemberOutcome::Done
+                }
+                (MemberAction::Demote, Some(at)) => {
+                    sim.info.members[at].role = MemberRole::Member;
+                    MemberOutcome::Done
+                }
+            };
+            results.push(MemberResult {
+                jid: jid.clone(),
+                outcome,
+            });
+        }
+        Ok(results)
+    }
+
+    pub fn invite(&mut self, me: &Jid, group: &Jid, revoke: bool) -> Result<String, EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        sim.require_admin(me, "share or revoke the invite link")?;
+        if revoke {
+            sim.revoked += 1;
+        }
+        Ok(invite_code(group, sim.revoked))
+    }
+
+    /// Joins by invite code; answers the group.
+    pub fn join(&mut self, me: &Jid, code: &str) -> Result<Jid, EngineError> {
+        let sim = self
+            .groups
+            .values_mut()
+            .find(|sim| invite_code(&sim.info.jid, sim.revoked) == code)
+            .ok_or(EngineError::NotFound {
+                what: "invite code",
+            })?;
+        if sim.info.settings.approval {
+            return Err(EngineError::Forbidden(
+                "joining this group needs an admin's approval".to_owned(),
+            ));
+        }
+        if sim.member(me).is_none() {
+            sim.info.members.push(member(me, MemberRole::Member));
+        }
+        Ok(sim.info.jid.clone())
+    }
+
+    /// Leaves a group; the last member out deletes it. Answers who was in it before.
+    pub fn leave(&mut self, me: &Jid, group: &Jid) -> Result<Vec<Jid>, EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        let before = sim.info.members.iter().map(|m| m.jid.clone()).collect();
+        sim.info.members.retain(|m| &m.jid != me);
+        if sim.info.members.is_empty() {
+            self.groups.remove(group);
+        }
+        Ok(before)
+    }
+}
