@@ -5,7 +5,8 @@
 //! server that speaks the same wire: the Noise handshake (XX, then IK once the client caches
 //! the certificate), encrypted binary nodes, QR references for an unlinked device, the
 //! phone's signed `pair-success` when a test "scans" a code, the restart that follows, the
-//! login of a linked device, keepalive and other queries answered, and on demand a QR
+//! login of a linked device, keepalive and other queries answered, groups kept as the server
+//! keeps them (and their changes told to the other members), and on demand a QR
 //! rotation, a dropped connection or the phone removing the device. The certificate it
 //! presents is zero-signed, so the client must be built with `danger-skip-cert-chain-verify`,
 //! which only the test and benchmark builds enable.
@@ -21,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod groups;
 mod handshake;
 mod phone;
 mod server;

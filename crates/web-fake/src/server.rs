@@ -18,6 +18,7 @@ use whatsapp_rust::wacore::libsignal::protocol::KeyPair;
 use whatsapp_rust::wacore_binary::Node;
 use whatsapp_rust::wacore_binary::consts::WA_CONN_HEADER;
 
+use crate::groups::{Groups, Notice};
 use crate::handshake::{AfterHello, ServerIdentity, answer_hello, read_finish};
 use crate::phone::{device_identity, read_qr};
 use crate::wire::Wire;
@@ -88,6 +89,7 @@ struct Registry {
     devices: HashMap<(String, u32), FakePhone>,
     next_device: HashMap<String, u32>,
     logins: u64,
+    groups: Groups,
 }
 
 impl Registry {
@@ -475,6 +477,67 @@ async fn converse(
     }
 }
 
+/// A group query of a linked device, answered from the server's groups; the change it made
+/// is told to the other members' connections as a `w:gp2` notification.
+fn group_query(shared: &Shared, id: u64, node: &Node) -> Vec<Node> {
+    let to = attr(node, "to").unwrap_or_default();
+    let answer = NodeBuilder::new("iq")
+        .attr("from", to.as_str())
+        .attr("id", attr(node, "id").unwrap_or_default());
+    let mut registry = shared.registry();
+    let me = match registry.connections.get(&id).map(|c| &c.role) {
+        Some(Role::Linked { number }) => format!("{number}@s.whatsapp.net"),
+        _ => return Vec::new(),
+    };
+    let Some(query) = node.children().and_then(|children| children.first()) else {
+        return Vec::new();
+    };
+    let (result, notice) = registry.groups.answer(&me, &to, query, unix_now());
+    if let Some(notice) = notice {
+        tell_members(&registry, &notice);
+    }
+    vec![match result {
+        Ok(children) => answer.attr("type", "result").children(children).build(),
+        Err(code) => answer
+            .attr("type", "error")
+            .children([NodeBuilder::new("error")
+                .attr("code", code.to_string())
+                .attr(
+                    "text",
+                    if code == 404 {
+                        "item-not-found"
+                    } else {
+                        "forbidden"
+                    },
+                )
+                .build()])
+            .build(),
+    }]
+}
+
+/// Sends a group change to the connections of the members other than the one who made it.
+fn tell_members(registry: &Registry, notice: &Notice) {
+    let actor = notice.by.split('@').next().unwrap_or_default();
+    for member in &notice.members {
+        let number = member.split('@').next().unwrap_or_default();
+        if number == actor {
+            continue;
+        }
+        for connection in registry.linked_to(number) {
+            connection.send(
+                NodeBuilder::new("notification")
+                    .attr("from", notice.group.as_str())
+                    .attr("type", "w:gp2")
+                    .attr("id", format!("gp2-{}", unix_now()))
+                    .attr("participant", notice.by.as_str())
+                    .attr("t", unix_now().to_string())
+                    .children([notice.change.clone()])
+                    .build(),
+            );
+        }
+    }
+}
+
 /// An app state query answered with every collection asked for, unchanged since the
 /// version the client holds: an account with nothing to sync.
 fn app_state_unchanged(sync: &Node) -> Node {
@@ -508,6 +571,9 @@ fn answer(shared: &Shared, id: u64, node: &Node) -> Vec<Node> {
         return Vec::new();
     }
     match attr(node, "type").as_deref() {
+        Some("get" | "set") if attr(node, "xmlns").as_deref() == Some("w:g2") => {
+            group_query(shared, id, node)
+        }
         Some("get" | "set") => {
             let result = NodeBuilder::new("iq")
                 .attr("from", SERVER)

@@ -33,5 +33,6 @@ mod receiving;
 mod restart;
 mod streams;
 mod web_engine;
+mod web_groups;
 mod web_linking;
 mod webhooks;
