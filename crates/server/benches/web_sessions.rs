@@ -1,11 +1,9 @@
-//! Resident memory per WhatsApp Web session: linked web numbers are started (each a
-//! `whatsapp-rust` client with its keys read from the database) and the growth of the
-//! process's resident set is divided by their number. The baseline is the same server with the
-//! same numbers in its database and no session running, measured in the same run.
-//!
-//! No WhatsApp server is reachable here: every session is started and then waits in the
-//! library's reconnect backoff with no socket open. The figure is the session's own weight
-//! (client, caches, tasks) without the buffers of a live connection.
+//! Resident memory per connected WhatsApp Web session: the `wagate` binary runs as a child
+//! process against the scripted WhatsApp Web server (which runs here, in the benchmark's own
+//! process, so its weight is not counted); that many web instances are linked by scanning
+//! their QR codes and left connected and idle. The figure is the growth of the gateway's
+//! resident set over its baseline — the same process with the same instances created and
+//! none connected, measured in the same run — divided by the number of sessions.
 //!
 //! ```text
 //! cargo bench -p wagate-server --bench web_sessions
@@ -15,18 +13,16 @@
 #[allow(dead_code)] // this benchmark takes only the account helpers; it loads nothing
 mod support;
 
-use serde_json::json;
-use std::time::Duration;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use support::{ADMIN_KEY, post};
-use wagate_core::{InstanceId, InstanceStatus, LinkedAccount, PhoneNumber};
-use wagate_engine_web::KeyStore;
-use wagate_server::Server;
-use wagate_server::config::Config;
-use wagate_store::InstanceState;
+use wagate_web_fake::{FakePhone, WebFake};
 
-/// The resident set of this process, from /proc, in kB.
-fn resident_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("proc status");
+/// The resident set of a process, from /proc, in kB.
+fn resident_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmRSS:"))
@@ -34,18 +30,57 @@ fn resident_kb() -> u64 {
         .expect("VmRSS")
 }
 
-/// A WebSocket address on this machine where nothing listens.
-fn unreachable_whatsapp() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let port = listener.local_addr().expect("its address").port();
-    drop(listener);
-    format!("ws://127.0.0.1:{port}/ws/chat")
+/// Lets the allocator and the runtime settle, then reads the resident set.
+async fn settled_resident_kb(pid: u32) -> u64 {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    resident_kb(pid)
 }
 
-/// Settles the allocator and the runtime, then reads the resident set.
-async fn settled_resident_kb() -> u64 {
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    resident_kb()
+/// Starts the gateway binary against `whatsapp`; answers the child and its base URL.
+fn start_gateway(dir: &std::path::Path, whatsapp: &WebFake) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wagate"))
+        .env("WAGATE_LISTEN", "127.0.0.1:0")
+        .env("WAGATE_DATA_DIR", dir)
+        .env("WAGATE_ADMIN_KEY", ADMIN_KEY)
+        .env("WAGATE_LOG__LEVEL", "error")
+        .env("WAGATE_WEB__URL", whatsapp.url())
+        .env("WAGATE_WEB__VERSION", "2.3000.1")
+        .env("WAGATE_WEB__START_SPACING_MS", "1")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("wagate starts");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            line.split("serving on http://").nth(1).map(|rest| {
+                rest.split_whitespace()
+                    .next()
+                    .expect("an address")
+                    .to_owned()
+            })
+        })
+        .expect("the serving line");
+    // Keep reading, so the gateway never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, format!("http://{address}"))
+}
+
+async fn statuses(client: &reqwest::Client, base: &str, key: &str) -> Vec<Value> {
+    let response = client
+        .get(format!("{base}/api/v1/instances"))
+        .bearer_auth(key)
+        .send()
+        .await
+        .expect("the gateway answers");
+    let body: Value = response.json().await.expect("a JSON answer");
+    body["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|instance| instance["status"].clone())
+        .collect()
 }
 
 fn main() {
@@ -55,17 +90,10 @@ fn main() {
         .unwrap_or(100);
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     runtime.block_on(async {
+        let whatsapp = WebFake::start().await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::defaults();
-        config.listen = "127.0.0.1:0".parse().expect("address");
-        config.data_dir = dir.path().to_path_buf();
-        config.admin_key = ADMIN_KEY.to_owned();
-        config.log.level = "error".to_owned();
-        config.web.url = unreachable_whatsapp();
-        config.web.version = "2.3000.1".to_owned();
-        config.web.start_spacing_ms = 1;
-        let server = Server::start(config).await.expect("the gateway starts");
-        let base = format!("http://{}", server.local_addr());
+        let (mut gateway, base) = start_gateway(dir.path(), &whatsapp);
+        let pid = gateway.id();
         let client = reqwest::Client::new();
         let account = post(
             &client,
@@ -75,72 +103,70 @@ fn main() {
         )
         .await;
         let key = account["apiKey"].as_str().expect("account key").to_owned();
-
-        // Linked numbers, stopped: a device identity and the linked account.
-        let store = server.gateway().store().clone();
-        let mut names = Vec::with_capacity(sessions);
         for n in 0..sessions {
-            let name = format!("web{n}");
-            let created = post(
+            post(
                 &client,
                 format!("{base}/api/v1/instances"),
                 &key,
-                json!({"name": name, "engine": "web"}),
+                json!({"name": format!("web{n}"), "engine": "web"}),
             )
             .await;
-            let id =
-                InstanceId::parse(created["id"].as_str().expect("an id")).expect("an instance id");
-            KeyStore::new(store.clone(), id.clone())
-                .ensure_device()
-                .await
-                .expect("a device");
-            let phone = format!("1555{n:07}");
-            let me = LinkedAccount {
-                jid: format!("{phone}@s.whatsapp.net"),
-                phone: PhoneNumber::parse(&phone).expect("a phone"),
-                push_name: None,
-                lid: None,
-            };
-            store
-                .update_instance(&id, |current| {
-                    let mut state = InstanceState::of(current);
-                    state.status = InstanceStatus::Disconnected;
-                    state.linked = true;
-                    state.me = Some(me.clone());
-                    Some((state, Vec::new()))
-                })
-                .await
-                .expect("linked");
-            names.push(name);
         }
+        let before = settled_resident_kb(pid).await;
 
-        let before = settled_resident_kb().await;
-        for name in &names {
-            // A linked number that is not open reconnects without a new QR code.
-            post(
+        // Every instance shows a QR code, which its phone scans.
+        let started = Instant::now();
+        for n in 0..sessions {
+            let shown = post(
                 &client,
-                format!("{base}/api/v1/instances/{name}/connect"),
+                format!("{base}/api/v1/instances/web{n}/connect"),
                 &key,
                 json!({}),
             )
             .await;
+            let code = shown["qr"]["code"].as_str().expect("a QR code");
+            let phone = FakePhone::new(
+                &format!("1555{n:07}"),
+                &format!("1000000{n:08}"),
+                &format!("Bench {n}"),
+            );
+            whatsapp.scan(code, &phone).await.expect("the scan links");
         }
-        let after = settled_resident_kb().await;
+        loop {
+            let statuses = statuses(&client, &base, &key).await;
+            let open = statuses.iter().filter(|status| *status == "open").count();
+            if open == sessions {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(120 + sessions as u64),
+                "{open} of {sessions} sessions opened: {statuses:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let linked_in = started.elapsed();
+        assert_eq!(whatsapp.connected_devices(), sessions);
+
+        let after = settled_resident_kb(pid).await;
         let grown = after.saturating_sub(before);
-        println!("web sessions: {sessions} linked numbers, each waiting to reconnect");
         println!(
-            "  resident before the sessions   {:>8.1} MB",
+            "web sessions: {sessions} numbers linked by QR and connected in {:.1} s, idle",
+            linked_in.as_secs_f64()
+        );
+        println!(
+            "  gateway resident, instances created, none connected  {:>8.1} MB",
             before as f64 / 1024.0
         );
         println!(
-            "  resident with the sessions     {:>8.1} MB",
+            "  gateway resident, every session connected and idle   {:>8.1} MB",
             after as f64 / 1024.0
         );
         println!(
-            "  per session                    {:>8.1} KB  ({:.2} MB)",
+            "  per connected session                                {:>8.1} KB  ({:.2} MB)",
             grown as f64 / sessions as f64,
             grown as f64 / sessions as f64 / 1024.0
         );
-        server.shutdown().await;
+        gateway.kill().expect("the gateway stops");
+        gateway.wait().expect("the gateway ends");
     });
 }
