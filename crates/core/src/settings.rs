@@ -1,8 +1,10 @@
-//! Per-instance settings: what a number may override of the gateway's defaults.
+//! Per-instance settings: what a number may override of the gateway's defaults, and the
+//! switches users of other gateways rely on.
 //!
-//! Today that is pacing — a number with years of chat history tolerates more than one linked
-//! yesterday, so each instance can loosen or tighten the global `[pacing]` rules. Every field
-//! is optional: what is absent falls back to the global value.
+//! Pacing: a number with years of chat history tolerates more than one linked yesterday, so
+//! each instance can loosen or tighten the global `[pacing]` rules; every field is optional
+//! and falls back to the global value. Switches: what happens to what arrives (group messages
+//! ignored, messages marked read as they arrive); all off by default.
 
 use crate::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,16 @@ use serde::{Deserialize, Serialize};
 pub struct InstanceSettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pacing: Option<PacingSettings>,
+    /// Messages written in groups are not stored and raise no event (direct chats only).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ignore_groups: bool,
+    /// Every message that arrives is marked read on WhatsApp (blue ticks) once stored.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_read_messages: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 /// Overrides of the global pacing rules for one instance.
@@ -127,6 +139,7 @@ mod tests {
                 warmup: Some(vec![10, 0]),
                 ..Default::default()
             }),
+            ..Default::default()
         };
         let fields: Vec<_> = settings
             .validate()

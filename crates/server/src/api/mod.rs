@@ -28,6 +28,7 @@ mod operations;
 mod qr;
 mod rate_limit;
 mod sandbox;
+mod settings;
 mod streams;
 mod views;
 mod webhooks;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(contacts::block))
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::blocklist))
+        .routes(routes!(settings::get_settings, settings::put_settings))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))
         .routes(routes!(groups::get_group))

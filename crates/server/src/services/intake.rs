@@ -4,7 +4,7 @@
 use super::event_payloads::{message_data, rfc3339};
 use super::{Gateway, ServiceResult};
 use serde_json::json;
-use wagate_core::{AccountId, EventKind, InstanceId, Jid, MessageContent, TextBody};
+use wagate_core::{AccountId, EventKind, InstanceId, Jid, JidKind, MessageContent, TextBody};
 use wagate_engine::{IncomingChange, IncomingMessage, Sender};
 use wagate_store::{InstanceRecord, MessageChange, MessageRecord, NewEvent, NewInboundMessage};
 
@@ -62,6 +62,10 @@ impl Gateway {
         let Some(instance) = self.store.get_instance(instance_id).await? else {
             return Ok(());
         };
+        if instance.settings.ignore_groups && incoming.chat.kind() == JidKind::Group {
+            tracing::debug!(instance = %instance.id, chat = %incoming.chat, "a group message ignored (ignoreGroups)");
+            return Ok(());
+        }
         let content = self
             .adopt_media(&instance.account_id, incoming.content)
             .await?;
@@ -77,7 +81,8 @@ impl Gateway {
             reply_to: incoming.reply_to,
             at: incoming.at,
         };
-        self.store
+        let stored = self
+            .store
             .insert_inbound_message(new, |message| {
                 vec![event(
                     &instance,
@@ -86,6 +91,13 @@ impl Gateway {
                 )]
             })
             .await?;
+        if let Some(message) = stored
+            && instance.settings.auto_read_messages
+        {
+            // On a task of its own: telling WhatsApp must not hold up what else arrives.
+            let gateway = self.clone();
+            tokio::spawn(async move { gateway.auto_read(&instance, &message).await });
+        }
         Ok(())
     }
 

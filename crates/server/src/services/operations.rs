@@ -323,6 +323,16 @@ impl Gateway {
         if target.message.status == MessageStatus::Read {
             return Ok(target.message);
         }
+        let updated = self.mark_target_read(&target).await?;
+        match updated {
+            Some(message) => Ok(message),
+            None => Ok(self.get_message(principal, id).await?.message),
+        }
+    }
+
+    /// Tells WhatsApp a received message was read and records it (`message.read`); `None`
+    /// when it was read meanwhile.
+    async fn mark_target_read(&self, target: &Target) -> ServiceResult<Option<MessageRecord>> {
         let sender = target
             .message
             .sender
@@ -330,7 +340,7 @@ impl Gateway {
             .and_then(|s| wagate_core::Recipient::parse(s).ok())
             .map(|r| r.jid());
         self.perform(
-            &target,
+            target,
             MessageOperation::MarkRead {
                 chat: target.chat.clone(),
                 target: target.provider_id.clone(),
@@ -340,7 +350,7 @@ impl Gateway {
         .await?;
         let now = Utc::now();
         let instance = target.instance.clone();
-        let updated = self
+        Ok(self
             .store
             .modify_message(
                 &target.instance.id,
@@ -360,10 +370,26 @@ impl Gateway {
                     )]
                 },
             )
-            .await?;
-        match updated {
-            Some(message) => Ok(message),
-            None => Ok(self.get_message(principal, id).await?.message),
+            .await?)
+    }
+
+    /// `autoReadMessages`: marks a message read as it arrives. A failure is logged, not
+    /// returned: the message is stored, and can still be marked read through the API.
+    pub(crate) async fn auto_read(&self, instance: &InstanceRecord, message: &MessageRecord) {
+        let (Some(provider_id), Ok(chat)) = (
+            message.provider_message_id.clone(),
+            Jid::parse(&message.chat_jid),
+        ) else {
+            return;
+        };
+        let target = Target {
+            instance: instance.clone(),
+            message: message.clone(),
+            chat,
+            provider_id,
+        };
+        if let Err(error) = self.mark_target_read(&target).await {
+            tracing::warn!(instance = %instance.id, message = %message.id, %error, "an arrived message could not be marked read");
         }
     }
 

@@ -31,6 +31,7 @@ mod pacing;
 mod queue;
 mod receiving;
 mod restart;
+mod settings;
 mod streams;
 mod web_engine;
 mod web_groups;

@@ -1,0 +1,175 @@
+//! Instance settings over HTTP: read and replaced as a whole, checked, and honoured — group
+//! messages ignored, arrived messages marked read.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn settings_are_read_replaced_and_checked() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let (status, body) = server.get("/api/v1/instances/sales/settings", &key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({ "ignoreGroups": false, "autoReadMessages": false, "pacing": null })
+        );
+
+        let (status, body) = server
+            .put(
+                "/api/v1/instances/sales/settings",
+                &key,
+                json!({ "ignoreGroups": true, "pacing": { "dailyCap": 500 } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["ignoreGroups"], true);
+        assert_eq!(body["data"]["autoReadMessages"], false);
+        assert_eq!(body["data"]["pacing"]["dailyCap"], 500);
+        let (_, instance) = server.get("/api/v1/instances/sales", &key).await;
+        assert_eq!(
+            instance["data"]["settings"]["ignoreGroups"], true,
+            "{instance}"
+        );
+
+        // Replaced as a whole: what is left out is off again.
+        let (_, body) = server
+            .put(
+                "/api/v1/instances/sales/settings",
+                &key,
+                json!({ "autoReadMessages": true }),
+            )
+            .await;
+        assert_eq!(
+            body["data"],
+            json!({ "ignoreGroups": false, "autoReadMessages": true, "pacing": null })
+        );
+
+        for bad in [
+            json!({ "ignoreGroups": "yes" }),
+            json!({ "rejectEverything": true }),
+            json!({ "pacing": { "dailyCap": 0 } }),
+        ] {
+            let (status, body) = server
+                .put("/api/v1/instances/sales/settings", &key, bad.clone())
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        }
+        let (_, body) = server.get("/api/v1/instances/sales/settings", &key).await;
+        assert_eq!(
+            body["data"]["autoReadMessages"], true,
+            "a refused change changes nothing"
+        );
+
+        // The instance's own key may read its settings, not change them; others see nothing.
+        let (_, instance_key) = server.instance(&key, "support").await;
+        let (status, _) = server
+            .get("/api/v1/instances/support/settings", &instance_key)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = server
+            .put(
+                "/api/v1/instances/support/settings",
+                &instance_key,
+                json!({ "ignoreGroups": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let stranger = server.account("Other Co").await;
+        let (status, _) = server
+            .get("/api/v1/instances/sales/settings", &stranger)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_ignore_groups_group_messages_do_not_arrive_and_direct_ones_do() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let (status, _) = server
+            .put("/api/v1/instances/sales/settings", &key, json!({ "ignoreGroups": true }))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "group": "120363000000000001@g.us", "text": "in the group" }))
+            .await;
+        server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "text": "direct" }))
+            .await;
+        server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "direct")
+            .await;
+        let received: Vec<String> = server
+            .events(&key)
+            .await
+            .into_iter()
+            .filter(|e| e["event"] == "message.received")
+            .map(|e| e["data"]["body"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(received, ["direct"]);
+
+        // Switched off again, group messages arrive.
+        server.put("/api/v1/instances/sales/settings", &key, json!({})).await;
+        server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "group": "120363000000000001@g.us", "text": "back in the group" }))
+            .await;
+        let event = server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "back in the group")
+            .await;
+        assert_eq!(event["data"]["isGroup"], true);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_auto_read_arrived_messages_are_marked_read_and_the_sender_sees_blue_ticks() {
+    on_each_backend(|server| async move {
+        // Two sandbox numbers: the customer's sent message turns read when sales reads it.
+        let key = server.account("Acme").await;
+        server.instance(&key, "sales").await;
+        server.link(&key, "sales", "15550001111").await;
+        server.instance(&key, "customer").await;
+        server.link(&key, "customer", "15550002222").await;
+        server
+            .put(
+                "/api/v1/instances/sales/settings",
+                &key,
+                json!({ "autoReadMessages": true }),
+            )
+            .await;
+
+        let sent = server
+            .send_text(&key, "customer", "15550001111", "Is my order ready?")
+            .await;
+        let read = server
+            .wait_for_event(&key, "message.read", |e| e["instance"] == "sales")
+            .await;
+        let message = read["data"]["messageId"].as_str().unwrap();
+        let (_, body) = server
+            .get(&format!("/api/v1/messages/{message}"), &key)
+            .await;
+        assert_eq!(body["data"]["status"], "read", "{body}");
+        server.wait_for_message(&key, &sent, "read").await;
+
+        // Without the switch, what arrives stays unread.
+        server
+            .put("/api/v1/instances/sales/settings", &key, json!({}))
+            .await;
+        server
+            .send_text(&key, "customer", "15550001111", "Hello?")
+            .await;
+        let arrived = server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "Hello?")
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let message = arrived["data"]["messageId"].as_str().unwrap();
+        let (_, body) = server
+            .get(&format!("/api/v1/messages/{message}"), &key)
+            .await;
+        assert_ne!(body["data"]["status"], "read", "{body}");
+    })
+    .await;
+}
