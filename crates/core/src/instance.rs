@@ -180,11 +180,13 @@ pub enum Capability {
     /// Create groups, read them, change their subject, description, settings and members,
     /// invite links, join and leave.
     Groups,
+    /// "typing…" or "recording…" in a chat; the number online or offline.
+    Presence,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 22] = [
+    pub const ALL: [Capability; 23] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -207,6 +209,7 @@ impl Capability {
         Self::CheckNumbers,
         Self::BlockContacts,
         Self::Groups,
+        Self::Presence,
     ];
 
     /// What a user can do with it, in a few words.
@@ -236,6 +239,7 @@ impl Capability {
             Self::Groups => {
                 "Groups: create, read, subject, description, settings, members, invite links, join, leave"
             }
+            Self::Presence => "Typing or recording in a chat; the number online or offline",
         }
     }
 }

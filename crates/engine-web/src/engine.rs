@@ -31,6 +31,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::CheckNumbers,
     Capability::BlockContacts,
     Capability::Groups,
+    Capability::Presence,
 ];
 
 pub struct WebEngine {

@@ -15,8 +15,8 @@ use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
-    ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange, GroupEvent,
-    GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction, MemberResult,
+    ChatPresence, ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange,
+    GroupEvent, GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction, MemberResult,
     MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session,
     SessionEvent,
 };
@@ -1032,16 +1032,31 @@ impl Session for WebSession {
             .collect())
     }
 
-    async fn set_typing(&self, chat: &wagate_core::Jid, typing: bool) -> Result<(), EngineError> {
+    async fn set_chat_presence(
+        &self,
+        chat: &wagate_core::Jid,
+        presence: ChatPresence,
+    ) -> Result<(), EngineError> {
         let client = self.client().await?;
         let chat = wa_jid(chat)?;
         let chatstate = client.chatstate();
-        let sent = if typing {
-            chatstate.send_composing(&chat).await
-        } else {
-            chatstate.send_paused(&chat).await
+        let sent = match presence {
+            ChatPresence::Composing => chatstate.send_composing(&chat).await,
+            ChatPresence::Recording => chatstate.send_recording(&chat).await,
+            ChatPresence::Paused => chatstate.send_paused(&chat).await,
         };
         sent.map_err(|e| EngineError::Transient(e.to_string()))
+    }
+
+    async fn set_presence(&self, available: bool) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let presence = client.presence();
+        let set = if available {
+            presence.set_available().await
+        } else {
+            presence.set_unavailable().await
+        };
+        set.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the presence: {e}")))
     }
 }
 

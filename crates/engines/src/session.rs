@@ -123,9 +123,22 @@ pub trait Session: Send + Sync {
     /// Acts on a message already in a chat: react, edit, revoke, mark read, pin.
     async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError>;
 
-    /// Shows "typing…" in `chat` (or stops it). Engines without chat presence ignore it.
-    async fn set_typing(&self, _chat: &Jid, _typing: bool) -> Result<(), EngineError> {
+    /// Shows "typing…" or "recording audio…" in `chat`, or stops it. Engines without chat
+    /// presence ignore it (the dispatcher shows typing before every send).
+    async fn set_chat_presence(
+        &self,
+        _chat: &Jid,
+        _presence: ChatPresence,
+    ) -> Result<(), EngineError> {
         Ok(())
+    }
+
+    /// Shows the number online (`available`) or offline to its contacts.
+    async fn set_presence(&self, _available: bool) -> Result<(), EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "presence",
+        })
     }
 
     /// Whether each number has a WhatsApp account, asked of WhatsApp in one request.
@@ -217,6 +230,28 @@ pub trait Session: Send + Sync {
             engine: "number's",
             what: "message templates",
         })
+    }
+}
+
+/// What the number shows in a chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChatPresence {
+    /// "typing…"
+    Composing,
+    /// "recording audio…"
+    Recording,
+    /// Neither.
+    Paused,
+}
+
+impl ChatPresence {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "composing" => Some(Self::Composing),
+            "recording" => Some(Self::Recording),
+            "paused" => Some(Self::Paused),
+            _ => None,
+        }
     }
 }
 

@@ -78,6 +78,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::CheckNumbers,
     Capability::BlockContacts,
     Capability::Groups,
+    Capability::Presence,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

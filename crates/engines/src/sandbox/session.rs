@@ -5,10 +5,10 @@ use super::network::{ConnectionError, LinkError, Shared};
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
-    ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange, GroupEvent,
-    GroupInfo, IncomingChange, IncomingMessage, MemberAction, MemberOutcome, MemberResult,
-    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender,
-    Session, SessionEvent,
+    ChatPresence, ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange,
+    GroupEvent, GroupInfo, IncomingChange, IncomingMessage, MemberAction, MemberOutcome,
+    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure,
+    SendReceipt, Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -662,13 +662,39 @@ impl Session for SandboxSession {
         Ok(())
     }
 
-    async fn set_typing(&self, chat: &Jid, typing: bool) -> Result<(), EngineError> {
+    async fn set_chat_presence(
+        &self,
+        chat: &Jid,
+        presence: ChatPresence,
+    ) -> Result<(), EngineError> {
         self.me().ok_or(EngineError::NotConnected)?;
         self.shared.wire.record(
             &self.instance,
             WireActivity {
-                kind: if typing { "typing" } else { "paused" },
+                kind: match presence {
+                    ChatPresence::Composing => "typing",
+                    ChatPresence::Recording => "recording",
+                    ChatPresence::Paused => "paused",
+                },
                 chat: chat.to_string(),
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
+    }
+
+    async fn set_presence(&self, available: bool) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind: if available {
+                    "available"
+                } else {
+                    "unavailable"
+                },
+                chat: me.to_string(),
                 message_id: None,
                 at: Utc::now(),
             },

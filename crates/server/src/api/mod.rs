@@ -25,6 +25,7 @@ mod media;
 mod messages;
 mod meta_webhooks;
 mod operations;
+mod presence;
 mod qr;
 mod rate_limit;
 mod sandbox;
@@ -84,6 +85,8 @@ pub struct BodyLimits {
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
         (name = "contacts", description = "Whether numbers are on WhatsApp; blocking contacts"),
+        (name = "chats", description = "Chats: presence in a chat"),
+        (name = "profile", description = "The number itself: online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
@@ -160,6 +163,8 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(contacts::unblock))
         .routes(routes!(contacts::blocklist))
         .routes(routes!(settings::get_settings, settings::put_settings))
+        .routes(routes!(presence::chat_presence))
+        .routes(routes!(presence::presence))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))
         .routes(routes!(groups::get_group))

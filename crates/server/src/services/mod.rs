@@ -30,6 +30,7 @@ mod meta_webhooks;
 mod number_checks;
 mod operations;
 mod pacing;
+mod presence;
 mod queue_control;
 mod rate_limits;
 mod sandbox;

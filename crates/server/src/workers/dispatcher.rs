@@ -268,13 +268,19 @@ async fn show_typing(
     session: &dyn wagate_engine::Session,
     outgoing: &OutgoingMessage,
 ) -> Duration {
-    if let Err(error) = session.set_typing(&outgoing.to, true).await {
+    if let Err(error) = session
+        .set_chat_presence(&outgoing.to, wagate_engine::ChatPresence::Composing)
+        .await
+    {
         tracing::debug!(%error, "typing not shown");
         return Duration::ZERO;
     }
     let typing = gateway.typing_time(&outgoing.content);
     tokio::time::sleep(typing).await;
-    if let Err(error) = session.set_typing(&outgoing.to, false).await {
+    if let Err(error) = session
+        .set_chat_presence(&outgoing.to, wagate_engine::ChatPresence::Paused)
+        .await
+    {
         tracing::debug!(%error, "typing not stopped");
     }
     typing

@@ -586,7 +586,7 @@ async fn cloud_numbers_come_back_open_after_a_restart() {
 }
 
 #[tokio::test]
-async fn cloud_numbers_cannot_check_numbers_or_manage_groups_and_say_so() {
+async fn cloud_numbers_cannot_check_numbers_show_presence_or_manage_groups_and_say_so() {
     let fake = fake_graph().await;
     on_each_backend_with(
         |_| {},
@@ -601,6 +601,15 @@ async fn cloud_numbers_cannot_check_numbers_or_manage_groups_and_say_so() {
                 .await;
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             assert_eq!(body["code"], "NOT_SUPPORTED_BY_ENGINE");
+            // Nor presence.
+            let (status, body) = server
+                .put(
+                    &format!("/api/v1/instances/{id}/presence"),
+                    &key,
+                    json!({ "presence": "available" }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             // Nor groups (the Cloud API has none for these numbers).
             let (status, body) = server
                 .get(&format!("/api/v1/instances/{id}/groups"), &key)

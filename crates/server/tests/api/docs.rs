@@ -50,6 +50,8 @@ async fn the_openapi_document_covers_every_route() {
         ),
         ("/api/v1/instances/{id}/contacts/blocklist", vec!["get"]),
         ("/api/v1/instances/{id}/settings", vec!["get", "put"]),
+        ("/api/v1/instances/{id}/presence", vec!["put"]),
+        ("/api/v1/instances/{id}/chats/{jid}/presence", vec!["post"]),
         ("/api/v1/instances/{id}/groups", vec!["get", "post"]),
         ("/api/v1/instances/{id}/groups/join", vec!["post"]),
         ("/api/v1/instances/{id}/groups/{jid}", vec!["get"]),

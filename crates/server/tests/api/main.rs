@@ -28,6 +28,7 @@ mod message_types;
 mod messages;
 mod operations;
 mod pacing;
+mod presence;
 mod queue;
 mod receiving;
 mod restart;
