@@ -182,11 +182,13 @@ pub enum Capability {
     Groups,
     /// "typing…" or "recording…" in a chat; the number online or offline.
     Presence,
+    /// Contacts' profiles (about, picture, LID, business); the number's own name and about.
+    Profiles,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 23] = [
+    pub const ALL: [Capability; 24] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -210,6 +212,7 @@ impl Capability {
         Self::BlockContacts,
         Self::Groups,
         Self::Presence,
+        Self::Profiles,
     ];
 
     /// What a user can do with it, in a few words.
@@ -240,6 +243,9 @@ impl Capability {
                 "Groups: create, read, subject, description, settings, members, invite links, join, leave"
             }
             Self::Presence => "Typing or recording in a chat; the number online or offline",
+            Self::Profiles => {
+                "Contacts' profiles (about, picture, LID, business); the number's own name and about"
+            }
         }
     }
 }

@@ -32,6 +32,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::BlockContacts,
     Capability::Groups,
     Capability::Presence,
+    Capability::Profiles,
 ];
 
 pub struct WebEngine {

@@ -15,10 +15,10 @@ use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
-    ChatPresence, ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange,
-    GroupEvent, GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction, MemberResult,
-    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session,
-    SessionEvent,
+    ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
+    GroupChange, GroupEvent, GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction,
+    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure,
+    SendReceipt, Session, SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -857,6 +857,51 @@ impl Session for WebSession {
             blocking.unblock(&contact).await
         };
         done.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the change: {e}")))
+    }
+
+    async fn contact_info(&self, contact: &wagate_core::Jid) -> Result<ContactInfo, EngineError> {
+        let client = self.client().await?;
+        let target = wa_jid(contact)?;
+        let unanswered = |e: &dyn std::fmt::Display| {
+            EngineError::Transient(format!("WhatsApp did not answer: {e}"))
+        };
+        let contacts = client.contacts();
+        let info = contacts
+            .get_user_info(std::slice::from_ref(&target))
+            .await
+            .map_err(|e| unanswered(&e))?;
+        let Some(info) = info.into_values().next() else {
+            return Ok(ContactInfo::default());
+        };
+        let picture = contacts
+            .get_profile_picture(&target, false)
+            .await
+            .map_err(|e| unanswered(&e))?;
+        Ok(ContactInfo {
+            exists: true,
+            lid: info.lid.map(|lid| lid.to_non_ad().to_string()),
+            about: info.status.filter(|about| !about.is_empty()),
+            picture_url: picture.map(|picture| picture.url),
+            business: info.is_business,
+        })
+    }
+
+    async fn set_profile_name(&self, name: &str) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .profile()
+            .set_push_name(name)
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not take the name: {e}")))
+    }
+
+    async fn set_about(&self, about: &str) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .profile()
+            .set_status_text(about)
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not take the about: {e}")))
     }
 
     async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {

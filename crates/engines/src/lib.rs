@@ -20,7 +20,7 @@ pub use groups::{
 };
 pub use media::{MediaSink, MediaSource};
 pub use session::{
-    Applied, ChatPresence, ConnectMode, ConnectOutcome, Engine, EngineEvent, EventSink,
-    IncomingChange, IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, NumberCheck,
-    OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
+    Applied, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine, EngineEvent,
+    EventSink, IncomingChange, IncomingMessage, MessageOperation, MessageTemplate, NewTemplate,
+    NumberCheck, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
 };

@@ -168,6 +168,22 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// What WhatsApp shows of a contact (or of the number itself): about, picture, LID,
+    /// business.
+    async fn contact_info(&self, _contact: &Jid) -> Result<ContactInfo, EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// Changes the name the number shows (its push name).
+    async fn set_profile_name(&self, _name: &str) -> Result<(), EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// Changes the number's "about" text.
+    async fn set_about(&self, _about: &str) -> Result<(), EngineError> {
+        Err(profile_not_supported())
+    }
+
     /// The groups the number is a member of.
     async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {
         Err(groups_not_supported())
@@ -231,6 +247,27 @@ pub trait Session: Send + Sync {
             what: "message templates",
         })
     }
+}
+
+fn profile_not_supported() -> EngineError {
+    EngineError::NotSupported {
+        engine: "number's",
+        what: "profiles",
+    }
+}
+
+/// What WhatsApp shows of an account.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactInfo {
+    /// Whether the number has a WhatsApp account; nothing else is known when not.
+    pub exists: bool,
+    /// The account's LID (`…@lid`), when WhatsApp tells it.
+    pub lid: Option<String>,
+    /// The "about" text, when the account shows it to this number.
+    pub about: Option<String>,
+    /// Where the profile picture can be fetched, when there is one the number may see.
+    pub picture_url: Option<String>,
+    pub business: bool,
 }
 
 /// What the number shows in a chat.

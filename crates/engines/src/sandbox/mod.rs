@@ -79,6 +79,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::BlockContacts,
     Capability::Groups,
     Capability::Presence,
+    Capability::Profiles,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -5,10 +5,10 @@ use super::network::{ConnectionError, LinkError, Shared};
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
-    ChatPresence, ConnectMode, ConnectOutcome, EngineError, EventSink, GroupActivity, GroupChange,
-    GroupEvent, GroupInfo, IncomingChange, IncomingMessage, MemberAction, MemberOutcome,
-    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure,
-    SendReceipt, Sender, Session, SessionEvent,
+    ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
+    GroupChange, GroupEvent, GroupInfo, IncomingChange, IncomingMessage, MemberAction,
+    MemberOutcome, MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage,
+    SendFailure, SendReceipt, Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -53,6 +53,8 @@ pub(super) struct SandboxSession {
     phase: Mutex<Phase>,
     /// The contacts this number blocked, in the order blocked; their messages are dropped.
     blocked: Mutex<Vec<Jid>>,
+    /// The number's "about" text, once set.
+    about: Mutex<Option<String>>,
 }
 
 fn expires_in(ttl: Duration) -> chrono::DateTime<Utc> {
@@ -79,6 +81,7 @@ impl SandboxSession {
             shared,
             phase: Mutex::new(Phase::Idle),
             blocked: Mutex::new(Vec::new()),
+            about: Mutex::new(None),
         })
     }
 
@@ -547,6 +550,45 @@ impl Session for SandboxSession {
     async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
         self.me().ok_or(EngineError::NotConnected)?;
         Ok(self.blocked().clone())
+    }
+
+    async fn contact_info(&self, contact: &Jid) -> Result<ContactInfo, EngineError> {
+        let me = self.my_jid()?;
+        let Some(phone) = contact.phone() else {
+            return Ok(ContactInfo::default());
+        };
+        let session = if *contact == me {
+            self.this.upgrade()
+        } else {
+            self.shared.peer(phone.as_str())
+        };
+        let exists = session.is_some() || is_on_whatsapp(phone.as_str());
+        if !exists {
+            return Ok(ContactInfo::default());
+        }
+        Ok(ContactInfo {
+            exists,
+            lid: Some(lid_for(phone.as_str())),
+            about: session
+                .and_then(|session| session.about.lock().expect("about poisoned").clone()),
+            picture_url: None,
+            business: false,
+        })
+    }
+
+    async fn set_profile_name(&self, name: &str) -> Result<(), EngineError> {
+        let mut phase = self.phase();
+        let Phase::Open(me) = &mut *phase else {
+            return Err(EngineError::NotConnected);
+        };
+        me.push_name = Some(name.to_owned());
+        Ok(())
+    }
+
+    async fn set_about(&self, about: &str) -> Result<(), EngineError> {
+        self.my_jid()?;
+        *self.about.lock().expect("about poisoned") = Some(about.to_owned());
+        Ok(())
     }
 
     async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {

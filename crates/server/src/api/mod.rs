@@ -26,6 +26,7 @@ mod messages;
 mod meta_webhooks;
 mod operations;
 mod presence;
+mod profiles;
 mod qr;
 mod rate_limit;
 mod sandbox;
@@ -84,9 +85,9 @@ pub struct BodyLimits {
         (name = "events", description = "Everything that happened, in order"),
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
-        (name = "contacts", description = "Whether numbers are on WhatsApp; blocking contacts"),
+        (name = "contacts", description = "Whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
         (name = "chats", description = "Chats: presence in a chat"),
-        (name = "profile", description = "The number itself: online or offline"),
+        (name = "profile", description = "The number itself: its name, about, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
@@ -165,6 +166,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(settings::get_settings, settings::put_settings))
         .routes(routes!(presence::chat_presence))
         .routes(routes!(presence::presence))
+        .routes(routes!(profiles::contact))
+        .routes(routes!(profiles::profile))
+        .routes(routes!(profiles::set_name))
+        .routes(routes!(profiles::set_about))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))
         .routes(routes!(groups::get_group))

@@ -31,6 +31,7 @@ mod number_checks;
 mod operations;
 mod pacing;
 mod presence;
+pub mod profiles;
 mod queue_control;
 mod rate_limits;
 mod sandbox;

@@ -610,6 +610,11 @@ async fn cloud_numbers_cannot_check_numbers_show_presence_or_manage_groups_and_s
                 )
                 .await;
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+            // Nor profiles.
+            let (status, body) = server
+                .get(&format!("/api/v1/instances/{id}/profile"), &key)
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             // Nor groups (the Cloud API has none for these numbers).
             let (status, body) = server
                 .get(&format!("/api/v1/instances/{id}/groups"), &key)

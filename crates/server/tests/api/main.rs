@@ -29,6 +29,7 @@ mod messages;
 mod operations;
 mod pacing;
 mod presence;
+mod profiles;
 mod queue;
 mod receiving;
 mod restart;
