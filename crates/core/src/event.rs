@@ -42,6 +42,8 @@ pub enum EventKind {
     GroupUpdated,
     #[serde(rename = "group.participants_updated")]
     GroupParticipantsUpdated,
+    #[serde(rename = "call.received")]
+    CallReceived,
     #[serde(rename = "qrcode.updated")]
     QrcodeUpdated,
     #[serde(rename = "session.status")]
@@ -65,7 +67,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 24] = [
+    pub const ALL: [EventKind; 25] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -80,6 +82,7 @@ impl EventKind {
         Self::MessagePollVote,
         Self::GroupUpdated,
         Self::GroupParticipantsUpdated,
+        Self::CallReceived,
         Self::QrcodeUpdated,
         Self::SessionStatus,
         Self::SessionConnected,
@@ -108,6 +111,7 @@ impl EventKind {
             Self::MessagePollVote => "message.poll_vote",
             Self::GroupUpdated => "group.updated",
             Self::GroupParticipantsUpdated => "group.participants_updated",
+            Self::CallReceived => "call.received",
             Self::QrcodeUpdated => "qrcode.updated",
             Self::SessionStatus => "session.status",
             Self::SessionConnected => "session.connected",

@@ -184,11 +184,13 @@ pub enum Capability {
     Presence,
     /// Contacts' profiles (about, picture, LID, business); the number's own name and about.
     Profiles,
+    /// Incoming calls as `call.received` events; rejecting them, by hand or automatically.
+    Calls,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 24] = [
+    pub const ALL: [Capability; 25] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -213,6 +215,7 @@ impl Capability {
         Self::Groups,
         Self::Presence,
         Self::Profiles,
+        Self::Calls,
     ];
 
     /// What a user can do with it, in a few words.
@@ -243,6 +246,7 @@ impl Capability {
                 "Groups: create, read, subject, description, settings, members, invite links, join, leave"
             }
             Self::Presence => "Typing or recording in a chat; the number online or offline",
+            Self::Calls => "Incoming calls (`call.received`), rejected by hand or automatically",
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

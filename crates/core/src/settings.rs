@@ -4,7 +4,7 @@
 //! Pacing: a number with years of chat history tolerates more than one linked yesterday, so
 //! each instance can loosen or tighten the global `[pacing]` rules; every field is optional
 //! and falls back to the global value. Switches: what happens to what arrives (group messages
-//! ignored, messages marked read as they arrive); all off by default.
+//! ignored, messages marked read as they arrive, calls rejected); all off by default.
 
 use crate::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -21,6 +21,13 @@ pub struct InstanceSettings {
     /// Every message that arrives is marked read on WhatsApp (blue ticks) once stored.
     #[serde(default, skip_serializing_if = "is_false")]
     pub auto_read_messages: bool,
+    /// Incoming calls are rejected as they ring (`call.received` still tells of them).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reject_calls: bool,
+    /// With `rejectCalls`: a text sent to the caller after the call is rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "We cannot take calls here; please write to us.")]
+    pub call_reject_message: Option<String>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -66,6 +73,11 @@ impl InstanceSettings {
     /// Checks values serde cannot: ranges and the order of the gaps.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
+        if let Some(message) = &self.call_reject_message
+            && let Err(error) = crate::TextBody::parse(message)
+        {
+            errors.push("settings.callRejectMessage", error);
+        }
         if let Some(pacing) = &self.pacing {
             for (field, value) in [
                 ("settings.pacing.minGapMs", pacing.min_gap_ms),

@@ -33,6 +33,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Groups,
     Capability::Presence,
     Capability::Profiles,
+    Capability::Calls,
 ];
 
 pub struct WebEngine {

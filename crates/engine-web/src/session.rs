@@ -10,20 +10,22 @@
 
 use async_trait::async_trait;
 use chrono::Utc;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex as SyncMutex};
 use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
     ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
-    GroupChange, GroupEvent, GroupInfo, IncomingChange, MediaSink, MediaSource, MemberAction,
-    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure,
-    SendReceipt, Session, SessionEvent,
+    GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, MediaSink, MediaSource,
+    MemberAction, MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage,
+    SendFailure, SendReceipt, Session, SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::pair_code::PairCodeOptions;
 use whatsapp_rust::transport::TokioWebSocketTransportFactory;
+use whatsapp_rust::types::call::{CallAction as WaCallAction, IncomingCall as WaIncomingCall};
 use whatsapp_rust::types::events::Event;
 use whatsapp_rust::upload::UploadOptions;
 use whatsapp_rust::wacore::download::MediaType;
@@ -106,7 +108,11 @@ pub struct WebSession {
     shared: Arc<Shared>,
     events: EventSink,
     running: Mutex<Option<BotHandle>>,
+    ringing: Ringing,
 }
+
+/// Calls ringing now, by id, as the library reported them (rejecting needs all of it).
+type Ringing = Arc<SyncMutex<HashMap<String, WaIncomingCall>>>;
 
 /// Turns the library's events into wagate's, for one run of the client.
 struct Reporter {
@@ -115,6 +121,7 @@ struct Reporter {
     events: EventSink,
     /// The first QR or pairing code answers `connect`; later ones are events.
     first: SyncMutex<Option<oneshot::Sender<ConnectOutcome>>>,
+    ringing: Ringing,
 }
 
 fn expires_in(timeout: Duration) -> chrono::DateTime<Utc> {
@@ -204,6 +211,7 @@ impl Reporter {
             Event::ConnectFailure(failure) => Some(SessionEvent::Reconnecting {
                 reason: format!("WhatsApp refused the connection ({:?})", failure.reason),
             }),
+            Event::IncomingCall(call) => self.ringing(call),
             Event::GroupUpdate(update) => {
                 let own = update
                     .participant_pn
@@ -231,6 +239,41 @@ impl Reporter {
         if let Some(event) = reported {
             self.events.emit(event).await;
         }
+    }
+
+    /// A call offer rings: kept to be rejected, reported as a call. Other call signals
+    /// (the caller hanging up, answered elsewhere) are not reported.
+    fn ringing(&self, call: &WaIncomingCall) -> Option<SessionEvent> {
+        let WaCallAction::Offer {
+            call_id,
+            call_creator,
+            caller_pn,
+            is_video,
+            group_jid,
+            ..
+        } = &call.action
+        else {
+            return None;
+        };
+        let from_jid = inbound::jid(caller_pn.as_ref().unwrap_or(call_creator))?;
+        self.ringing
+            .lock()
+            .expect("ringing lock poisoned")
+            .insert(call_id.clone(), call.clone());
+        Some(SessionEvent::Call(IncomingCall {
+            id: call_id.clone(),
+            from: wagate_engine::Sender {
+                phone: from_jid.phone(),
+                lid: call_creator
+                    .is_lid()
+                    .then(|| call_creator.to_non_ad().to_string()),
+                push_name: call.notify.clone(),
+            },
+            from_jid,
+            video: *is_video,
+            group: group_jid.as_ref().and_then(inbound::jid),
+            at: call.timestamp,
+        }))
     }
 
     /// Reports an arrived message and waits until the gateway stored it; an error leaves it
@@ -447,6 +490,7 @@ impl WebSession {
             shared,
             events,
             running: Mutex::new(None),
+            ringing: Ringing::default(),
         }
     }
 
@@ -478,6 +522,7 @@ impl WebSession {
             shared: self.shared.clone(),
             events: self.events.clone(),
             first: SyncMutex::new(first),
+            ringing: self.ringing.clone(),
         });
         let mut transport = TokioWebSocketTransportFactory::new();
         if let Some(url) = &self.shared.config.url {
@@ -859,6 +904,24 @@ impl Session for WebSession {
         done.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the change: {e}")))
     }
 
+    async fn reject_call(&self, call: &str, from: &wagate_core::Jid) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let ringing = self
+            .ringing
+            .lock()
+            .expect("ringing lock poisoned")
+            .remove(call);
+        let rejected = match ringing {
+            Some(incoming) => client.voip().reject(&incoming).await,
+            None => {
+                let caller = wa_jid(from)?;
+                client.voip().reject_call(call, &caller, &caller).await
+            }
+        };
+        rejected
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not reject the call: {e}")))
+    }
+
     async fn contact_info(&self, contact: &wagate_core::Jid) -> Result<ContactInfo, EngineError> {
         let client = self.client().await?;
         let target = wa_jid(contact)?;
@@ -1192,6 +1255,7 @@ mod tests {
                 shared,
                 events: EventSink::new(instance.clone(), sender),
                 first: SyncMutex::new(Some(first)),
+                ringing: Ringing::default(),
             },
             client,
             events,
@@ -1369,6 +1433,41 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_call_offer_is_reported_with_the_callers_number_and_kept_to_be_rejected() {
+        let mut h = harness().await;
+        let offer = WaIncomingCall::builder()
+            .from(WaJid::pn("15550002222"))
+            .stanza_id("stanza-1".to_owned())
+            .notify("Ann".to_owned())
+            .timestamp(Utc::now())
+            .offline(false)
+            .action(WaCallAction::Offer {
+                call_id: "CALL1".to_owned(),
+                call_creator: "100000099999999@lid".parse().unwrap(),
+                caller_pn: Some(WaJid::pn("15550002222")),
+                caller_country_code: None,
+                device_class: None,
+                joinable: false,
+                is_video: true,
+                audio: Vec::new(),
+                group_jid: None,
+            })
+            .build();
+        let reported = h.feed(Event::IncomingCall(offer)).await;
+        match &reported[..] {
+            [SessionEvent::Call(call)] => {
+                assert_eq!(call.id, "CALL1");
+                assert_eq!(call.from_jid.to_string(), "15550002222@s.whatsapp.net");
+                assert_eq!(call.from.lid.as_deref(), Some("100000099999999@lid"));
+                assert_eq!(call.from.push_name.as_deref(), Some("Ann"));
+                assert!(call.video);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(h.reporter.ringing.lock().unwrap().contains_key("CALL1"));
+    }
+
+    #[tokio::test]
     async fn receipts_are_reported_and_arrived_messages_acknowledged_only_once_stored() {
         let mut h = harness().await;
         let receipt = Receipt::builder()
@@ -1407,6 +1506,7 @@ mod tests {
             shared: h.reporter.shared.clone(),
             events: h.reporter.events.clone(),
             first: SyncMutex::new(None),
+            ringing: Ringing::default(),
         })));
         let run = |hook: Arc<Durable>, client: Arc<Client>, arrived: InboundMessage| {
             tokio::spawn(async move { hook.on_messages(client, &[arrived]).await })

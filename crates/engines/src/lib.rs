@@ -21,6 +21,6 @@ pub use groups::{
 pub use media::{MediaSink, MediaSource};
 pub use session::{
     Applied, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine, EngineEvent,
-    EventSink, IncomingChange, IncomingMessage, MessageOperation, MessageTemplate, NewTemplate,
-    NumberCheck, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
+    EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation, MessageTemplate,
+    NewTemplate, NumberCheck, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
 };

@@ -168,6 +168,14 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// Rejects a call that is ringing (`call` is the id of `SessionEvent::Call`).
+    async fn reject_call(&self, _call: &str, _from: &Jid) -> Result<(), EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "calls",
+        })
+    }
+
     /// What WhatsApp shows of a contact (or of the number itself): about, picture, LID,
     /// business.
     async fn contact_info(&self, _contact: &Jid) -> Result<ContactInfo, EngineError> {
@@ -247,6 +255,20 @@ pub trait Session: Send + Sync {
             what: "message templates",
         })
     }
+}
+
+/// A call ringing on the number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IncomingCall {
+    /// WhatsApp's id of the call, to reject it by.
+    pub id: String,
+    pub from: Sender,
+    /// The caller's address, to reject and to answer.
+    pub from_jid: Jid,
+    pub video: bool,
+    /// A group call's group.
+    pub group: Option<Jid>,
+    pub at: DateTime<Utc>,
 }
 
 fn profile_not_supported() -> EngineError {
@@ -397,6 +419,8 @@ pub enum SessionEvent {
     Incoming(IncomingMessage),
     /// Something happened in a group the number is in, by the number or by someone else.
     Group(GroupEvent),
+    /// Someone is calling the number.
+    Call(IncomingCall),
     /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).
     Changed {
         chat: Jid,

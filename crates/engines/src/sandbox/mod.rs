@@ -12,7 +12,7 @@ mod network;
 mod session;
 mod wire;
 
-use crate::{Engine, EventSink, Session};
+use crate::{Engine, EventSink, Sender, Session};
 use std::sync::Arc;
 use std::time::Duration;
 use wagate_core::{Capability, EngineKind, InstanceId, LinkedAccount, MessageId, PhoneNumber};
@@ -80,6 +80,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Groups,
     Capability::Presence,
     Capability::Profiles,
+    Capability::Calls,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.
@@ -111,6 +112,16 @@ impl SandboxEngine {
     /// `Reconnecting` and sends nothing until the connection is restored.
     pub async fn drop_connection(&self, instance: &InstanceId) -> Result<(), ConnectionError> {
         self.network.live_session(instance)?.drop_connection().await
+    }
+
+    /// Plays someone calling the instance's number; answers the call's id.
+    pub async fn ring(
+        &self,
+        instance: &InstanceId,
+        from: Sender,
+        video: bool,
+    ) -> Result<String, ConnectionError> {
+        self.network.live_session(instance)?.ring(from, video).await
     }
 
     /// Ends a simulated drop: the session reports `Connected` again.

@@ -6,9 +6,9 @@ use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
-    GroupChange, GroupEvent, GroupInfo, IncomingChange, IncomingMessage, MemberAction,
-    MemberOutcome, MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage,
-    SendFailure, SendReceipt, Sender, Session, SessionEvent,
+    GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, IncomingMessage,
+    MemberAction, MemberOutcome, MemberResult, MessageOperation, NewGroup, NumberCheck,
+    OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -55,6 +55,8 @@ pub(super) struct SandboxSession {
     blocked: Mutex<Vec<Jid>>,
     /// The number's "about" text, once set.
     about: Mutex<Option<String>>,
+    /// Calls ringing now: id and caller.
+    ringing: Mutex<Vec<(String, Jid)>>,
 }
 
 fn expires_in(ttl: Duration) -> chrono::DateTime<Utc> {
@@ -82,6 +84,7 @@ impl SandboxSession {
             phase: Mutex::new(Phase::Idle),
             blocked: Mutex::new(Vec::new()),
             about: Mutex::new(None),
+            ringing: Mutex::new(Vec::new()),
         })
     }
 
@@ -243,6 +246,35 @@ impl SandboxSession {
         };
         self.events.emit(SessionEvent::Connected { me }).await;
         Ok(())
+    }
+
+    /// Someone calls the number: the call rings until it is rejected.
+    pub async fn ring(&self, from: Sender, video: bool) -> Result<String, ConnectionError> {
+        self.me().ok_or(ConnectionError::NotOpen)?;
+        let from_jid = from
+            .phone
+            .as_ref()
+            .map(PhoneNumber::to_jid)
+            .ok_or(ConnectionError::NotOpen)?;
+        let id = format!(
+            "SBXCALL{}",
+            uuid::Uuid::new_v4().simple().to_string().to_uppercase()
+        );
+        self.ringing
+            .lock()
+            .expect("ringing poisoned")
+            .push((id.clone(), from_jid.clone()));
+        self.events
+            .emit(SessionEvent::Call(IncomingCall {
+                id: id.clone(),
+                from,
+                from_jid,
+                video,
+                group: None,
+                at: Utc::now(),
+            }))
+            .await;
+        Ok(id)
     }
 
     /// The number's own address, when it is open.
@@ -550,6 +582,28 @@ impl Session for SandboxSession {
     async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
         self.me().ok_or(EngineError::NotConnected)?;
         Ok(self.blocked().clone())
+    }
+
+    async fn reject_call(&self, call: &str, from: &Jid) -> Result<(), EngineError> {
+        self.my_jid()?;
+        let mut ringing = self.ringing.lock().expect("ringing poisoned");
+        let at = ringing
+            .iter()
+            .position(|(id, caller)| id == call && caller == from)
+            .ok_or(EngineError::NotFound {
+                what: "ringing call",
+            })?;
+        ringing.remove(at);
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind: "reject_call",
+                chat: from.to_string(),
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
     }
 
     async fn contact_info(&self, contact: &Jid) -> Result<ContactInfo, EngineError> {

@@ -17,7 +17,8 @@ use wagate_core::{InstanceId, MessageId};
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WireActivity {
-    /// `message`, `typing`, `paused` (typing stopped) or `check` (a number looked up).
+    /// `message`, `typing`, `recording`, `paused` (typing stopped), `check` (a number looked
+    /// up), `available` / `unavailable` (presence) or `reject_call`.
     pub kind: &'static str,
     pub chat: String,
     #[serde(skip_serializing_if = "Option::is_none")]

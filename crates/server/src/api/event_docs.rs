@@ -224,6 +224,28 @@ pub struct GroupParticipantsUpdatedData {
     at: DateTime<Utc>,
 }
 
+/// `call.received`: someone is calling the number.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CallReceivedData {
+    /// WhatsApp's id of the call, to reject it by (`POST …/calls/{callId}/reject`).
+    #[schema(example = "5C3B1A0E8F2D4B6A")]
+    call_id: String,
+    /// The caller's phone number (their LID when WhatsApp does not tell the number).
+    #[schema(example = "15550002222")]
+    from: Option<String>,
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    from_jid: String,
+    from_lid: Option<String>,
+    push_name: Option<String>,
+    video: bool,
+    /// A group call's group.
+    group_jid: Option<String>,
+    at: DateTime<Utc>,
+    /// The instance's `rejectCalls` setting rejects it (and sends `callRejectMessage`).
+    auto_rejected: bool,
+}
+
 /// `qrcode.updated`: a new QR code to scan (`code`) or a pairing code to type
 /// (`pairingCode`), and when it expires.
 #[derive(Serialize, ToSchema)]
@@ -351,6 +373,10 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
             "GroupParticipantsUpdatedData",
             "Members of a group were added, removed, promoted or demoted, or joined or left.",
         ),
+        CallReceived => (
+            "CallReceivedData",
+            "Someone is calling the number (rejected at once with the `rejectCalls` setting).",
+        ),
         QrcodeUpdated => (
             "QrcodeUpdatedData",
             "A new QR code (or pairing code) is waiting to be scanned (typed).",
@@ -410,6 +436,7 @@ impl utoipa::Modify for EventDocs {
                 GroupParticipantsUpdatedData::name(),
                 GroupParticipantsUpdatedData::schema(),
             ),
+            (CallReceivedData::name(), CallReceivedData::schema()),
             (QrcodeUpdatedData::name(), QrcodeUpdatedData::schema()),
             (SessionStatusData::name(), SessionStatusData::schema()),
             (SessionConnectedData::name(), SessionConnectedData::schema()),

@@ -7,6 +7,7 @@
 mod accounts;
 mod analytics;
 mod auth;
+mod calls;
 mod cloud;
 mod contacts;
 mod docs;
@@ -87,6 +88,7 @@ pub struct BodyLimits {
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
         (name = "contacts", description = "Whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
         (name = "chats", description = "Chats: presence in a chat"),
+        (name = "calls", description = "Incoming calls: rejecting them"),
         (name = "profile", description = "The number itself: its name, about, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
@@ -166,6 +168,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(settings::get_settings, settings::put_settings))
         .routes(routes!(presence::chat_presence))
         .routes(routes!(presence::presence))
+        .routes(routes!(calls::reject))
         .routes(routes!(profiles::contact))
         .routes(routes!(profiles::profile))
         .routes(routes!(profiles::set_name))
@@ -192,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(sandbox::disconnect))
         .routes(routes!(sandbox::reconnect))
         .routes(routes!(sandbox::inbound))
+        .routes(routes!(sandbox::call))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))

@@ -6,7 +6,8 @@ use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use super::views::SandboxLinkView;
 use crate::services::{
-    Principal, SandboxFaultRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
+    Principal, SandboxCallRequest, SandboxFaultRequest, SandboxInboundRequest, SandboxLinkRequest,
+    SandboxNetworkChange,
 };
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -130,6 +131,37 @@ pub async fn inbound(
     Ok(envelope::accepted(SandboxInboundView {
         provider_message_id,
     }))
+}
+
+/// Play someone calling a sandbox instance: the call rings (`call.received`) until it is
+/// rejected, by hand (`POST /api/v1/instances/{id}/calls/{callId}/reject`) or by the
+/// instance's `rejectCalls` setting.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/call", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")), request_body = SandboxCallRequest,
+    responses(
+        (status = 202, body = Envelope<SandboxCallView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The instance is not connected", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn call(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SandboxCallRequest>,
+) -> ApiResult<Response> {
+    let call_id = state.gateway.sandbox_call(&principal, &id, request).await?;
+    Ok(envelope::accepted(SandboxCallView { call_id }))
+}
+
+/// The simulated call: its id, to reject it by.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxCallView {
+    pub call_id: String,
 }
 
 /// What the simulated sender's phone sent: WhatsApp's id of a new message.

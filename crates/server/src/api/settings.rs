@@ -19,6 +19,10 @@ pub struct SettingsView {
     pub ignore_groups: bool,
     /// Arrived messages are marked read on WhatsApp once stored.
     pub auto_read_messages: bool,
+    /// Calls are rejected as they ring.
+    pub reject_calls: bool,
+    /// Sent to a caller whose call was rejected by `rejectCalls`.
+    pub call_reject_message: Option<String>,
     /// This number's overrides of the server's pacing; `null` follows `[pacing]`.
     pub pacing: Option<PacingSettings>,
 }
@@ -28,6 +32,8 @@ impl From<InstanceSettings> for SettingsView {
         Self {
             ignore_groups: settings.ignore_groups,
             auto_read_messages: settings.auto_read_messages,
+            reject_calls: settings.reject_calls,
+            call_reject_message: settings.call_reject_message,
             pacing: settings.pacing,
         }
     }

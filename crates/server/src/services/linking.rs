@@ -343,6 +343,7 @@ impl Gateway {
             }
             SessionEvent::Incoming(message) => self.on_incoming(id, message).await?,
             SessionEvent::Group(event) => self.on_group_event(id, event).await?,
+            SessionEvent::Call(call) => self.on_call(id, call).await?,
             SessionEvent::Changed {
                 chat,
                 target,

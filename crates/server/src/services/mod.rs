@@ -10,6 +10,7 @@ mod auth;
 mod blocking;
 mod breaker;
 mod bulk;
+mod calls;
 mod clock;
 mod cloud;
 mod cloud_account;
@@ -60,7 +61,9 @@ pub use messages::{MessageListQuery, MessageView};
 pub use number_checks::NumberCheckSettings;
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
-pub use sandbox::{SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange};
+pub use sandbox::{
+    SandboxCallRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
+};
 pub use sandbox_wire::SandboxFaultRequest;
 pub use secrets::{SecretBox, SecretError};
 pub use send_parse::SendRequest;

@@ -43,6 +43,18 @@ pub struct SandboxInboundRequest {
     pub message: SendRequest,
 }
 
+/// `POST /api/v1/sandbox/instances/{id}/call`: someone calls the instance.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SandboxCallRequest {
+    /// The caller's phone number.
+    #[schema(example = "15550002222")]
+    pub from: Option<String>,
+    pub push_name: Option<String>,
+    #[serde(default)]
+    pub video: bool,
+}
+
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InboundTarget {
@@ -192,6 +204,39 @@ impl Gateway {
         };
         result.map_err(|error| ServiceError::Conflict(error.to_string()))?;
         Ok(instance)
+    }
+
+    /// Plays someone calling a sandbox instance; answers the call's id. The call arrives as
+    /// `call.received` once the session reports it.
+    pub async fn sandbox_call(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        request: SandboxCallRequest,
+    ) -> ServiceResult<String> {
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        if instance.engine != EngineKind::Sandbox {
+            return Err(ServiceError::NotSupported(format!(
+                "only sandbox instances can be called by the simulated network (this one uses the {} engine)",
+                instance.engine.as_str()
+            )));
+        }
+        let phone = match request.from.as_deref() {
+            None => return Err(ServiceError::field("from", "is required")),
+            Some(raw) => {
+                PhoneNumber::parse(raw).map_err(|e| ServiceError::field("from", e.to_string()))?
+            }
+        };
+        let from = Sender {
+            lid: Some(lid_for(phone.as_str())),
+            push_name: request.push_name,
+            phone: Some(phone),
+        };
+        self.sessions
+            .sandbox()
+            .ring(&instance.id, from, request.video)
+            .await
+            .map_err(|error| ServiceError::Conflict(error.to_string()))
     }
 
     /// Plays someone else on WhatsApp writing to a sandbox instance. Answers WhatsApp's id of

@@ -610,6 +610,15 @@ async fn cloud_numbers_cannot_check_numbers_show_presence_or_manage_groups_and_s
                 )
                 .await;
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+            // Nor calls.
+            let (status, body) = server
+                .post(
+                    &format!("/api/v1/instances/{id}/calls/ABC/reject"),
+                    &key,
+                    json!({ "from": CUSTOMER }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             // Nor profiles.
             let (status, body) = server
                 .get(&format!("/api/v1/instances/{id}/profile"), &key)

@@ -138,6 +138,16 @@ async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
     assert_eq!(status, StatusCode::OK, "{body}");
     sent(server, key, json!({ "to": "15550002222", "text": "Probe" })).await;
 
+    // call.received
+    let (status, body) = server
+        .post(
+            "/api/v1/sandbox/instances/sales/call",
+            key,
+            json!({ "from": "15550002222" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
     // group.updated (created, subject, settings) and group.participants_updated.
     let (status, group) = server
         .post(

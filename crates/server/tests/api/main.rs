@@ -12,6 +12,7 @@ mod analytics;
 mod breaker;
 mod brokers;
 mod bulk;
+mod calls;
 mod cloud;
 mod contacts;
 mod docs;

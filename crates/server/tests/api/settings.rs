@@ -13,7 +13,7 @@ async fn settings_are_read_replaced_and_checked() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": false, "pacing": null })
+            json!({ "ignoreGroups": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "pacing": null })
         );
 
         let (status, body) = server
@@ -43,13 +43,14 @@ async fn settings_are_read_replaced_and_checked() {
             .await;
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": true, "pacing": null })
+            json!({ "ignoreGroups": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "pacing": null })
         );
 
         for bad in [
             json!({ "ignoreGroups": "yes" }),
             json!({ "rejectEverything": true }),
             json!({ "pacing": { "dailyCap": 0 } }),
+            json!({ "rejectCalls": true, "callRejectMessage": "  " }),
         ] {
             let (status, body) = server
                 .put("/api/v1/instances/sales/settings", &key, bad.clone())
