@@ -16,6 +16,7 @@ mod accounts;
 mod analytics;
 mod api_keys;
 mod breaker;
+mod chats;
 mod claims;
 #[macro_use]
 mod cloud_numbers;
@@ -36,6 +37,7 @@ mod transitions;
 mod webhooks;
 
 pub use analytics::DailyStatusCount;
+pub use chats::ChatSummary;
 pub use claims::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimLimits, ClaimPlan, ClaimRound, ClaimedMessage,
     InstanceGate, InstancePacingState,

@@ -8,6 +8,7 @@ mod accounts;
 mod analytics;
 mod auth;
 mod calls;
+mod chats;
 mod cloud;
 mod contacts;
 mod docs;
@@ -87,7 +88,7 @@ pub struct BodyLimits {
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
         (name = "contacts", description = "Whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
-        (name = "chats", description = "Chats: presence in a chat"),
+        (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read, presence in a chat"),
         (name = "calls", description = "Incoming calls: rejecting them"),
         (name = "profile", description = "The number itself: its name, about, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
@@ -167,6 +168,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(contacts::blocklist))
         .routes(routes!(settings::get_settings, settings::put_settings))
         .routes(routes!(presence::chat_presence))
+        .routes(routes!(chats::list_chats))
+        .routes(routes!(chats::chat_messages))
+        .routes(routes!(chats::mark_read))
         .routes(routes!(presence::presence))
         .routes(routes!(calls::reject))
         .routes(routes!(profiles::contact))

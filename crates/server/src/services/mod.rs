@@ -11,6 +11,7 @@ mod blocking;
 mod breaker;
 mod bulk;
 mod calls;
+pub mod chats;
 mod clock;
 mod cloud;
 mod cloud_account;

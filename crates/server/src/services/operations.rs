@@ -373,22 +373,32 @@ impl Gateway {
             .await?)
     }
 
-    /// `autoReadMessages`: marks a message read as it arrives. A failure is logged, not
-    /// returned: the message is stored, and can still be marked read through the API.
-    pub(crate) async fn auto_read(&self, instance: &InstanceRecord, message: &MessageRecord) {
-        let (Some(provider_id), Ok(chat)) = (
-            message.provider_message_id.clone(),
-            Jid::parse(&message.chat_jid),
-        ) else {
-            return;
-        };
+    /// Marks a received message of `instance` read, on WhatsApp and here; `None` when it was
+    /// read meanwhile.
+    pub(crate) async fn read_received(
+        &self,
+        instance: &InstanceRecord,
+        message: &MessageRecord,
+    ) -> ServiceResult<Option<MessageRecord>> {
+        let provider_id = message
+            .provider_message_id
+            .clone()
+            .ok_or_else(|| conflict("the message has no WhatsApp id"))?;
+        let chat = Jid::parse(&message.chat_jid)
+            .map_err(|e| ServiceError::Conflict(format!("the message's chat is invalid: {e}")))?;
         let target = Target {
             instance: instance.clone(),
             message: message.clone(),
             chat,
             provider_id,
         };
-        if let Err(error) = self.mark_target_read(&target).await {
+        self.mark_target_read(&target).await
+    }
+
+    /// `autoReadMessages`: marks a message read as it arrives. A failure is logged, not
+    /// returned: the message is stored, and can still be marked read through the API.
+    pub(crate) async fn auto_read(&self, instance: &InstanceRecord, message: &MessageRecord) {
+        if let Err(error) = self.read_received(instance, message).await {
             tracing::warn!(instance = %instance.id, message = %message.id, %error, "an arrived message could not be marked read");
         }
     }

@@ -13,6 +13,7 @@ mod breaker;
 mod brokers;
 mod bulk;
 mod calls;
+mod chats;
 mod cloud;
 mod contacts;
 mod docs;

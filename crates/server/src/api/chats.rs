@@ -1,0 +1,152 @@
+//! Chats: list them (last message, unread count), read a chat's messages, mark it read.
+
+use super::AppState;
+use super::envelope::{self, Envelope, Pagination};
+use super::error::{ApiResult, ErrorBody};
+use super::views::MessageJson;
+use crate::services::Principal;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use wagate_store::ChatSummary;
+
+/// Paging of `GET …/chats` and `GET …/chats/{jid}/messages`.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChatPageQuery {
+    /// Page size, 1 to 200 (default 20).
+    pub limit: Option<i64>,
+    /// Page number from 1 (default 1).
+    pub page: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatView {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    pub jid: String,
+    pub is_group: bool,
+    /// Messages sent and received in the chat through the gateway.
+    pub messages: i64,
+    /// Received messages not marked read.
+    pub unread_count: i64,
+    pub last_message: MessageJson,
+}
+
+impl From<&ChatSummary> for ChatView {
+    fn from(chat: &ChatSummary) -> Self {
+        Self {
+            jid: chat.chat_jid.clone(),
+            is_group: chat.chat_jid.ends_with("@g.us"),
+            messages: chat.messages,
+            unread_count: chat.unread,
+            last_message: MessageJson::summary(&chat.last_message),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatReadView {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    pub jid: String,
+    /// How many messages were marked read.
+    pub marked: usize,
+}
+
+/// The instance's chats, the most recently active first, with their last message and unread
+/// count (as the gateway saw them: chats with a message sent or received through it).
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/chats", tag = "chats",
+    params(("id" = String, Path, description = "Instance id or name"), ChatPageQuery),
+    responses(
+        (status = 200, body = Envelope<Vec<ChatView>>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn list_chats(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(query): Query<ChatPageQuery>,
+) -> ApiResult<Response> {
+    let (chats, page, limit) = state
+        .gateway
+        .list_chats(&principal, &id, query.limit, query.page)
+        .await?;
+    Ok(envelope::page(
+        chats.items.iter().map(ChatView::from).collect::<Vec<_>>(),
+        Pagination {
+            page,
+            limit,
+            total: chats.total,
+        },
+    ))
+}
+
+/// A chat's messages, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/chats/{jid}/messages", tag = "chats",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
+        ChatPageQuery,
+    ),
+    responses(
+        (status = 200, body = Envelope<Vec<MessageJson>>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn chat_messages(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid)): Path<(String, String)>,
+    Query(query): Query<ChatPageQuery>,
+) -> ApiResult<Response> {
+    let (messages, page, limit) = state
+        .gateway
+        .chat_messages(&principal, &id, &jid, query.limit, query.page)
+        .await?;
+    Ok(envelope::page(
+        messages
+            .items
+            .iter()
+            .map(MessageJson::summary)
+            .collect::<Vec<_>>(),
+        Pagination {
+            page,
+            limit,
+            total: messages.total,
+        },
+    ))
+}
+
+/// Mark the chat's unread received messages read (blue ticks on the sender's phone).
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/chats/{jid}/read", tag = "chats",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
+    ),
+    responses(
+        (status = 200, body = Envelope<ChatReadView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn mark_read(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let marked = state.gateway.mark_chat_read(&principal, &id, &jid).await?;
+    let chat = crate::services::chats::parse_chat(&jid)?;
+    Ok(envelope::ok(ChatReadView {
+        jid: chat.to_string(),
+        marked,
+    }))
+}

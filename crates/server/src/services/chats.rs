@@ -1,0 +1,107 @@
+//! Chats: the instance's chats as the gateway saw them (last message, unread count), a chat's
+//! messages, and marking a whole chat read.
+
+use super::{Gateway, MessageListQuery, Principal, ServiceError, ServiceResult};
+use wagate_core::{Capability, Jid, Recipient};
+use wagate_store::{ChatSummary, MessageRecord, Page};
+
+const DEFAULT_PAGE_SIZE: i64 = 20;
+const MAX_PAGE_SIZE: i64 = 200;
+/// How many unread messages one `read` call marks; older ones are read on WhatsApp anyway
+/// once a newer message of the chat is.
+const MAX_MARKED_READ: i64 = 100;
+
+/// A chat from the path: a phone number, or a user or group JID.
+pub fn parse_chat(raw: &str) -> ServiceResult<Jid> {
+    Ok(Recipient::parse(raw)
+        .map_err(|e| ServiceError::field("chat", e.to_string()))?
+        .jid())
+}
+
+fn paging(limit: Option<i64>, page: Option<i64>) -> ServiceResult<(i64, i64)> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ServiceError::field(
+            "limit",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    let page = page.unwrap_or(1);
+    if page < 1 {
+        return Err(ServiceError::field("page", "must be 1 or more"));
+    }
+    Ok((limit, page))
+}
+
+impl Gateway {
+    /// The instance's chats, most recently active first; answers the page and its number and
+    /// size.
+    pub async fn list_chats(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        limit: Option<i64>,
+        page: Option<i64>,
+    ) -> ServiceResult<(Page<ChatSummary>, i64, i64)> {
+        let (limit, page) = paging(limit, page)?;
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        let chats = self
+            .store
+            .list_chats(&instance.id, limit, (page - 1).saturating_mul(limit))
+            .await?;
+        Ok((chats, page, limit))
+    }
+
+    /// A chat's messages, newest first.
+    pub async fn chat_messages(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+        limit: Option<i64>,
+        page: Option<i64>,
+    ) -> ServiceResult<(Page<MessageRecord>, i64, i64)> {
+        let chat = parse_chat(chat)?;
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        self.list_messages(
+            principal,
+            MessageListQuery {
+                instance: Some(instance.id.to_string()),
+                chat: Some(chat.to_string()),
+                limit,
+                page,
+                ..MessageListQuery::default()
+            },
+        )
+        .await
+    }
+
+    /// Marks the chat's unread received messages read (on WhatsApp too); answers how many.
+    pub async fn mark_chat_read(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+    ) -> ServiceResult<usize> {
+        let chat = parse_chat(chat)?;
+        let (instance, _) = self
+            .open_session_for(
+                principal,
+                id_or_name,
+                Capability::MarkRead,
+                "mark messages read",
+            )
+            .await?;
+        let unread = self
+            .store
+            .unread_messages(&instance.id, &chat.to_string(), MAX_MARKED_READ)
+            .await?;
+        let mut marked = 0;
+        for message in &unread {
+            if self.read_received(&instance, message).await?.is_some() {
+                marked += 1;
+            }
+        }
+        Ok(marked)
+    }
+}

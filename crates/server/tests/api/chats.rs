@@ -1,0 +1,117 @@
+//! Chats over HTTP on the sandbox: listed most recent first with their last message and
+//! unread count, a chat's messages, and a whole chat marked read.
+
+use crate::support::*;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn chats_are_listed_with_last_message_and_unread_count_and_read_as_a_whole() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        // Ann writes twice, Bob once, and sales answers Bob; then a group message.
+        for (from, text) in [("15550002222", "Hi"), ("15550002222", "Anyone there?"), ("15550003333", "Hello")] {
+            server.inbound(&key, "sales", json!({ "from": from, "text": text })).await;
+            server
+                .wait_for_event(&key, "message.received", |e| e["data"]["body"] == text)
+                .await;
+        }
+        let answer = server.send_text(&key, "sales", "15550003333", "Hello Bob").await;
+        server.wait_for_message(&key, &answer, "read").await;
+        server
+            .inbound(&key, "sales", json!({ "from": "15550004444", "group": "120363000000000001@g.us", "text": "Team!" }))
+            .await;
+        server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "Team!")
+            .await;
+
+        let (status, body) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["pagination"]["total"], 3, "{body}");
+        let chats = body["data"].as_array().unwrap();
+        let summary: Vec<(&str, bool, i64, i64, &str)> = chats
+            .iter()
+            .map(|c| {
+                (
+                    c["jid"].as_str().unwrap(),
+                    c["isGroup"].as_bool().unwrap(),
+                    c["messages"].as_i64().unwrap(),
+                    c["unreadCount"].as_i64().unwrap(),
+                    c["lastMessage"]["body"].as_str().unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("120363000000000001@g.us", true, 1, 1, "Team!"),
+                ("15550003333@s.whatsapp.net", false, 2, 1, "Hello Bob"),
+                ("15550002222@s.whatsapp.net", false, 2, 2, "Anyone there?"),
+            ],
+            "{body}"
+        );
+        let (_, page) = server.get("/api/v1/instances/sales/chats?limit=1&page=2", &key).await;
+        assert_eq!(page["data"][0]["jid"], "15550003333@s.whatsapp.net");
+        assert_eq!(page["pagination"], json!({ "page": 2, "limit": 1, "total": 3 }));
+
+        // Ann's chat: its messages, newest first; then read as a whole.
+        let (status, body) = server
+            .get("/api/v1/instances/sales/chats/15550002222/messages", &key)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let bodies: Vec<&str> = body["data"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+        assert_eq!(bodies, ["Anyone there?", "Hi"]);
+        let (status, body) = server
+            .post("/api/v1/instances/sales/chats/15550002222/read", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"], json!({ "jid": "15550002222@s.whatsapp.net", "marked": 2 }));
+        let (_, body) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(body["data"][2]["unreadCount"], 0, "{body}");
+        let reads = server
+            .events(&key)
+            .await
+            .into_iter()
+            .filter(|e| e["event"] == "message.read")
+            .count();
+        assert_eq!(reads, 2);
+        // Nothing left to read.
+        let (_, body) = server
+            .post("/api/v1/instances/sales/chats/15550002222/read", &key, json!({}))
+            .await;
+        assert_eq!(body["data"]["marked"], 0);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn chat_requests_are_checked_and_chats_are_the_callers_own() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let (_, body) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(body["data"], json!([]));
+        assert_eq!(body["pagination"]["total"], 0);
+        for (path, field) in [
+            ("/api/v1/instances/sales/chats?limit=0", "limit"),
+            ("/api/v1/instances/sales/chats?page=0", "page"),
+            ("/api/v1/instances/sales/chats/hello/messages", "chat"),
+        ] {
+            let (status, body) = server.get(path, &key).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+            assert_eq!(fields(&body), [field]);
+        }
+        let stranger = server.account("Other Co").await;
+        let (status, _) = server.get("/api/v1/instances/sales/chats", &stranger).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        server.instance(&key, "idle").await;
+        let (status, _) = server
+            .post(
+                "/api/v1/instances/idle/chats/15550002222/read",
+                &key,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    })
+    .await;
+}
