@@ -76,6 +76,12 @@ pub struct InboundVote {
     pub values: Option<Vec<String>>,
 }
 
+/// The simulated sender's (or caller's) phone number, required.
+fn sender_phone(from: Option<&str>) -> ServiceResult<PhoneNumber> {
+    let raw = from.ok_or_else(|| ServiceError::field("from", "is required"))?;
+    PhoneNumber::parse(raw).map_err(|e| ServiceError::field("from", e.to_string()))
+}
+
 /// Pairing codes are typed by people: `abcdefgh` and `ABCD-EFGH` are the same code.
 fn as_pairing_code(code: &str) -> Option<String> {
     let chars: String = code
@@ -190,13 +196,9 @@ impl Gateway {
         id_or_name: &str,
         change: SandboxNetworkChange,
     ) -> ServiceResult<InstanceRecord> {
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        if instance.engine != EngineKind::Sandbox {
-            return Err(ServiceError::NotSupported(format!(
-                "only sandbox instances have a simulated network (this one uses the {} engine)",
-                instance.engine.as_str()
-            )));
-        }
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "have a simulated network")
+            .await?;
         let sandbox = self.sessions.sandbox();
         let result = match change {
             SandboxNetworkChange::Drop => sandbox.drop_connection(&instance.id).await,
@@ -214,19 +216,10 @@ impl Gateway {
         id_or_name: &str,
         request: SandboxCallRequest,
     ) -> ServiceResult<String> {
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        if instance.engine != EngineKind::Sandbox {
-            return Err(ServiceError::NotSupported(format!(
-                "only sandbox instances can be called by the simulated network (this one uses the {} engine)",
-                instance.engine.as_str()
-            )));
-        }
-        let phone = match request.from.as_deref() {
-            None => return Err(ServiceError::field("from", "is required")),
-            Some(raw) => {
-                PhoneNumber::parse(raw).map_err(|e| ServiceError::field("from", e.to_string()))?
-            }
-        };
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "be called by the simulated network")
+            .await?;
+        let phone = sender_phone(request.from.as_deref())?;
         let from = Sender {
             lid: Some(lid_for(phone.as_str())),
             push_name: request.push_name,
@@ -239,6 +232,23 @@ impl Gateway {
             .map_err(|error| ServiceError::Conflict(error.to_string()))
     }
 
+    /// The caller's sandbox instance; `what` says what only sandbox instances can do.
+    pub(super) async fn sandbox_instance(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        what: &str,
+    ) -> ServiceResult<InstanceRecord> {
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        if instance.engine != EngineKind::Sandbox {
+            return Err(ServiceError::NotSupported(format!(
+                "only sandbox instances can {what} (this one uses the {} engine)",
+                instance.engine.as_str()
+            )));
+        }
+        Ok(instance)
+    }
+
     /// Plays someone else on WhatsApp writing to a sandbox instance. Answers WhatsApp's id of
     /// the new message (none for edits, revokes, reactions and votes); the message itself
     /// arrives as `message.received` once the session reports it.
@@ -248,19 +258,10 @@ impl Gateway {
         id_or_name: &str,
         request: SandboxInboundRequest,
     ) -> ServiceResult<Option<String>> {
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        if instance.engine != EngineKind::Sandbox {
-            return Err(ServiceError::NotSupported(format!(
-                "only sandbox instances can be sent simulated messages (this one uses the {} engine)",
-                instance.engine.as_str()
-            )));
-        }
-        let phone = match request.from.as_deref() {
-            None => return Err(ServiceError::field("from", "is required")),
-            Some(raw) => {
-                PhoneNumber::parse(raw).map_err(|e| ServiceError::field("from", e.to_string()))?
-            }
-        };
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "be sent simulated messages")
+            .await?;
+        let phone = sender_phone(request.from.as_deref())?;
         let from = Sender {
             lid: Some(
                 request

@@ -1,9 +1,9 @@
 //! The sandbox network seen from outside: what an instance put on the wire, and faults to
 //! make its sends fail, for testing retries, pacing and the circuit breaker.
 
-use super::{Gateway, Principal, ServiceError, ServiceResult};
+use super::{Gateway, Principal, ServiceResult};
 use serde::Deserialize;
-use wagate_core::{EngineKind, ValidationErrors};
+use wagate_core::ValidationErrors;
 use wagate_engine::sandbox::{FaultKind, WireActivity};
 use wagate_store::InstanceRecord;
 
@@ -19,21 +19,6 @@ pub struct SandboxFaultRequest {
 }
 
 impl Gateway {
-    async fn sandbox_instance(
-        &self,
-        principal: &Principal,
-        id_or_name: &str,
-    ) -> ServiceResult<InstanceRecord> {
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        if instance.engine != EngineKind::Sandbox {
-            return Err(ServiceError::NotSupported(format!(
-                "only sandbox instances have a simulated network (this one uses the {} engine)",
-                instance.engine.as_str()
-            )));
-        }
-        Ok(instance)
-    }
-
     /// Makes the instance's next sends fail on the simulated network.
     pub async fn sandbox_fault(
         &self,
@@ -68,7 +53,9 @@ impl Gateway {
         let (Some(kind), Some(count)) = (kind, count) else {
             return Err(errors.into());
         };
-        let instance = self.sandbox_instance(principal, id_or_name).await?;
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "have a simulated network")
+            .await?;
         self.sessions.sandbox().set_fault(&instance.id, kind, count);
         Ok(instance)
     }
@@ -79,7 +66,9 @@ impl Gateway {
         principal: &Principal,
         id_or_name: &str,
     ) -> ServiceResult<Vec<WireActivity>> {
-        let instance = self.sandbox_instance(principal, id_or_name).await?;
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "have a simulated network")
+            .await?;
         Ok(self.sessions.sandbox().activity(&instance.id))
     }
 }
