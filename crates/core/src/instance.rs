@@ -186,11 +186,13 @@ pub enum Capability {
     Profiles,
     /// Incoming calls as `call.received` events; rejecting them, by hand or automatically.
     Calls,
+    /// Archive, pin and mute chats.
+    ManageChats,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 25] = [
+    pub const ALL: [Capability; 26] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -216,6 +218,7 @@ impl Capability {
         Self::Presence,
         Self::Profiles,
         Self::Calls,
+        Self::ManageChats,
     ];
 
     /// What a user can do with it, in a few words.
@@ -247,6 +250,7 @@ impl Capability {
             }
             Self::Presence => "Typing or recording in a chat; the number online or offline",
             Self::Calls => "Incoming calls (`call.received`), rejected by hand or automatically",
+            Self::ManageChats => "Archive, pin and mute chats",
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

@@ -34,6 +34,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Presence,
     Capability::Profiles,
     Capability::Calls,
+    Capability::ManageChats,
 ];
 
 pub struct WebEngine {

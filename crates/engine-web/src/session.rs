@@ -16,10 +16,10 @@ use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
-    ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
-    GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, MediaSink, MediaSource,
-    MemberAction, MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage,
-    SendFailure, SendReceipt, Session, SessionEvent,
+    ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
+    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, MediaSink,
+    MediaSource, MemberAction, MemberResult, MessageOperation, NewGroup, NumberCheck,
+    OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -902,6 +902,32 @@ impl Session for WebSession {
             blocking.unblock(&contact).await
         };
         done.map_err(|e| EngineError::Transient(format!("WhatsApp did not take the change: {e}")))
+    }
+
+    async fn chat_action(
+        &self,
+        chat: &wagate_core::Jid,
+        action: ChatAction,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let chat = wa_jid(chat)?;
+        let actions = client.chat_actions();
+        let done = match action {
+            ChatAction::Archive => actions.archive_chat(&chat, None).await,
+            ChatAction::Unarchive => actions.unarchive_chat(&chat, None).await,
+            ChatAction::Pin => actions.pin_chat(&chat).await,
+            ChatAction::Unpin => actions.unpin_chat(&chat).await,
+            ChatAction::Mute(None) => actions.mute_chat(&chat).await,
+            ChatAction::Mute(Some(until)) => {
+                actions
+                    .mute_chat_until(&chat, until.timestamp_millis())
+                    .await
+            }
+            ChatAction::Unmute => actions.unmute_chat(&chat).await,
+        };
+        done.map_err(|e| {
+            EngineError::Transient(format!("WhatsApp did not take the chat change: {e}"))
+        })
     }
 
     async fn reject_call(&self, call: &str, from: &wagate_core::Jid) -> Result<(), EngineError> {

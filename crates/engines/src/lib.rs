@@ -20,7 +20,8 @@ pub use groups::{
 };
 pub use media::{MediaSink, MediaSource};
 pub use session::{
-    Applied, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine, EngineEvent,
-    EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation, MessageTemplate,
-    NewTemplate, NumberCheck, OutgoingMessage, SendReceipt, Sender, Session, SessionEvent,
+    Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,
+    EngineEvent, EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation,
+    MessageTemplate, NewTemplate, NumberCheck, OutgoingMessage, SendReceipt, Sender, Session,
+    SessionEvent,
 };

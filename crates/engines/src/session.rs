@@ -168,6 +168,14 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// Archives, pins or mutes a chat on the number's WhatsApp (or undoes it).
+    async fn chat_action(&self, _chat: &Jid, _action: ChatAction) -> Result<(), EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "archiving, pinning or muting chats",
+        })
+    }
+
     /// Rejects a call that is ringing (`call` is the id of `SessionEvent::Call`).
     async fn reject_call(&self, _call: &str, _from: &Jid) -> Result<(), EngineError> {
         Err(EngineError::NotSupported {
@@ -290,6 +298,32 @@ pub struct ContactInfo {
     /// Where the profile picture can be fetched, when there is one the number may see.
     pub picture_url: Option<String>,
     pub business: bool,
+}
+
+/// What the number does to a chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChatAction {
+    Archive,
+    Unarchive,
+    Pin,
+    Unpin,
+    /// Until then; `None` is for good.
+    Mute(Option<DateTime<Utc>>),
+    Unmute,
+}
+
+impl ChatAction {
+    /// How the sandbox's wire and logs name it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Archive => "archive",
+            Self::Unarchive => "unarchive",
+            Self::Pin => "pin",
+            Self::Unpin => "unpin",
+            Self::Mute(_) => "mute",
+            Self::Unmute => "unmute",
+        }
+    }
 }
 
 /// What the number shows in a chat.

@@ -1,9 +1,12 @@
 //! Chats as the gateway saw them: every chat an instance sent to or received from, with its
 //! message count, how many received messages are unread, and the last message — read from
-//! the messages themselves (`messages_by_chat` serves each chat's last message).
+//! the messages themselves (`messages_by_chat` serves each chat's last message) — and what
+//! the number set on it (archived, pinned, muted), kept in `chat_states`.
 
 use crate::messages::MessageRow;
+use crate::time::{from_millis, now_millis, to_millis};
 use crate::{MessageRecord, Page, Result, Store};
+use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 use wagate_core::InstanceId;
 
@@ -15,6 +18,32 @@ pub struct ChatSummary {
     /// Received messages not marked read.
     pub unread: i64,
     pub last_message: MessageRecord,
+    pub state: ChatState,
+}
+
+/// What the number set on a chat.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChatState {
+    pub archived: bool,
+    pub pinned: bool,
+    /// Muted until then; `None` is not muted.
+    pub muted_until: Option<DateTime<Utc>>,
+}
+
+/// A change to what the number set on a chat.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChatStateChange {
+    Archived(bool),
+    Pinned(bool),
+    /// `None` unmutes.
+    MutedUntil(Option<DateTime<Utc>>),
+}
+
+#[derive(FromRow)]
+struct ChatStateRow {
+    archived: bool,
+    pinned: bool,
+    muted_until: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -34,12 +63,32 @@ const LAST_MESSAGE: &str = concat!(
     message_columns!(),
     " FROM messages WHERE instance_id = $1 AND chat_jid = $2 ORDER BY created_at DESC, id DESC LIMIT 1"
 );
+const CHAT_STATE: &str = "SELECT archived, pinned, muted_until FROM chat_states WHERE instance_id = $1 AND chat_jid = $2";
+const SET_ARCHIVED: &str = "INSERT INTO chat_states (instance_id, chat_jid, archived, updated_at)
+    VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET archived = excluded.archived, updated_at = excluded.updated_at";
+const SET_PINNED: &str = "INSERT INTO chat_states (instance_id, chat_jid, pinned, updated_at)
+    VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET pinned = excluded.pinned, updated_at = excluded.updated_at";
+const SET_MUTED: &str = "INSERT INTO chat_states (instance_id, chat_jid, muted_until, updated_at)
+    VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET muted_until = excluded.muted_until, updated_at = excluded.updated_at";
 const UNREAD: &str = concat!(
     "SELECT ",
     message_columns!(),
     " FROM messages WHERE instance_id = $1 AND chat_jid = $2 AND direction = 'inbound'
       AND read_at IS NULL ORDER BY created_at DESC, id DESC LIMIT $3"
 );
+
+impl ChatStateRow {
+    fn into_state(self) -> ChatState {
+        ChatState {
+            archived: self.archived,
+            pinned: self.pinned,
+            muted_until: self.muted_until.map(from_millis),
+        }
+    }
+}
 
 impl Store {
     /// An instance's chats, the most recently active first.
@@ -67,23 +116,58 @@ impl Store {
                     .bind(&row.chat_jid)
                     .fetch_one(pool)
                     .await?;
-                lasts.push(last);
+                let state: Option<ChatStateRow> = sqlx::query_as(CHAT_STATE)
+                    .bind(instance.as_str())
+                    .bind(&row.chat_jid)
+                    .fetch_optional(pool)
+                    .await?;
+                lasts.push((last, state));
             }
             (rows, total, lasts)
         });
         let items = rows
             .into_iter()
             .zip(lasts)
-            .map(|(row, last)| {
+            .map(|(row, (last, state))| {
                 Ok(ChatSummary {
                     chat_jid: row.chat_jid,
                     messages: row.messages,
                     unread: row.unread,
                     last_message: last.try_into()?,
+                    state: state.map(ChatStateRow::into_state).unwrap_or_default(),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total })
+    }
+
+    /// Records what the number set on a chat; answers the chat's state after it.
+    pub async fn set_chat_state(
+        &self,
+        instance: &InstanceId,
+        chat_jid: &str,
+        change: ChatStateChange,
+    ) -> Result<ChatState> {
+        let now = now_millis();
+        let state: Option<ChatStateRow> = on_pool!(self, pool => {
+            match change {
+                ChatStateChange::Archived(archived) => {
+                    sqlx::query(SET_ARCHIVED).bind(instance.as_str()).bind(chat_jid).bind(archived).bind(now).execute(pool).await?;
+                }
+                ChatStateChange::Pinned(pinned) => {
+                    sqlx::query(SET_PINNED).bind(instance.as_str()).bind(chat_jid).bind(pinned).bind(now).execute(pool).await?;
+                }
+                ChatStateChange::MutedUntil(until) => {
+                    sqlx::query(SET_MUTED).bind(instance.as_str()).bind(chat_jid).bind(until.map(to_millis)).bind(now).execute(pool).await?;
+                }
+            }
+            sqlx::query_as(CHAT_STATE)
+                .bind(instance.as_str())
+                .bind(chat_jid)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(state.map(ChatStateRow::into_state).unwrap_or_default())
     }
 
     /// The chat's received messages not marked read, newest first, at most `limit`.

@@ -37,7 +37,7 @@ mod transitions;
 mod webhooks;
 
 pub use analytics::DailyStatusCount;
-pub use chats::ChatSummary;
+pub use chats::{ChatState, ChatStateChange, ChatSummary};
 pub use claims::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimLimits, ClaimPlan, ClaimRound, ClaimedMessage,
     InstanceGate, InstancePacingState,

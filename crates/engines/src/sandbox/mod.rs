@@ -81,6 +81,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Presence,
     Capability::Profiles,
     Capability::Calls,
+    Capability::ManageChats,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -5,10 +5,10 @@ use super::network::{ConnectionError, LinkError, Shared};
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
-    ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink, GroupActivity,
-    GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, IncomingMessage,
-    MemberAction, MemberOutcome, MemberResult, MessageOperation, NewGroup, NumberCheck,
-    OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
+    ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
+    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
+    IncomingMessage, MemberAction, MemberOutcome, MemberResult, MessageOperation, NewGroup,
+    NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -582,6 +582,20 @@ impl Session for SandboxSession {
     async fn blocklist(&self) -> Result<Vec<Jid>, EngineError> {
         self.me().ok_or(EngineError::NotConnected)?;
         Ok(self.blocked().clone())
+    }
+
+    async fn chat_action(&self, chat: &Jid, action: ChatAction) -> Result<(), EngineError> {
+        self.my_jid()?;
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind: action.name(),
+                chat: chat.to_string(),
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
     }
 
     async fn reject_call(&self, call: &str, from: &Jid) -> Result<(), EngineError> {

@@ -5,8 +5,11 @@ use super::envelope::{self, Envelope, Pagination};
 use super::error::{ApiResult, ErrorBody};
 use super::views::MessageJson;
 use crate::services::Principal;
+use crate::services::chats::muted_for_good;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use wagate_store::ChatSummary;
 
@@ -30,16 +33,66 @@ pub struct ChatView {
     pub messages: i64,
     /// Received messages not marked read.
     pub unread_count: i64,
+    pub archived: bool,
+    pub pinned: bool,
+    #[serde(flatten)]
+    pub mute: MuteView,
     pub last_message: MessageJson,
 }
 
-impl From<&ChatSummary> for ChatView {
-    fn from(chat: &ChatSummary) -> Self {
+/// Whether the chat is muted, and until when (`null`: not muted, or muted for good).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MuteView {
+    pub muted: bool,
+    pub muted_until: Option<DateTime<Utc>>,
+}
+
+impl MuteView {
+    fn new(until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Self {
+        match until {
+            Some(at) if at > now => Self {
+                muted: true,
+                muted_until: (at != muted_for_good()).then_some(at),
+            },
+            _ => Self {
+                muted: false,
+                muted_until: None,
+            },
+        }
+    }
+}
+
+/// A chat's state after an action.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatStateView {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    pub jid: String,
+    pub archived: bool,
+    pub pinned: bool,
+    #[serde(flatten)]
+    pub mute: MuteView,
+}
+
+/// `POST …/chats/{jid}/mute`: until when; without it, for good.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MuteRequest {
+    #[schema(example = "2026-12-24T09:00:00Z")]
+    pub until: Option<String>,
+}
+
+impl ChatView {
+    fn new(chat: &ChatSummary, now: DateTime<Utc>) -> Self {
         Self {
             jid: chat.chat_jid.clone(),
             is_group: chat.chat_jid.ends_with("@g.us"),
             messages: chat.messages,
             unread_count: chat.unread,
+            archived: chat.state.archived,
+            pinned: chat.state.pinned,
+            mute: MuteView::new(chat.state.muted_until, now),
             last_message: MessageJson::summary(&chat.last_message),
         }
     }
@@ -76,7 +129,11 @@ pub async fn list_chats(
         .list_chats(&principal, &id, query.limit, query.page)
         .await?;
     Ok(envelope::page(
-        chats.items.iter().map(ChatView::from).collect::<Vec<_>>(),
+        chats
+            .items
+            .iter()
+            .map(|chat| ChatView::new(chat, state.gateway.now()))
+            .collect::<Vec<_>>(),
         Pagination {
             page,
             limit,
@@ -148,5 +205,49 @@ pub async fn mark_read(
     Ok(envelope::ok(ChatReadView {
         jid: chat.to_string(),
         marked,
+    }))
+}
+
+/// Archive, unarchive, pin, unpin, mute or unmute a chat, on the number's WhatsApp too.
+/// `mute` takes `{"until": "<RFC 3339>"}`; without it the chat is muted for good.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/chats/{jid}/{action}", tag = "chats",
+    request_body(content = Option<MuteRequest>, description = "With `mute` only"),
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
+        ("action" = String, Path, description = "`archive`, `unarchive`, `pin`, `unpin`, `mute` or `unmute`", example = "archive"),
+    ),
+    responses(
+        (status = 200, body = Envelope<ChatStateView>),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such instance or action", body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn chat_action(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid, action)): Path<(String, String, String)>,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let request: MuteRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        MuteRequest::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            crate::services::ServiceError::field("body", format!("not the JSON expected: {e}"))
+        })?
+    };
+    let (chat, chat_state) = state
+        .gateway
+        .chat_action(&principal, &id, &jid, &action, request.until.as_deref())
+        .await?;
+    Ok(envelope::ok(ChatStateView {
+        jid: chat.to_string(),
+        archived: chat_state.archived,
+        pinned: chat_state.pinned,
+        mute: MuteView::new(chat_state.muted_until, state.gateway.now()),
     }))
 }

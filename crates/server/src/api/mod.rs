@@ -171,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(chats::list_chats))
         .routes(routes!(chats::chat_messages))
         .routes(routes!(chats::mark_read))
+        .routes(routes!(chats::chat_action))
         .routes(routes!(presence::presence))
         .routes(routes!(calls::reject))
         .routes(routes!(profiles::contact))

@@ -1,9 +1,11 @@
 //! Chats: the instance's chats as the gateway saw them (last message, unread count), a chat's
-//! messages, and marking a whole chat read.
+//! messages, marking a whole chat read, and archiving, pinning and muting chats.
 
 use super::{Gateway, MessageListQuery, Principal, ServiceError, ServiceResult};
+use chrono::{DateTime, Utc};
 use wagate_core::{Capability, Jid, Recipient};
-use wagate_store::{ChatSummary, MessageRecord, Page};
+use wagate_engine::ChatAction;
+use wagate_store::{ChatState, ChatStateChange, ChatSummary, MessageRecord, Page};
 
 const DEFAULT_PAGE_SIZE: i64 = 20;
 const MAX_PAGE_SIZE: i64 = 200;
@@ -33,7 +35,85 @@ fn paging(limit: Option<i64>, page: Option<i64>) -> ServiceResult<(i64, i64)> {
     Ok((limit, page))
 }
 
+/// A mute for good is kept as a mute until the last day of year 9999.
+pub fn muted_for_good() -> DateTime<Utc> {
+    DateTime::<Utc>::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(9999, 12, 31)
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .expect("a valid date"),
+        Utc,
+    )
+}
+
+/// `archive`, `unarchive`, `pin`, `unpin`, `mute` (until `until`, RFC 3339, or for good) or
+/// `unmute`.
+fn parse_action(
+    action: &str,
+    until: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<ChatAction> {
+    Ok(match action {
+        "archive" => ChatAction::Archive,
+        "unarchive" => ChatAction::Unarchive,
+        "pin" => ChatAction::Pin,
+        "unpin" => ChatAction::Unpin,
+        "unmute" => ChatAction::Unmute,
+        "mute" => {
+            let until = until
+                .map(|raw| {
+                    DateTime::parse_from_rfc3339(raw)
+                        .map(|at| at.with_timezone(&Utc))
+                        .map_err(|_| ServiceError::field("until", "must be an RFC 3339 time"))
+                })
+                .transpose()?;
+            if until.is_some_and(|at| at <= now) {
+                return Err(ServiceError::field("until", "must be in the future"));
+            }
+            ChatAction::Mute(until)
+        }
+        _ => return Err(ServiceError::NotFound("chat action")),
+    })
+}
+
 impl Gateway {
+    /// Archives, pins or mutes a chat (or undoes it) on WhatsApp, and records it; answers the
+    /// chat and its state.
+    pub async fn chat_action(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+        action: &str,
+        until: Option<&str>,
+    ) -> ServiceResult<(Jid, ChatState)> {
+        let action = parse_action(action, until, self.now())?;
+        let chat = parse_chat(chat)?;
+        let (instance, session) = self
+            .open_session_for(
+                principal,
+                id_or_name,
+                Capability::ManageChats,
+                "archive, pin or mute chats",
+            )
+            .await?;
+        session.chat_action(&chat, action).await?;
+        let change = match action {
+            ChatAction::Archive => ChatStateChange::Archived(true),
+            ChatAction::Unarchive => ChatStateChange::Archived(false),
+            ChatAction::Pin => ChatStateChange::Pinned(true),
+            ChatAction::Unpin => ChatStateChange::Pinned(false),
+            ChatAction::Mute(until) => {
+                ChatStateChange::MutedUntil(Some(until.unwrap_or_else(muted_for_good)))
+            }
+            ChatAction::Unmute => ChatStateChange::MutedUntil(None),
+        };
+        let state = self
+            .store
+            .set_chat_state(&instance.id, &chat.to_string(), change)
+            .await?;
+        Ok((chat, state))
+    }
+
     /// The instance's chats, most recently active first; answers the page and its number and
     /// size.
     pub async fn list_chats(

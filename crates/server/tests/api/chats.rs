@@ -115,3 +115,71 @@ async fn chat_requests_are_checked_and_chats_are_the_callers_own() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn chats_are_archived_pinned_and_muted_on_whatsapp_and_listed_so() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        server.inbound(&key, "sales", json!({ "from": "15550002222", "text": "Hi" })).await;
+        server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "Hi")
+            .await;
+        let act = |action: &str, body: serde_json::Value| {
+            let path = format!("/api/v1/instances/sales/chats/15550002222/{action}");
+            let server = &server;
+            let key = key.clone();
+            async move { server.post(&path, &key, body).await }
+        };
+
+        let (status, body) = act("archive", json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({ "jid": "15550002222@s.whatsapp.net", "archived": true, "pinned": false, "muted": false, "mutedUntil": null })
+        );
+        let (_, body) = act("pin", json!({})).await;
+        assert_eq!(body["data"]["pinned"], true);
+        assert_eq!(body["data"]["archived"], true);
+        let until = (chrono::Utc::now() + chrono::Duration::hours(8)).to_rfc3339();
+        let (status, body) = act("mute", json!({ "until": until })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["muted"], true);
+        assert!(body["data"]["mutedUntil"].is_string(), "{body}");
+
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        let chat = &list["data"][0];
+        assert_eq!((chat["archived"].clone(), chat["pinned"].clone(), chat["muted"].clone()), (json!(true), json!(true), json!(true)), "{list}");
+
+        // For good; then undone.
+        let (_, body) = act("mute", json!({})).await;
+        assert_eq!(body["data"]["muted"], true);
+        assert_eq!(body["data"]["mutedUntil"], serde_json::Value::Null);
+        for action in ["unmute", "unpin", "unarchive"] {
+            let (status, _) = act(action, json!({})).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        let chat = &list["data"][0];
+        assert_eq!((chat["archived"].clone(), chat["pinned"].clone(), chat["muted"].clone()), (json!(false), json!(false), json!(false)), "{list}");
+
+        // Each reached WhatsApp.
+        let kinds: Vec<String> = server
+            .sandbox_activity(&key, "sales")
+            .await
+            .into_iter()
+            .map(|entry| entry["kind"].as_str().unwrap().to_owned())
+            .filter(|kind| ["archive", "unarchive", "pin", "unpin", "mute", "unmute"].contains(&kind.as_str()))
+            .collect();
+        assert_eq!(kinds, ["archive", "pin", "mute", "mute", "unmute", "unpin", "unarchive"]);
+
+        // Refusals: an unknown action, a mute in the past, a body that is not JSON.
+        let (status, _) = act("star", json!({})).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body) = act("mute", json!({ "until": "2020-01-01T00:00:00Z" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), ["until"]);
+        let (status, body) = act("mute", json!({ "for": "ever" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    })
+    .await;
+}

@@ -54,6 +54,7 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/chats", vec!["get"]),
         ("/api/v1/instances/{id}/chats/{jid}/messages", vec!["get"]),
         ("/api/v1/instances/{id}/chats/{jid}/read", vec!["post"]),
+        ("/api/v1/instances/{id}/chats/{jid}/{action}", vec!["post"]),
         ("/api/v1/instances/{id}/calls/{callId}/reject", vec!["post"]),
         ("/api/v1/instances/{id}/contacts/{phone}", vec!["get"]),
         ("/api/v1/instances/{id}/profile", vec!["get"]),
