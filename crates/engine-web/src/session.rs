@@ -924,6 +924,20 @@ impl Session for WebSession {
                     .await
             }
             ChatAction::Unmute => actions.unmute_chat(&chat).await,
+            ChatAction::Disappearing(seconds) if chat.is_group() => {
+                return client
+                    .groups()
+                    .set_ephemeral(chat, seconds)
+                    .await
+                    .map_err(groups::group_error);
+            }
+            ChatAction::Disappearing(seconds) => {
+                return client
+                    .set_chat_disappearing_timer(chat, seconds)
+                    .await
+                    .map(|_| ())
+                    .map_err(send_error);
+            }
         };
         done.map_err(|e| {
             EngineError::Transient(format!("WhatsApp did not take the chat change: {e}"))

@@ -168,7 +168,8 @@ pub trait Session: Send + Sync {
         })
     }
 
-    /// Archives, pins or mutes a chat on the number's WhatsApp (or undoes it).
+    /// Archives, pins or mutes a chat on the number's WhatsApp (or undoes it), or sets its
+    /// disappearing messages.
     async fn chat_action(&self, _chat: &Jid, _action: ChatAction) -> Result<(), EngineError> {
         Err(EngineError::NotSupported {
             engine: "number's",
@@ -310,6 +311,8 @@ pub enum ChatAction {
     /// Until then; `None` is for good.
     Mute(Option<DateTime<Utc>>),
     Unmute,
+    /// Messages disappear after this many seconds; 0 turns it off.
+    Disappearing(u32),
 }
 
 impl ChatAction {
@@ -322,6 +325,7 @@ impl ChatAction {
             Self::Unpin => "unpin",
             Self::Mute(_) => "mute",
             Self::Unmute => "unmute",
+            Self::Disappearing(_) => "disappearing",
         }
     }
 }

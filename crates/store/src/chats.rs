@@ -1,7 +1,8 @@
 //! Chats as the gateway saw them: every chat an instance sent to or received from, with its
 //! message count, how many received messages are unread, and the last message — read from
 //! the messages themselves (`messages_by_chat` serves each chat's last message) — and what
-//! the number set on it (archived, pinned, muted), kept in `chat_states`.
+//! the number set on it (archived, pinned, muted, disappearing messages), kept in
+//! `chat_states`.
 
 use crate::messages::MessageRow;
 use crate::time::{from_millis, now_millis, to_millis};
@@ -28,6 +29,8 @@ pub struct ChatState {
     pub pinned: bool,
     /// Muted until then; `None` is not muted.
     pub muted_until: Option<DateTime<Utc>>,
+    /// Disappearing messages after this many seconds; 0 is off.
+    pub disappearing_seconds: u32,
 }
 
 /// A change to what the number set on a chat.
@@ -37,6 +40,7 @@ pub enum ChatStateChange {
     Pinned(bool),
     /// `None` unmutes.
     MutedUntil(Option<DateTime<Utc>>),
+    DisappearingSeconds(u32),
 }
 
 #[derive(FromRow)]
@@ -44,6 +48,7 @@ struct ChatStateRow {
     archived: bool,
     pinned: bool,
     muted_until: Option<i64>,
+    disappearing_seconds: i32,
 }
 
 #[derive(FromRow)]
@@ -63,7 +68,8 @@ const LAST_MESSAGE: &str = concat!(
     message_columns!(),
     " FROM messages WHERE instance_id = $1 AND chat_jid = $2 ORDER BY created_at DESC, id DESC LIMIT 1"
 );
-const CHAT_STATE: &str = "SELECT archived, pinned, muted_until FROM chat_states WHERE instance_id = $1 AND chat_jid = $2";
+const CHAT_STATE: &str = "SELECT archived, pinned, muted_until, disappearing_seconds
+    FROM chat_states WHERE instance_id = $1 AND chat_jid = $2";
 const SET_ARCHIVED: &str = "INSERT INTO chat_states (instance_id, chat_jid, archived, updated_at)
     VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
     DO UPDATE SET archived = excluded.archived, updated_at = excluded.updated_at";
@@ -73,6 +79,10 @@ const SET_PINNED: &str = "INSERT INTO chat_states (instance_id, chat_jid, pinned
 const SET_MUTED: &str = "INSERT INTO chat_states (instance_id, chat_jid, muted_until, updated_at)
     VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
     DO UPDATE SET muted_until = excluded.muted_until, updated_at = excluded.updated_at";
+const SET_DISAPPEARING: &str = "INSERT INTO chat_states
+    (instance_id, chat_jid, disappearing_seconds, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET disappearing_seconds = excluded.disappearing_seconds, updated_at = excluded.updated_at";
 const UNREAD: &str = concat!(
     "SELECT ",
     message_columns!(),
@@ -86,6 +96,7 @@ impl ChatStateRow {
             archived: self.archived,
             pinned: self.pinned,
             muted_until: self.muted_until.map(from_millis),
+            disappearing_seconds: u32::try_from(self.disappearing_seconds).unwrap_or(0),
         }
     }
 }
@@ -157,6 +168,9 @@ impl Store {
                 ChatStateChange::Pinned(pinned) => {
                     sqlx::query(SET_PINNED).bind(instance.as_str()).bind(chat_jid).bind(pinned).bind(now).execute(pool).await?;
                 }
+                ChatStateChange::DisappearingSeconds(seconds) => {
+                    sqlx::query(SET_DISAPPEARING).bind(instance.as_str()).bind(chat_jid).bind(i32::try_from(seconds).unwrap_or(i32::MAX)).bind(now).execute(pool).await?;
+                }
                 ChatStateChange::MutedUntil(until) => {
                     sqlx::query(SET_MUTED).bind(instance.as_str()).bind(chat_jid).bind(until.map(to_millis)).bind(now).execute(pool).await?;
                 }
@@ -186,5 +200,54 @@ impl Store {
                 .await?
         });
         rows.into_iter().map(TryInto::try_into).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instances::tests::account_with_instance;
+    use crate::testing::on_both_backends;
+
+    #[tokio::test]
+    async fn what_is_set_on_a_chat_is_kept_one_setting_at_a_time() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let chat = "15550002222@s.whatsapp.net";
+            let state = store
+                .set_chat_state(&instance.id, chat, ChatStateChange::Archived(true))
+                .await
+                .unwrap();
+            assert_eq!(
+                state,
+                ChatState {
+                    archived: true,
+                    ..ChatState::default()
+                }
+            );
+            let until = from_millis(to_millis(Utc::now()) + 3_600_000);
+            store
+                .set_chat_state(&instance.id, chat, ChatStateChange::MutedUntil(Some(until)))
+                .await
+                .unwrap();
+            let state = store
+                .set_chat_state(
+                    &instance.id,
+                    chat,
+                    ChatStateChange::DisappearingSeconds(86_400),
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                state,
+                ChatState {
+                    archived: true,
+                    pinned: false,
+                    muted_until: Some(until),
+                    disappearing_seconds: 86_400,
+                }
+            );
+        })
+        .await;
     }
 }

@@ -37,6 +37,8 @@ pub struct ChatView {
     pub pinned: bool,
     #[serde(flatten)]
     pub mute: MuteView,
+    /// Disappearing messages, in seconds; 0 is off.
+    pub disappearing_seconds: u32,
     pub last_message: MessageJson,
 }
 
@@ -73,14 +75,19 @@ pub struct ChatStateView {
     pub pinned: bool,
     #[serde(flatten)]
     pub mute: MuteView,
+    pub disappearing_seconds: u32,
 }
 
-/// `POST …/chats/{jid}/mute`: until when; without it, for good.
+/// The body of a chat action: `mute` takes `until` (without it, for good), `disappearing`
+/// takes `seconds`; the others take none.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MuteRequest {
+pub struct ChatActionRequest {
     #[schema(example = "2026-12-24T09:00:00Z")]
     pub until: Option<String>,
+    /// 0 (off), 86400, 604800 or 7776000.
+    #[schema(example = 604800)]
+    pub seconds: Option<u32>,
 }
 
 impl ChatView {
@@ -93,6 +100,7 @@ impl ChatView {
             archived: chat.state.archived,
             pinned: chat.state.pinned,
             mute: MuteView::new(chat.state.muted_until, now),
+            disappearing_seconds: chat.state.disappearing_seconds,
             last_message: MessageJson::summary(&chat.last_message),
         }
     }
@@ -208,15 +216,16 @@ pub async fn mark_read(
     }))
 }
 
-/// Archive, unarchive, pin, unpin, mute or unmute a chat, on the number's WhatsApp too.
-/// `mute` takes `{"until": "<RFC 3339>"}`; without it the chat is muted for good.
+/// Archive, unarchive, pin, unpin, mute or unmute a chat, or set its disappearing messages,
+/// on the number's WhatsApp too. `mute` takes `{"until": "<RFC 3339>"}` (without it, for
+/// good); `disappearing` takes `{"seconds": 0 | 86400 | 604800 | 7776000}`.
 #[utoipa::path(
     post, path = "/api/v1/instances/{id}/chats/{jid}/{action}", tag = "chats",
-    request_body(content = Option<MuteRequest>, description = "With `mute` only"),
+    request_body(content = Option<ChatActionRequest>, description = "With `mute` and `disappearing`"),
     params(
         ("id" = String, Path, description = "Instance id or name"),
         ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
-        ("action" = String, Path, description = "`archive`, `unarchive`, `pin`, `unpin`, `mute` or `unmute`", example = "archive"),
+        ("action" = String, Path, description = "`archive`, `unarchive`, `pin`, `unpin`, `mute`, `unmute` or `disappearing`", example = "archive"),
     ),
     responses(
         (status = 200, body = Envelope<ChatStateView>),
@@ -233,8 +242,8 @@ pub async fn chat_action(
     Path((id, jid, action)): Path<(String, String, String)>,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let request: MuteRequest = if body.iter().all(u8::is_ascii_whitespace) {
-        MuteRequest::default()
+    let request: ChatActionRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ChatActionRequest::default()
     } else {
         serde_json::from_slice(&body).map_err(|e| {
             crate::services::ServiceError::field("body", format!("not the JSON expected: {e}"))
@@ -242,12 +251,20 @@ pub async fn chat_action(
     };
     let (chat, chat_state) = state
         .gateway
-        .chat_action(&principal, &id, &jid, &action, request.until.as_deref())
+        .chat_action(
+            &principal,
+            &id,
+            &jid,
+            &action,
+            request.until.as_deref(),
+            request.seconds,
+        )
         .await?;
     Ok(envelope::ok(ChatStateView {
         jid: chat.to_string(),
         archived: chat_state.archived,
         pinned: chat_state.pinned,
         mute: MuteView::new(chat_state.muted_until, state.gateway.now()),
+        disappearing_seconds: chat_state.disappearing_seconds,
     }))
 }

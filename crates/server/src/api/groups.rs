@@ -390,7 +390,10 @@ pub async fn set_settings(
         announce: request.announce,
         locked: request.locked,
         approval: request.approval,
-        ephemeral_seconds: request.ephemeral.map(parse_ephemeral).transpose()?,
+        ephemeral_seconds: request
+            .ephemeral
+            .map(|seconds| parse_ephemeral("ephemeral", seconds))
+            .transpose()?,
     };
     changed(
         &state,

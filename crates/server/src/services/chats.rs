@@ -1,5 +1,6 @@
 //! Chats: the instance's chats as the gateway saw them (last message, unread count), a chat's
-//! messages, marking a whole chat read, and archiving, pinning and muting chats.
+//! messages, marking a whole chat read, archiving, pinning and muting chats, and their
+//! disappearing messages.
 
 use super::{Gateway, MessageListQuery, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
@@ -45,14 +46,19 @@ pub fn muted_for_good() -> DateTime<Utc> {
     )
 }
 
-/// `archive`, `unarchive`, `pin`, `unpin`, `mute` (until `until`, RFC 3339, or for good) or
-/// `unmute`.
+/// `archive`, `unarchive`, `pin`, `unpin`, `mute` (until `until`, RFC 3339, or for good),
+/// `unmute` or `disappearing` (`seconds`).
 fn parse_action(
     action: &str,
     until: Option<&str>,
+    seconds: Option<u32>,
     now: DateTime<Utc>,
 ) -> ServiceResult<ChatAction> {
     Ok(match action {
+        "disappearing" => {
+            let seconds = seconds.ok_or_else(|| ServiceError::field("seconds", "is required"))?;
+            ChatAction::Disappearing(super::groups::parse_ephemeral("seconds", seconds)?)
+        }
         "archive" => ChatAction::Archive,
         "unarchive" => ChatAction::Unarchive,
         "pin" => ChatAction::Pin,
@@ -85,8 +91,9 @@ impl Gateway {
         chat: &str,
         action: &str,
         until: Option<&str>,
+        seconds: Option<u32>,
     ) -> ServiceResult<(Jid, ChatState)> {
-        let action = parse_action(action, until, self.now())?;
+        let action = parse_action(action, until, seconds, self.now())?;
         let chat = parse_chat(chat)?;
         let (instance, session) = self
             .open_session_for(
@@ -106,6 +113,7 @@ impl Gateway {
                 ChatStateChange::MutedUntil(Some(until.unwrap_or_else(muted_for_good)))
             }
             ChatAction::Unmute => ChatStateChange::MutedUntil(None),
+            ChatAction::Disappearing(seconds) => ChatStateChange::DisappearingSeconds(seconds),
         };
         let state = self
             .store

@@ -90,13 +90,13 @@ pub fn parse_description(raw: Option<&str>) -> ServiceResult<Option<String>> {
 }
 
 /// Disappearing-message timers WhatsApp offers: off, 24 hours, 7 days, 90 days.
-pub fn parse_ephemeral(seconds: u32) -> ServiceResult<u32> {
+pub fn parse_ephemeral(field: &str, seconds: u32) -> ServiceResult<u32> {
     const ALLOWED: [u32; 4] = [0, 86_400, 604_800, 7_776_000];
     if ALLOWED.contains(&seconds) {
         Ok(seconds)
     } else {
         Err(ServiceError::field(
-            "ephemeral",
+            field,
             "disappearing messages last 0 (off), 86400, 604800 or 7776000 seconds",
         ))
     }
@@ -341,8 +341,8 @@ mod tests {
 
     #[test]
     fn only_whatsapps_disappearing_timers_are_taken() {
-        assert!(parse_ephemeral(86_400).is_ok());
-        assert!(parse_ephemeral(0).is_ok());
-        assert!(parse_ephemeral(60).is_err());
+        assert!(parse_ephemeral("ephemeral", 86_400).is_ok());
+        assert!(parse_ephemeral("ephemeral", 0).is_ok());
+        assert!(parse_ephemeral("ephemeral", 60).is_err());
     }
 }

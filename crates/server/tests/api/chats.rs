@@ -135,7 +135,7 @@ async fn chats_are_archived_pinned_and_muted_on_whatsapp_and_listed_so() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "jid": "15550002222@s.whatsapp.net", "archived": true, "pinned": false, "muted": false, "mutedUntil": null })
+            json!({ "jid": "15550002222@s.whatsapp.net", "archived": true, "pinned": false, "muted": false, "mutedUntil": null, "disappearingSeconds": 0 })
         );
         let (_, body) = act("pin", json!({})).await;
         assert_eq!(body["data"]["pinned"], true);
@@ -171,6 +171,18 @@ async fn chats_are_archived_pinned_and_muted_on_whatsapp_and_listed_so() {
             .filter(|kind| ["archive", "unarchive", "pin", "unpin", "mute", "unmute"].contains(&kind.as_str()))
             .collect();
         assert_eq!(kinds, ["archive", "pin", "mute", "mute", "unmute", "unpin", "unarchive"]);
+
+        // Disappearing messages: set, listed, on the wire; only WhatsApp's timers.
+        let (status, body) = act("disappearing", json!({ "seconds": 604800 })).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["disappearingSeconds"], 604800);
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(list["data"][0]["disappearingSeconds"], 604800);
+        let (status, body) = act("disappearing", json!({ "seconds": 60 })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), ["seconds"]);
+        let (status, body) = act("disappearing", json!({})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
         // Refusals: an unknown action, a mute in the past, a body that is not JSON.
         let (status, _) = act("star", json!({})).await;

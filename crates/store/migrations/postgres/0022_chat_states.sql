@@ -1,10 +1,11 @@
 -- What the number set on a chat through the gateway: archived, pinned, muted until (ms since
--- the epoch). A chat without a row has none of them. Chats themselves are read from messages.
+-- the epoch), disappearing messages (seconds, 0 off). A chat without a row has none of them. Chats themselves are read from messages.
 CREATE TABLE chat_states (
     instance_id  TEXT NOT NULL REFERENCES instances(id) ON DELETE CASCADE,
     chat_jid     TEXT NOT NULL,
     archived     BOOLEAN NOT NULL DEFAULT FALSE,
     pinned       BOOLEAN NOT NULL DEFAULT FALSE,
+    disappearing_seconds INTEGER NOT NULL DEFAULT 0,
     muted_until  BIGINT,
     updated_at   BIGINT NOT NULL,
     PRIMARY KEY (instance_id, chat_jid)
