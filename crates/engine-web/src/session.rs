@@ -17,9 +17,9 @@ use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
-    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, MediaSink,
-    MediaSource, MemberAction, MemberResult, MessageOperation, NewGroup, NumberCheck,
-    OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
+    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, JoinRequest,
+    Joined, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation, NewGroup,
+    NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -1130,21 +1130,74 @@ impl Session for WebSession {
         Ok(link.rsplit('/').next().unwrap_or(&link).to_owned())
     }
 
-    async fn join_group(&self, code: &str) -> Result<wagate_core::Jid, EngineError> {
+    async fn join_group(&self, code: &str) -> Result<Joined, EngineError> {
         let client = self.client().await?;
         let joined = client
             .groups()
             .join_with_invite_code(code)
             .await
             .map_err(groups::group_error)?;
-        match joined {
-            whatsapp_rust::JoinGroupResult::Joined(group) => {
-                inbound::jid(&group).ok_or(EngineError::NotFound { what: "group" })
-            }
-            whatsapp_rust::JoinGroupResult::PendingApproval(_) => Err(EngineError::Forbidden(
-                "joining this group needs an admin's approval; the request was sent".to_owned(),
-            )),
+        let (group, pending) = match &joined {
+            whatsapp_rust::JoinGroupResult::Joined(group) => (group, false),
+            whatsapp_rust::JoinGroupResult::PendingApproval(group) => (group, true),
+        };
+        let group = inbound::jid(group).ok_or(EngineError::NotFound { what: "group" })?;
+        Ok(Joined { group, pending })
+    }
+
+    async fn group_invite_info(&self, code: &str) -> Result<GroupInfo, EngineError> {
+        let client = self.client().await?;
+        let metadata = client
+            .groups()
+            .get_invite_info(code)
+            .await
+            .map_err(groups::group_error)?;
+        groups::info(&metadata).ok_or(EngineError::NotFound { what: "group" })
+    }
+
+    async fn join_requests(
+        &self,
+        group: &wagate_core::Jid,
+    ) -> Result<Vec<JoinRequest>, EngineError> {
+        let client = self.client().await?;
+        let requests = client
+            .groups()
+            .get_membership_requests(groups::group_jid(group)?)
+            .await
+            .map_err(groups::group_error)?;
+        Ok(requests
+            .iter()
+            .filter_map(|request| {
+                Some(JoinRequest {
+                    jid: inbound::jid(&request.jid)?,
+                    at: request.request_time.and_then(|secs| {
+                        chrono::DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)
+                    }),
+                })
+            })
+            .collect())
+    }
+
+    async fn answer_join_requests(
+        &self,
+        group: &wagate_core::Jid,
+        approve: bool,
+        members: &[wagate_core::Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let client = self.client().await?;
+        let target = groups::group_jid(group)?;
+        let members = members.iter().map(wa_jid).collect::<Result<Vec<_>, _>>()?;
+        let calls = client.groups();
+        let responses = if approve {
+            calls.approve_membership_requests(target, &members).await
+        } else {
+            calls.reject_membership_requests(target, &members).await
         }
+        .map_err(groups::group_error)?;
+        Ok(responses
+            .iter()
+            .filter_map(|response| groups::member_result(MemberAction::Remove, response))
+            .collect())
     }
 
     async fn leave_group(&self, group: &wagate_core::Jid) -> Result<(), EngineError> {

@@ -150,3 +150,18 @@ pub struct GroupEvent {
     pub activity: GroupActivity,
     pub at: DateTime<Utc>,
 }
+
+/// Someone asking to join a group that needs an admin's approval.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinRequest {
+    pub jid: Jid,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What joining by invite gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Joined {
+    pub group: Jid,
+    /// The group needs an admin's approval: a request was sent instead.
+    pub pending: bool,
+}

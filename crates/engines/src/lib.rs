@@ -16,7 +16,8 @@ pub mod sandbox;
 pub use error::{EngineError, SendFailure};
 pub use groups::{
     GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupMember, GroupSettings,
-    GroupSettingsChange, MemberAction, MemberOutcome, MemberResult, MemberRole, NewGroup,
+    GroupSettingsChange, JoinRequest, Joined, MemberAction, MemberOutcome, MemberResult,
+    MemberRole, NewGroup,
 };
 pub use media::{MediaSink, MediaSource};
 pub use session::{

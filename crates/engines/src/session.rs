@@ -16,7 +16,9 @@ use wagate_core::{
 };
 
 use crate::EngineError;
-use crate::groups::{GroupChange, GroupEvent, GroupInfo, MemberAction, MemberResult, NewGroup};
+use crate::groups::{
+    GroupChange, GroupEvent, GroupInfo, JoinRequest, Joined, MemberAction, MemberResult, NewGroup,
+};
 
 /// One way of reaching WhatsApp.
 pub trait Engine: Send + Sync {
@@ -236,8 +238,28 @@ pub trait Session: Send + Sync {
         Err(groups_not_supported())
     }
 
-    /// Joins a group by invite code; answers the group.
-    async fn join_group(&self, _code: &str) -> Result<Jid, EngineError> {
+    /// Joins a group by invite code (or asks to, when it needs an admin's approval).
+    async fn join_group(&self, _code: &str) -> Result<Joined, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// What an invite code leads to, without joining.
+    async fn group_invite_info(&self, _code: &str) -> Result<GroupInfo, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// The requests to join a group that needs approval (admins only).
+    async fn join_requests(&self, _group: &Jid) -> Result<Vec<JoinRequest>, EngineError> {
+        Err(groups_not_supported())
+    }
+
+    /// Approves or rejects requests to join (admins only); answers how each one fared.
+    async fn answer_join_requests(
+        &self,
+        _group: &Jid,
+        _approve: bool,
+        _members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
         Err(groups_not_supported())
     }
 

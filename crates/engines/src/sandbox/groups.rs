@@ -6,8 +6,8 @@
 
 use super::is_on_whatsapp;
 use crate::{
-    EngineError, GroupChange, GroupInfo, GroupMember, GroupSettings, MemberAction, MemberOutcome,
-    MemberResult, MemberRole, NewGroup,
+    EngineError, GroupChange, GroupInfo, GroupMember, GroupSettings, JoinRequest, Joined,
+    MemberAction, MemberOutcome, MemberResult, MemberRole, NewGroup,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -20,6 +20,8 @@ struct SimGroup {
     info: GroupInfo,
     /// How many times the invite link was revoked; the code is derived from it.
     revoked: u64,
+    /// Who asked to join (the group needs approval), oldest first.
+    requests: Vec<JoinRequest>,
 }
 
 impl SimGroup {
@@ -118,6 +120,7 @@ impl GroupRegistry {
             SimGroup {
                 info: info.clone(),
                 revoked: 0,
+                requests: Vec::new(),
             },
         );
         (info, results)
@@ -234,24 +237,94 @@ impl GroupRegistry {
         Ok(invite_code(group, sim.revoked))
     }
 
-    /// Joins by invite code; answers the group.
-    pub fn join(&mut self, me: &Jid, code: &str) -> Result<Jid, EngineError> {
-        let sim = self
-            .groups
+    fn by_invite(&mut self, code: &str) -> Result<&mut SimGroup, EngineError> {
+        self.groups
             .values_mut()
             .find(|sim| invite_code(&sim.info.jid, sim.revoked) == code)
             .ok_or(EngineError::NotFound {
                 what: "invite code",
-            })?;
+            })
+    }
+
+    /// Joins by invite code, or asks to when the group needs approval.
+    pub fn join(
+        &mut self,
+        me: &Jid,
+        code: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Joined, EngineError> {
+        let sim = self.by_invite(code)?;
+        let group = sim.info.jid.clone();
+        if sim.member(me).is_some() {
+            return Ok(Joined {
+                group,
+                pending: false,
+            });
+        }
         if sim.info.settings.approval {
-            return Err(EngineError::Forbidden(
-                "joining this group needs an admin's approval".to_owned(),
-            ));
+            if !sim.requests.iter().any(|request| &request.jid == me) {
+                sim.requests.push(JoinRequest {
+                    jid: me.clone(),
+                    at: Some(now),
+                });
+            }
+            return Ok(Joined {
+                group,
+                pending: true,
+            });
         }
-        if sim.member(me).is_none() {
-            sim.info.members.push(member(me, MemberRole::Member));
-        }
-        Ok(sim.info.jid.clone())
+        sim.info.members.push(member(me, MemberRole::Member));
+        Ok(Joined {
+            group,
+            pending: false,
+        })
+    }
+
+    /// What an invite code leads to, for anyone who has it.
+    pub fn invite_info(&mut self, code: &str) -> Result<GroupInfo, EngineError> {
+        Ok(self.by_invite(code)?.info.clone())
+    }
+
+    pub fn join_requests(
+        &mut self,
+        me: &Jid,
+        group: &Jid,
+    ) -> Result<Vec<JoinRequest>, EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        sim.require_admin(me, "see who asked to join")?;
+        Ok(sim.requests.clone())
+    }
+
+    /// Approves (adds) or rejects those who asked to join.
+    pub fn answer_join_requests(
+        &mut self,
+        me: &Jid,
+        group: &Jid,
+        approve: bool,
+        members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let sim = self.joined_mut(me, group)?;
+        sim.require_admin(me, "approve or reject requests to join")?;
+        Ok(members
+            .iter()
+            .map(|jid| {
+                let asked = sim.requests.iter().position(|request| &request.jid == jid);
+                let outcome = match asked {
+                    None => MemberOutcome::NotMember,
+                    Some(at) => {
+                        sim.requests.remove(at);
+                        if approve {
+                            sim.info.members.push(member(jid, MemberRole::Member));
+                        }
+                        MemberOutcome::Done
+                    }
+                };
+                MemberResult {
+                    jid: jid.clone(),
+                    outcome,
+                }
+            })
+            .collect())
     }
 
     /// Leaves a group; the last member out deletes it. Answers who was in it before.

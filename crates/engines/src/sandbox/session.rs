@@ -7,8 +7,9 @@ use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
     GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
-    IncomingMessage, MemberAction, MemberOutcome, MemberResult, MessageOperation, NewGroup,
-    NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender, Session, SessionEvent,
+    IncomingMessage, JoinRequest, Joined, MemberAction, MemberOutcome, MemberResult,
+    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender,
+    Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -738,19 +739,60 @@ impl Session for SandboxSession {
         self.group_registry().invite(&me, group, revoke)
     }
 
-    async fn join_group(&self, code: &str) -> Result<Jid, EngineError> {
+    async fn join_group(&self, code: &str) -> Result<Joined, EngineError> {
         let me = self.my_jid()?;
-        let group = self.group_registry().join(&me, code)?;
-        self.tell_group(
-            &group,
-            GroupActivity::Members {
-                action: MemberAction::Add,
-                members: vec![me.clone()],
-            },
-            &me,
-        )
-        .await;
-        Ok(group)
+        let joined = self.group_registry().join(&me, code, Utc::now())?;
+        if !joined.pending {
+            self.tell_group(
+                &joined.group,
+                GroupActivity::Members {
+                    action: MemberAction::Add,
+                    members: vec![me.clone()],
+                },
+                &me,
+            )
+            .await;
+        }
+        Ok(joined)
+    }
+
+    async fn group_invite_info(&self, code: &str) -> Result<GroupInfo, EngineError> {
+        self.my_jid()?;
+        self.group_registry().invite_info(code)
+    }
+
+    async fn join_requests(&self, group: &Jid) -> Result<Vec<JoinRequest>, EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().join_requests(&me, group)
+    }
+
+    async fn answer_join_requests(
+        &self,
+        group: &Jid,
+        approve: bool,
+        members: &[Jid],
+    ) -> Result<Vec<MemberResult>, EngineError> {
+        let me = self.my_jid()?;
+        let results = self
+            .group_registry()
+            .answer_join_requests(&me, group, approve, members)?;
+        let added: Vec<Jid> = results
+            .iter()
+            .filter(|result| approve && result.outcome == MemberOutcome::Done)
+            .map(|result| result.jid.clone())
+            .collect();
+        if !added.is_empty() {
+            self.tell_group(
+                group,
+                GroupActivity::Members {
+                    action: MemberAction::Add,
+                    members: added,
+                },
+                &me,
+            )
+            .await;
+        }
+        Ok(results)
     }
 
     async fn leave_group(&self, group: &Jid) -> Result<(), EngineError> {

@@ -7,7 +7,9 @@ use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use crate::services::Principal;
 use crate::services::ServiceError;
-use crate::services::groups::{parse_description, parse_ephemeral, parse_members, parse_subject};
+use crate::services::groups::{
+    JoinAnswer, parse_description, parse_ephemeral, parse_members, parse_subject,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -506,9 +508,9 @@ pub async fn revoke_invite_link(
     request_body = JoinRequest,
     params(("id" = String, Path, description = "Instance id or name")),
     responses(
-        (status = 200, body = Envelope<GroupView>),
+        (status = 200, description = "Joined", body = Envelope<GroupView>),
+        (status = 202, description = "The group needs an admin's approval: a request was sent", body = Envelope<PendingJoinView>),
         (status = 401, body = ErrorBody),
-        (status = 403, description = "Joining needs an admin's approval", body = ErrorBody),
         (status = 404, description = "No group has this invite code", body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 501, body = ErrorBody), (status = 503, body = ErrorBody),
@@ -520,11 +522,132 @@ pub async fn join_group(
     Path(id): Path<String>,
     ApiJson(request): ApiJson<JoinRequest>,
 ) -> ApiResult<Response> {
-    let group = state
+    match state
         .gateway
         .join_group(&principal, &id, &request.invite)
+        .await?
+    {
+        JoinAnswer::Joined(group) => Ok(envelope::ok(GroupView::from(group))),
+        JoinAnswer::Pending(group) => Ok(envelope::accepted(PendingJoinView {
+            jid: group.to_string(),
+            pending_approval: true,
+        })),
+    }
+}
+
+/// A request to join sent to a group that needs an admin's approval.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingJoinView {
+    #[schema(example = "120363012345678901@g.us")]
+    pub jid: String,
+    pub pending_approval: bool,
+}
+
+/// Someone who asked to join.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinRequestView {
+    #[schema(example = "15550003333@s.whatsapp.net")]
+    pub jid: String,
+    #[schema(example = "15550003333")]
+    pub phone: Option<String>,
+    pub requested_at: Option<DateTime<Utc>>,
+}
+
+/// What an invite code or link leads to, without joining.
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/groups/invite/{code}", tag = "groups",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("code" = String, Path, description = "The invite code (the end of the link)", example = "AbCdEfGhIjK1234567890"),
+    ),
+    responses(
+        (status = 200, body = Envelope<GroupView>),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No group has this invite code", body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 501, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn invite_info(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, code)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let group = state
+        .gateway
+        .group_invite_info(&principal, &id, &code)
         .await?;
     Ok(envelope::ok(GroupView::from(group)))
+}
+
+/// Who asked to join a group that needs approval (admins only).
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/groups/{jid}/requests", tag = "groups",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The group's JID", example = "120363012345678901@g.us"),
+    ),
+    responses(
+        (status = 200, body = Envelope<Vec<JoinRequestView>>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn join_requests(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let requests = state.gateway.join_requests(&principal, &id, &jid).await?;
+    Ok(envelope::ok(
+        requests
+            .into_iter()
+            .map(|request| JoinRequestView {
+                phone: request.jid.phone().map(|phone| phone.as_str().to_owned()),
+                jid: request.jid.to_string(),
+                requested_at: request.at,
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Approve (they become members) or reject requests to join (admins only); a result each.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/groups/{jid}/requests/{action}", tag = "groups",
+    request_body = ParticipantsRequest,
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The group's JID", example = "120363012345678901@g.us"),
+        ("action" = String, Path, description = "`approve` or `reject`", example = "approve"),
+    ),
+    responses(
+        (status = 200, body = Envelope<Vec<ParticipantResultView>>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn answer_join_requests(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid, action)): Path<(String, String, String)>,
+    ApiJson(request): ApiJson<ParticipantsRequest>,
+) -> ApiResult<Response> {
+    let results = state
+        .gateway
+        .answer_join_requests(&principal, &id, &jid, &action, &request.participants)
+        .await?;
+    Ok(envelope::ok(
+        results
+            .into_iter()
+            .map(ParticipantResultView::from)
+            .collect::<Vec<_>>(),
+    ))
 }
 
 /// Leave a group.

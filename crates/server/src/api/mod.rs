@@ -188,6 +188,9 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(groups::invite_link))
         .routes(routes!(groups::revoke_invite_link))
         .routes(routes!(groups::leave_group))
+        .routes(routes!(groups::invite_info))
+        .routes(routes!(groups::join_requests))
+        .routes(routes!(groups::answer_join_requests))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use wagate_core::{Capability, EventKind, InstanceId, Jid, JidKind, PhoneNumber, Recipient};
 use wagate_engine::{
-    GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupSettingsChange, MemberAction,
-    MemberResult, NewGroup, Session,
+    GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupSettingsChange, JoinRequest,
+    MemberAction, MemberResult, NewGroup, Session,
 };
 use wagate_store::NewEvent;
 
@@ -159,6 +159,28 @@ pub fn group_event_data(event: &GroupEvent) -> (EventKind, Value) {
     }
 }
 
+/// The code of an invite code or link (`https://chat.whatsapp.com/<code>`).
+fn invite_code(invite: &str) -> ServiceResult<&str> {
+    invite
+        .trim()
+        .rsplit('/')
+        .next()
+        .filter(|code| !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric()))
+        .ok_or_else(|| {
+            ServiceError::field(
+                "invite",
+                "give an invite code or link (https://chat.whatsapp.com/…)",
+            )
+        })
+}
+
+/// What joining by invite gave.
+pub enum JoinAnswer {
+    Joined(GroupInfo),
+    /// The group needs an admin's approval; the request was sent.
+    Pending(Jid),
+}
+
 impl Gateway {
     async fn groups_session(
         &self,
@@ -252,27 +274,67 @@ impl Gateway {
         Ok(session.group_invite(&group, revoke).await?)
     }
 
-    /// Joins by invite code or link; answers the group.
+    /// Joins by invite code or link; answers the group, or its address when the group needs
+    /// an admin's approval and a request was sent instead.
     pub async fn join_group(
         &self,
         principal: &Principal,
         id_or_name: &str,
         invite: &str,
-    ) -> ServiceResult<GroupInfo> {
-        let code = invite
-            .trim()
-            .rsplit('/')
-            .next()
-            .filter(|code| !code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric()))
-            .ok_or_else(|| {
-                ServiceError::field(
-                    "invite",
-                    "give an invite code or link (https://chat.whatsapp.com/…)",
-                )
-            })?;
+    ) -> ServiceResult<JoinAnswer> {
+        let code = invite_code(invite)?;
         let session = self.groups_session(principal, id_or_name).await?;
-        let group = session.join_group(code).await?;
-        Ok(session.group(&group).await?)
+        let joined = session.join_group(code).await?;
+        if joined.pending {
+            return Ok(JoinAnswer::Pending(joined.group));
+        }
+        Ok(JoinAnswer::Joined(session.group(&joined.group).await?))
+    }
+
+    /// What an invite code or link leads to, without joining.
+    pub async fn group_invite_info(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        invite: &str,
+    ) -> ServiceResult<GroupInfo> {
+        let code = invite_code(invite)?;
+        let session = self.groups_session(principal, id_or_name).await?;
+        Ok(session.group_invite_info(code).await?)
+    }
+
+    /// Who asked to join a group that needs approval.
+    pub async fn join_requests(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        group: &str,
+    ) -> ServiceResult<Vec<JoinRequest>> {
+        let group = parse_group(group)?;
+        let session = self.groups_session(principal, id_or_name).await?;
+        Ok(session.join_requests(&group).await?)
+    }
+
+    /// Approves (`approve`) or rejects (`reject`) requests to join.
+    pub async fn answer_join_requests(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        group: &str,
+        action: &str,
+        members: &[String],
+    ) -> ServiceResult<Vec<MemberResult>> {
+        let approve = match action {
+            "approve" => true,
+            "reject" => false,
+            _ => return Err(ServiceError::NotFound("requests action")),
+        };
+        let group = parse_group(group)?;
+        let members = parse_members("participants", members)?;
+        let session = self.groups_session(principal, id_or_name).await?;
+        Ok(session
+            .answer_join_requests(&group, approve, &members)
+            .await?)
     }
 
     pub async fn leave_group(

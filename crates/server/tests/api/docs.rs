@@ -83,6 +83,12 @@ async fn the_openapi_document_covers_every_route() {
             vec!["post"],
         ),
         ("/api/v1/instances/{id}/groups/{jid}/leave", vec!["post"]),
+        ("/api/v1/instances/{id}/groups/invite/{code}", vec!["get"]),
+        ("/api/v1/instances/{id}/groups/{jid}/requests", vec!["get"]),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/requests/{action}",
+            vec!["post"],
+        ),
         ("/api/v1/messages", vec!["get"]),
         ("/api/v1/messages/{id}", vec!["get"]),
         ("/api/v1/messages/{id}/react", vec!["post"]),

@@ -550,3 +550,104 @@ async fn groups_are_the_callers_own_and_need_an_open_number() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_invite_is_previewed_and_a_group_that_needs_approval_takes_requests() {
+    on_each_backend(|server| async move {
+        let key = two_numbers(&server).await;
+        let jid = create(&server, &key, json!([])).await["jid"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let group_path = |instance: &str, what: &str| {
+            format!("/api/v1/instances/{instance}/groups/{jid}/{what}")
+        };
+        let (_, body) = server.get(&group_path("owner", "invite-link"), &key).await;
+        let code = body["data"]["code"].as_str().unwrap().to_owned();
+
+        // Anyone with the code sees what it leads to, without joining.
+        let (status, body) = server
+            .get(
+                &format!("/api/v1/instances/other/groups/invite/{code}"),
+                &key,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["jid"], jid.as_str());
+        assert_eq!(body["data"]["subject"], "Launch team");
+        let (status, _) = server
+            .get("/api/v1/instances/other/groups/invite/NoSuchCode123", &key)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // With approval on, joining sends a request; the admin sees and approves it.
+        server
+            .put(
+                &group_path("owner", "settings"),
+                &key,
+                json!({ "approval": true }),
+            )
+            .await;
+        let (status, body) = server
+            .post(
+                "/api/v1/instances/other/groups/join",
+                &key,
+                json!({ "invite": code }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        assert_eq!(body["data"], json!({ "jid": jid, "pendingApproval": true }));
+        let (status, body) = server.get(&group_path("owner", "requests"), &key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"][0]["phone"], "15550002222", "{body}");
+        assert!(body["data"][0]["requestedAt"].is_string());
+        let (status, _) = server.get(&group_path("other", "requests"), &key).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "not a member yet");
+
+        let (status, body) = server
+            .post(
+                &group_path("owner", "requests/approve"),
+                &key,
+                json!({ "participants": ["15550002222", "15550003333"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let statuses: Vec<&str> = body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["done", "not_member"]);
+        let (_, body) = server.get(&group_path("owner", "requests"), &key).await;
+        assert_eq!(body["data"], json!([]));
+        let (_, group) = server
+            .get(&format!("/api/v1/instances/other/groups/{jid}"), &key)
+            .await;
+        assert_eq!(role_of(&group["data"], "15550002222"), Some("member"));
+        server
+            .wait_for_event(&key, "group.participants_updated", |e| {
+                e["instance"] == "other" && e["data"]["action"] == "add"
+            })
+            .await;
+
+        // A member cannot answer requests; an unknown action is not found.
+        let (status, _) = server
+            .post(
+                &group_path("other", "requests/reject"),
+                &key,
+                json!({ "participants": ["15550003333"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = server
+            .post(
+                &group_path("owner", "requests/maybe"),
+                &key,
+                json!({ "participants": ["15550003333"] }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
