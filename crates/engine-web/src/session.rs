@@ -212,6 +212,8 @@ impl Reporter {
                 reason: format!("WhatsApp refused the connection ({:?})", failure.reason),
             }),
             Event::IncomingCall(call) => self.ringing(call),
+            Event::MissedCall(missed) => self.stopped_ringing(&missed.call_id),
+            Event::CallEndedElsewhere(ended) => self.stopped_ringing(&ended.call_id),
             Event::GroupUpdate(update) => {
                 let own = update
                     .participant_pn
@@ -241,9 +243,26 @@ impl Reporter {
         }
     }
 
-    /// A call offer rings: kept to be rejected, reported as a call. Other call signals
-    /// (the caller hanging up, answered elsewhere) are not reported.
+    /// A call that ended is no longer kept to be rejected.
+    fn stopped_ringing(&self, call_id: &str) -> Option<SessionEvent> {
+        self.ringing
+            .lock()
+            .expect("ringing lock poisoned")
+            .remove(call_id);
+        None
+    }
+
+    /// A call offer rings: kept to be rejected, reported as a call. A call accepted,
+    /// rejected or hung up stops ringing; other call signals are not reported.
     fn ringing(&self, call: &WaIncomingCall) -> Option<SessionEvent> {
+        if matches!(
+            call.action,
+            WaCallAction::Accept { .. }
+                | WaCallAction::Reject { .. }
+                | WaCallAction::Terminate { .. }
+        ) {
+            return self.stopped_ringing(call.action.call_id());
+        }
         let WaCallAction::Offer {
             call_id,
             call_creator,
@@ -1558,6 +1577,23 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(h.reporter.ringing.lock().unwrap().contains_key("CALL1"));
+
+        // The caller hangs up: nothing is kept for it any more.
+        let hangup = WaIncomingCall::builder()
+            .from(WaJid::pn("15550002222"))
+            .stanza_id("stanza-2".to_owned())
+            .timestamp(Utc::now())
+            .offline(false)
+            .action(WaCallAction::Terminate {
+                call_id: "CALL1".to_owned(),
+                call_creator: "100000099999999@lid".parse().unwrap(),
+                reason: None,
+                duration: None,
+                audio_duration: None,
+            })
+            .build();
+        assert!(h.feed(Event::IncomingCall(hangup)).await.is_empty());
+        assert!(h.reporter.ringing.lock().unwrap().is_empty());
     }
 
     #[tokio::test]
