@@ -186,13 +186,15 @@ pub enum Capability {
     Profiles,
     /// Incoming calls as `call.received` events; rejecting them, by hand or automatically.
     Calls,
-    /// Archive, pin and mute chats.
+    /// Archive, pin, mute, mark unread and delete chats.
     ManageChats,
+    /// Save contacts' names in the number's address book.
+    SaveContacts,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 26] = [
+    pub const ALL: [Capability; 27] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -219,6 +221,7 @@ impl Capability {
         Self::Profiles,
         Self::Calls,
         Self::ManageChats,
+        Self::SaveContacts,
     ];
 
     /// What a user can do with it, in a few words.
@@ -250,7 +253,8 @@ impl Capability {
             }
             Self::Presence => "Typing or recording in a chat; the number online or offline",
             Self::Calls => "Incoming calls (`call.received`), rejected by hand or automatically",
-            Self::ManageChats => "Archive, pin and mute chats",
+            Self::ManageChats => "Archive, pin, mute, mark unread and delete chats",
+            Self::SaveContacts => "Save contacts' names in the number's address book",
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

@@ -1,10 +1,11 @@
-//! Answers to "is this number on WhatsApp?", matched back to the numbers asked about.
+//! Answers to "is this number on WhatsApp?", matched back to the numbers asked about, and
+//! contacts saved on the number's devices.
 //!
 //! WhatsApp answers a batch in its own order and may name an account by its LID, with the
 //! phone number beside it; a number it does not mention has no account.
 
 use wagate_core::PhoneNumber;
-use wagate_engine::NumberCheck;
+use wagate_engine::{NumberCheck, SessionEvent};
 use whatsapp_rust::Jid as WaJid;
 use whatsapp_rust::wacore::iq::usync::IsOnWhatsAppResult;
 
@@ -62,6 +63,19 @@ pub(crate) fn checks(numbers: &[PhoneNumber], answers: &[Answer]) -> Vec<NumberC
             }
         })
         .collect()
+}
+
+/// A contact saved in the address book, as WhatsApp syncs it from the number's devices; a
+/// contact kept by LID has no number to list it by.
+pub(crate) fn saved_contact(jid: &WaJid, full_name: Option<String>) -> Option<SessionEvent> {
+    if !jid.is_pn() {
+        return None;
+    }
+    let phone = PhoneNumber::parse(jid.user.as_ref()).ok()?;
+    Some(SessionEvent::ContactSaved {
+        phone,
+        name: full_name.filter(|name| !name.trim().is_empty()),
+    })
 }
 
 #[cfg(test)]
@@ -127,5 +141,23 @@ mod tests {
             query_jid(&phone("15550001111")).to_string(),
             "15550001111@s.whatsapp.net"
         );
+    }
+
+    #[test]
+    fn contacts_saved_on_the_phone_are_reported_by_number() {
+        let saved = saved_contact(&WaJid::pn("15550002222"), Some("Ann Smith".to_owned()));
+        assert_eq!(
+            saved,
+            Some(SessionEvent::ContactSaved {
+                phone: phone("15550002222"),
+                name: Some("Ann Smith".to_owned()),
+            })
+        );
+        let unnamed = saved_contact(&WaJid::pn("15550002222"), Some(" ".to_owned()));
+        assert!(matches!(
+            unnamed,
+            Some(SessionEvent::ContactSaved { name: None, .. })
+        ));
+        assert_eq!(saved_contact(&WaJid::lid("100000000000003"), None), None);
     }
 }

@@ -35,6 +35,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Profiles,
     Capability::Calls,
     Capability::ManageChats,
+    Capability::SaveContacts,
 ];
 
 pub struct WebEngine {

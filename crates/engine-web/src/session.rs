@@ -230,6 +230,9 @@ impl Reporter {
                     groups::event(update).map(SessionEvent::Group)
                 }
             }
+            Event::ContactUpdate(update) => {
+                contacts::saved_contact(&update.jid, update.action.full_name.clone())
+            }
             Event::Receipt(receipt) => {
                 for event in inbound::receipts(receipt) {
                     self.events.emit(event).await;
@@ -943,6 +946,8 @@ impl Session for WebSession {
                     .await
             }
             ChatAction::Unmute => actions.unmute_chat(&chat).await,
+            ChatAction::MarkUnread(unread) => actions.mark_chat_as_read(&chat, !unread, None).await,
+            ChatAction::Delete => actions.delete_chat(&chat, true, None).await,
             ChatAction::Disappearing(seconds) if chat.is_group() => {
                 return client
                     .groups()
@@ -961,6 +966,19 @@ impl Session for WebSession {
         done.map_err(|e| {
             EngineError::Transient(format!("WhatsApp did not take the chat change: {e}"))
         })
+    }
+
+    async fn save_contact(
+        &self,
+        contact: &wagate_core::Jid,
+        name: &str,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .chat_actions()
+            .save_contact(&wa_jid(contact)?, Some(name.to_owned()), None, true)
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not save the contact: {e}")))
     }
 
     async fn reject_call(&self, call: &str, from: &wagate_core::Jid) -> Result<(), EngineError> {

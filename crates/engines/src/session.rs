@@ -170,12 +170,20 @@ pub trait Session: Send + Sync {
         })
     }
 
-    /// Archives, pins or mutes a chat on the number's WhatsApp (or undoes it), or sets its
-    /// disappearing messages.
+    /// Archives, pins, mutes or marks a chat unread on the number's WhatsApp (or undoes it),
+    /// sets its disappearing messages, or deletes it.
     async fn chat_action(&self, _chat: &Jid, _action: ChatAction) -> Result<(), EngineError> {
         Err(EngineError::NotSupported {
             engine: "number's",
             what: "archiving, pinning or muting chats",
+        })
+    }
+
+    /// Saves a contact's name in the number's address book (synced to its phone).
+    async fn save_contact(&self, _contact: &Jid, _name: &str) -> Result<(), EngineError> {
+        Err(EngineError::NotSupported {
+            engine: "number's",
+            what: "saving contacts",
         })
     }
 
@@ -335,6 +343,10 @@ pub enum ChatAction {
     Unmute,
     /// Messages disappear after this many seconds; 0 turns it off.
     Disappearing(u32),
+    /// Shows the chat unread on the number's devices, or clears that mark.
+    MarkUnread(bool),
+    /// Removes the chat and its messages from the number's devices.
+    Delete,
 }
 
 impl ChatAction {
@@ -348,6 +360,9 @@ impl ChatAction {
             Self::Mute(_) => "mute",
             Self::Unmute => "unmute",
             Self::Disappearing(_) => "disappearing",
+            Self::MarkUnread(true) => "unread",
+            Self::MarkUnread(false) => "read",
+            Self::Delete => "delete",
         }
     }
 }
@@ -481,6 +496,12 @@ pub enum SessionEvent {
     Group(GroupEvent),
     /// Someone is calling the number.
     Call(IncomingCall),
+    /// The number saved a contact's name, changed it or removed the contact (`None`), on
+    /// any of its devices.
+    ContactSaved {
+        phone: PhoneNumber,
+        name: Option<String>,
+    },
     /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).
     Changed {
         chat: Jid,

@@ -31,6 +31,10 @@ pub struct ChatState {
     pub muted_until: Option<DateTime<Utc>>,
     /// Disappearing messages after this many seconds; 0 is off.
     pub disappearing_seconds: u32,
+    /// The number marked the chat unread and has not read it since.
+    pub marked_unread: bool,
+    /// When the number deleted the chat: messages up to then are no longer the chat's.
+    pub cleared_at: Option<DateTime<Utc>>,
 }
 
 /// A change to what the number set on a chat.
@@ -41,6 +45,9 @@ pub enum ChatStateChange {
     /// `None` unmutes.
     MutedUntil(Option<DateTime<Utc>>),
     DisappearingSeconds(u32),
+    MarkedUnread(bool),
+    /// The chat was deleted then: archived, pinned, muted and unread are reset.
+    Deleted(DateTime<Utc>),
 }
 
 #[derive(FromRow)]
@@ -49,6 +56,8 @@ struct ChatStateRow {
     pinned: bool,
     muted_until: Option<i64>,
     disappearing_seconds: i32,
+    marked_unread: bool,
+    cleared_at: Option<i64>,
 }
 
 #[derive(FromRow)]
@@ -58,18 +67,31 @@ struct ChatRow {
     unread: i64,
 }
 
-const LIST_CHATS: &str = "SELECT chat_jid, COUNT(*) AS messages,
-        COALESCE(SUM(CASE WHEN direction = 'inbound' AND read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread
-    FROM messages WHERE instance_id = $1
-    GROUP BY chat_jid ORDER BY MAX(created_at) DESC, chat_jid LIMIT $2 OFFSET $3";
-const COUNT_CHATS: &str = "SELECT COUNT(DISTINCT chat_jid) FROM messages WHERE instance_id = $1";
+/// A deleted chat's messages up to its deletion are left out.
+macro_rules! chat_messages_since_cleared {
+    () => {
+        "FROM messages m LEFT JOIN chat_states s
+            ON s.instance_id = m.instance_id AND s.chat_jid = m.chat_jid
+        WHERE m.instance_id = $1 AND (s.cleared_at IS NULL OR m.created_at > s.cleared_at)"
+    };
+}
+const LIST_CHATS: &str = concat!(
+    "SELECT m.chat_jid, COUNT(*) AS messages,
+        COALESCE(SUM(CASE WHEN m.direction = 'inbound' AND m.read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread ",
+    chat_messages_since_cleared!(),
+    " GROUP BY m.chat_jid ORDER BY MAX(m.created_at) DESC, m.chat_jid LIMIT $2 OFFSET $3"
+);
+const COUNT_CHATS: &str = concat!(
+    "SELECT COUNT(DISTINCT m.chat_jid) ",
+    chat_messages_since_cleared!()
+);
 const LAST_MESSAGE: &str = concat!(
     "SELECT ",
     message_columns!(),
     " FROM messages WHERE instance_id = $1 AND chat_jid = $2 ORDER BY created_at DESC, id DESC LIMIT 1"
 );
-const CHAT_STATE: &str = "SELECT archived, pinned, muted_until, disappearing_seconds
-    FROM chat_states WHERE instance_id = $1 AND chat_jid = $2";
+const CHAT_STATE: &str = "SELECT archived, pinned, muted_until, disappearing_seconds,
+        marked_unread, cleared_at FROM chat_states WHERE instance_id = $1 AND chat_jid = $2";
 const SET_ARCHIVED: &str = "INSERT INTO chat_states (instance_id, chat_jid, archived, updated_at)
     VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
     DO UPDATE SET archived = excluded.archived, updated_at = excluded.updated_at";
@@ -83,6 +105,14 @@ const SET_DISAPPEARING: &str = "INSERT INTO chat_states
     (instance_id, chat_jid, disappearing_seconds, updated_at) VALUES ($1, $2, $3, $4)
     ON CONFLICT (instance_id, chat_jid)
     DO UPDATE SET disappearing_seconds = excluded.disappearing_seconds, updated_at = excluded.updated_at";
+const SET_MARKED_UNREAD: &str = "INSERT INTO chat_states
+    (instance_id, chat_jid, marked_unread, updated_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET marked_unread = excluded.marked_unread, updated_at = excluded.updated_at";
+const SET_DELETED: &str = "INSERT INTO chat_states (instance_id, chat_jid, cleared_at, updated_at)
+    VALUES ($1, $2, $3, $4) ON CONFLICT (instance_id, chat_jid)
+    DO UPDATE SET cleared_at = excluded.cleared_at, archived = FALSE, pinned = FALSE,
+        muted_until = NULL, marked_unread = FALSE, updated_at = excluded.updated_at";
 const UNREAD: &str = concat!(
     "SELECT ",
     message_columns!(),
@@ -97,6 +127,8 @@ impl ChatStateRow {
             pinned: self.pinned,
             muted_until: self.muted_until.map(from_millis),
             disappearing_seconds: u32::try_from(self.disappearing_seconds).unwrap_or(0),
+            marked_unread: self.marked_unread,
+            cleared_at: self.cleared_at.map(from_millis),
         }
     }
 }
@@ -174,7 +206,25 @@ impl Store {
                 ChatStateChange::MutedUntil(until) => {
                     sqlx::query(SET_MUTED).bind(instance.as_str()).bind(chat_jid).bind(until.map(to_millis)).bind(now).execute(pool).await?;
                 }
+                ChatStateChange::MarkedUnread(unread) => {
+                    sqlx::query(SET_MARKED_UNREAD).bind(instance.as_str()).bind(chat_jid).bind(unread).bind(now).execute(pool).await?;
+                }
+                ChatStateChange::Deleted(at) => {
+                    sqlx::query(SET_DELETED).bind(instance.as_str()).bind(chat_jid).bind(to_millis(at)).bind(now).execute(pool).await?;
+                }
             }
+            sqlx::query_as(CHAT_STATE)
+                .bind(instance.as_str())
+                .bind(chat_jid)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(state.map(ChatStateRow::into_state).unwrap_or_default())
+    }
+
+    /// What the number set on a chat (the default for a chat it set nothing on).
+    pub async fn chat_state(&self, instance: &InstanceId, chat_jid: &str) -> Result<ChatState> {
+        let state: Option<ChatStateRow> = on_pool!(self, pool => {
             sqlx::query_as(CHAT_STATE)
                 .bind(instance.as_str())
                 .bind(chat_jid)
@@ -245,8 +295,24 @@ mod tests {
                     pinned: false,
                     muted_until: Some(until),
                     disappearing_seconds: 86_400,
+                    ..ChatState::default()
                 }
             );
+            let deleted_at = from_millis(to_millis(Utc::now()));
+            let state = store
+                .set_chat_state(&instance.id, chat, ChatStateChange::Deleted(deleted_at))
+                .await
+                .unwrap();
+            assert_eq!(
+                state,
+                ChatState {
+                    disappearing_seconds: 86_400,
+                    cleared_at: Some(deleted_at),
+                    ..ChatState::default()
+                },
+                "deleting a chat resets all but its disappearing messages"
+            );
+            assert_eq!(store.chat_state(&instance.id, chat).await.unwrap(), state);
         })
         .await;
     }

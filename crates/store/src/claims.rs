@@ -777,6 +777,7 @@ mod tests {
                     direction: None,
                     chat: None,
                     batch_id: None,
+                    created_after: None,
                     limit: 10,
                     offset: 0,
                 })

@@ -20,6 +20,7 @@ mod chats;
 mod claims;
 #[macro_use]
 mod cloud_numbers;
+mod contacts;
 mod engine_keys;
 mod error;
 mod events;
@@ -43,6 +44,7 @@ pub use claims::{
     InstanceGate, InstancePacingState,
 };
 pub use cloud_numbers::{CloudCredentials, CloudNumber, CloudVerification};
+pub use contacts::ContactRecord;
 pub use engine_keys::EngineKey;
 pub use error::StoreError;
 pub use events::{EventFilter, NewEvent};

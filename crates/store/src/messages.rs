@@ -58,6 +58,8 @@ pub struct MessageFilter {
     pub chat: Option<String>,
     /// Only messages of this bulk request.
     pub batch_id: Option<String>,
+    /// Only messages created after then (a deleted chat's older messages are left out).
+    pub created_after: Option<DateTime<Utc>>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -66,7 +68,7 @@ macro_rules! list_condition {
     () => {
         "account_id = $1 AND ($2 IS NULL OR instance_id = $2) AND ($3 IS NULL OR status = $3)
          AND ($4 IS NULL OR direction = $4) AND ($5 IS NULL OR chat_jid = $5)
-         AND ($6 IS NULL OR batch_id = $6)"
+         AND ($6 IS NULL OR batch_id = $6) AND ($7 IS NULL OR created_at > $7)"
     };
 }
 
@@ -473,7 +475,7 @@ impl Store {
             message_columns!(),
             " FROM messages WHERE ",
             list_condition!(),
-            " ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+            " ORDER BY created_at DESC, id DESC LIMIT $8 OFFSET $9"
         );
         let count = concat!("SELECT COUNT(*) FROM messages WHERE ", list_condition!());
         let direction = filter.direction.map(|d| d.as_str().to_owned());
@@ -485,6 +487,7 @@ impl Store {
                 .bind(direction.clone())
                 .bind(filter.chat.clone())
                 .bind(filter.batch_id.clone())
+                .bind(filter.created_after.map(to_millis))
                 .bind(filter.limit)
                 .bind(filter.offset)
                 .fetch_all(pool)
@@ -496,6 +499,7 @@ impl Store {
                 .bind(direction)
                 .bind(filter.chat.clone())
                 .bind(filter.batch_id.clone())
+                .bind(filter.created_after.map(to_millis))
                 .fetch_one(pool)
                 .await?;
             (rows, total)
@@ -627,6 +631,7 @@ pub(crate) mod tests {
                 direction: Some(Direction::Outbound),
                 chat: None,
                 batch_id: None,
+                created_after: None,
                 limit: 2,
                 offset: 2,
             };

@@ -82,6 +82,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Profiles,
     Capability::Calls,
     Capability::ManageChats,
+    Capability::SaveContacts,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -599,6 +599,20 @@ impl Session for SandboxSession {
         Ok(())
     }
 
+    async fn save_contact(&self, contact: &Jid, _name: &str) -> Result<(), EngineError> {
+        self.my_jid()?;
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind: "save_contact",
+                chat: contact.to_string(),
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
+    }
+
     async fn reject_call(&self, call: &str, from: &Jid) -> Result<(), EngineError> {
         self.my_jid()?;
         let mut ringing = self.ringing.lock().expect("ringing poisoned");

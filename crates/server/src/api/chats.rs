@@ -1,4 +1,5 @@
-//! Chats: list them (last message, unread count), read a chat's messages, mark it read.
+//! Chats: list them (last message, unread count), read a chat's messages, mark it read or
+//! unread, archive, pin, mute, delete.
 
 use super::AppState;
 use super::envelope::{self, Envelope, Pagination};
@@ -39,6 +40,8 @@ pub struct ChatView {
     pub mute: MuteView,
     /// Disappearing messages, in seconds; 0 is off.
     pub disappearing_seconds: u32,
+    /// The number marked the chat unread and has not read it since.
+    pub marked_unread: bool,
     pub last_message: MessageJson,
 }
 
@@ -76,6 +79,16 @@ pub struct ChatStateView {
     #[serde(flatten)]
     pub mute: MuteView,
     pub disappearing_seconds: u32,
+    pub marked_unread: bool,
+}
+
+/// A deleted chat.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatDeletedView {
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    pub jid: String,
+    pub deleted: bool,
 }
 
 /// The body of a chat action: `mute` takes `until` (without it, for good), `disappearing`
@@ -101,6 +114,7 @@ impl ChatView {
             pinned: chat.state.pinned,
             mute: MuteView::new(chat.state.muted_until, now),
             disappearing_seconds: chat.state.disappearing_seconds,
+            marked_unread: chat.state.marked_unread,
             last_message: MessageJson::summary(&chat.last_message),
         }
     }
@@ -216,8 +230,8 @@ pub async fn mark_read(
     }))
 }
 
-/// Archive, unarchive, pin, unpin, mute or unmute a chat, or set its disappearing messages,
-/// on the number's WhatsApp too. `mute` takes `{"until": "<RFC 3339>"}` (without it, for
+/// Archive, unarchive, pin, unpin, mute, unmute or mark unread a chat, or set its
+/// disappearing messages, on the number's WhatsApp too (`read` clears a mark unread). `mute` takes `{"until": "<RFC 3339>"}` (without it, for
 /// good); `disappearing` takes `{"seconds": 0 | 86400 | 604800 | 7776000}`.
 #[utoipa::path(
     post, path = "/api/v1/instances/{id}/chats/{jid}/{action}", tag = "chats",
@@ -225,7 +239,7 @@ pub async fn mark_read(
     params(
         ("id" = String, Path, description = "Instance id or name"),
         ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
-        ("action" = String, Path, description = "`archive`, `unarchive`, `pin`, `unpin`, `mute`, `unmute` or `disappearing`", example = "archive"),
+        ("action" = String, Path, description = "`archive`, `unarchive`, `pin`, `unpin`, `mute`, `unmute`, `unread` or `disappearing`", example = "archive"),
     ),
     responses(
         (status = 200, body = Envelope<ChatStateView>),
@@ -266,5 +280,35 @@ pub async fn chat_action(
         pinned: chat_state.pinned,
         mute: MuteView::new(chat_state.muted_until, state.gateway.now()),
         disappearing_seconds: chat_state.disappearing_seconds,
+        marked_unread: chat_state.marked_unread,
+    }))
+}
+
+/// Delete a chat on the number's WhatsApp (its phone and linked devices). Its messages so far
+/// leave the chat list and the chat's messages; their delivery records stay in
+/// `GET /api/v1/messages`. The chat shows again with the next message sent or received.
+#[utoipa::path(
+    delete, path = "/api/v1/instances/{id}/chats/{jid}", tag = "chats",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The chat: a phone number, or a user or group JID", example = "15550002222"),
+    ),
+    responses(
+        (status = 200, body = Envelope<ChatDeletedView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The number is not open", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 501, body = ErrorBody),
+        (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn delete_chat(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let chat = state.gateway.delete_chat(&principal, &id, &jid).await?;
+    Ok(envelope::ok(ChatDeletedView {
+        jid: chat.to_string(),
+        deleted: true,
     }))
 }

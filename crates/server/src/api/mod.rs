@@ -5,6 +5,7 @@
 //! from the same registrations that serve the requests.
 
 mod accounts;
+mod address_book;
 mod analytics;
 mod auth;
 mod calls;
@@ -87,8 +88,8 @@ pub struct BodyLimits {
         (name = "events", description = "Everything that happened, in order"),
         (name = "analytics", description = "Delivery statistics of what was sent"),
         (name = "cloud", description = "Numbers of Meta's Cloud API: credentials, verification, templates, Meta's webhooks"),
-        (name = "contacts", description = "Whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
-        (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read, presence in a chat"),
+        (name = "contacts", description = "The contact list and saved names; whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
+        (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read or unread, archiving, pinning, muting, deleting, presence in a chat"),
         (name = "calls", description = "Incoming calls: rejecting them"),
         (name = "profile", description = "The number itself: its name, about, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
@@ -161,6 +162,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(cloud::verify))
         .routes(routes!(cloud::get_cloud, cloud::put_cloud))
         .routes(routes!(cloud::list_templates, cloud::create_template))
+        .routes(routes!(
+            address_book::list_contacts,
+            address_book::save_contacts
+        ))
         .routes(routes!(contacts::check_numbers))
         .routes(routes!(contacts::on_whatsapp))
         .routes(routes!(contacts::block))
@@ -172,6 +177,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(chats::chat_messages))
         .routes(routes!(chats::mark_read))
         .routes(routes!(chats::chat_action))
+        .routes(routes!(chats::delete_chat))
         .routes(routes!(presence::presence))
         .routes(routes!(calls::reject))
         .routes(routes!(profiles::contact))

@@ -5,12 +5,10 @@ use super::envelope::{self, Envelope};
 use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use crate::services::Principal;
-use crate::services::profiles::OwnProfile;
+use crate::services::profiles::{ContactProfile, OwnProfile};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
-use wagate_core::Jid;
-use wagate_engine::ContactInfo;
 
 /// A contact as WhatsApp shows them to the number.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -31,10 +29,18 @@ pub struct ContactView {
     /// number may see.
     pub picture_url: Option<String>,
     pub business: bool,
+    /// The name the number saved for them.
+    #[schema(example = "Ann Smith")]
+    pub name: Option<String>,
+    /// The name they show, as last seen on a message of theirs.
+    #[schema(example = "Annie")]
+    pub push_name: Option<String>,
 }
 
-impl ContactView {
-    fn new(jid: &Jid, info: ContactInfo) -> Self {
+impl From<ContactProfile> for ContactView {
+    fn from(profile: ContactProfile) -> Self {
+        let ContactProfile { jid, info, known } = profile;
+        let (name, push_name) = known.map_or((None, None), |k| (k.name, k.push_name));
         Self {
             phone: jid.user().to_owned(),
             jid: jid.to_string(),
@@ -43,6 +49,8 @@ impl ContactView {
             about: info.about,
             picture_url: info.picture_url,
             business: info.business,
+            name,
+            push_name,
         }
     }
 }
@@ -95,7 +103,8 @@ pub struct AboutRequest {
     pub status: String,
 }
 
-/// A contact's profile: whether they are on WhatsApp, their LID, about, picture, business.
+/// A contact's profile: whether they are on WhatsApp, their LID, about, picture, business,
+/// and the names the gateway knows for them.
 #[utoipa::path(
     get, path = "/api/v1/instances/{id}/contacts/{phone}", tag = "contacts",
     params(
@@ -115,11 +124,11 @@ pub async fn contact(
     principal: Principal,
     Path((id, phone)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let (jid, info) = state
+    let profile = state
         .gateway
         .contact_profile(&principal, &id, &phone)
         .await?;
-    Ok(envelope::ok(ContactView::new(&jid, info)))
+    Ok(envelope::ok(ContactView::from(profile)))
 }
 
 /// The number's own profile: phone, JID, LID, the name it shows, its about and picture.

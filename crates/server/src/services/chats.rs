@@ -1,12 +1,12 @@
 //! Chats: the instance's chats as the gateway saw them (last message, unread count), a chat's
-//! messages, marking a whole chat read, archiving, pinning and muting chats, and their
-//! disappearing messages.
+//! messages, marking a whole chat read or unread, archiving, pinning and muting chats, their
+//! disappearing messages, and deleting chats.
 
-use super::{Gateway, MessageListQuery, Principal, ServiceError, ServiceResult};
+use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use wagate_core::{Capability, Jid, Recipient};
 use wagate_engine::ChatAction;
-use wagate_store::{ChatState, ChatStateChange, ChatSummary, MessageRecord, Page};
+use wagate_store::{ChatState, ChatStateChange, ChatSummary, MessageFilter, MessageRecord, Page};
 
 const DEFAULT_PAGE_SIZE: i64 = 20;
 const MAX_PAGE_SIZE: i64 = 200;
@@ -64,6 +64,7 @@ fn parse_action(
         "pin" => ChatAction::Pin,
         "unpin" => ChatAction::Unpin,
         "unmute" => ChatAction::Unmute,
+        "unread" => ChatAction::MarkUnread(true),
         "mute" => {
             let until = until
                 .map(|raw| {
@@ -82,8 +83,8 @@ fn parse_action(
 }
 
 impl Gateway {
-    /// Archives, pins or mutes a chat (or undoes it) on WhatsApp, and records it; answers the
-    /// chat and its state.
+    /// Archives, pins, mutes or marks a chat unread (or undoes it) on WhatsApp, and records
+    /// it; answers the chat and its state.
     pub async fn chat_action(
         &self,
         principal: &Principal,
@@ -94,6 +95,31 @@ impl Gateway {
         seconds: Option<u32>,
     ) -> ServiceResult<(Jid, ChatState)> {
         let action = parse_action(action, until, seconds, self.now())?;
+        self.apply_chat_action(principal, id_or_name, chat, action)
+            .await
+    }
+
+    /// Deletes a chat on the number's WhatsApp; its messages so far leave the chat list and
+    /// the chat's messages (their delivery records stay in the messages list).
+    pub async fn delete_chat(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+    ) -> ServiceResult<Jid> {
+        let (chat, _) = self
+            .apply_chat_action(principal, id_or_name, chat, ChatAction::Delete)
+            .await?;
+        Ok(chat)
+    }
+
+    async fn apply_chat_action(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+        action: ChatAction,
+    ) -> ServiceResult<(Jid, ChatState)> {
         let chat = parse_chat(chat)?;
         let (instance, session) = self
             .open_session_for(
@@ -114,6 +140,8 @@ impl Gateway {
             }
             ChatAction::Unmute => ChatStateChange::MutedUntil(None),
             ChatAction::Disappearing(seconds) => ChatStateChange::DisappearingSeconds(seconds),
+            ChatAction::MarkUnread(unread) => ChatStateChange::MarkedUnread(unread),
+            ChatAction::Delete => ChatStateChange::Deleted(self.now()),
         };
         let state = self
             .store
@@ -122,7 +150,8 @@ impl Gateway {
         Ok((chat, state))
     }
 
-    /// The instance's chats, most recently active first; answers the page and its number and
+    /// The instance's chats, most recently active first (a deleted chat shows again once a
+    /// message is sent or received in it); answers the page and its number and
     /// size.
     pub async fn list_chats(
         &self,
@@ -140,7 +169,7 @@ impl Gateway {
         Ok((chats, page, limit))
     }
 
-    /// A chat's messages, newest first.
+    /// A chat's messages, newest first; since its deletion when it was deleted.
     pub async fn chat_messages(
         &self,
         principal: &Principal,
@@ -149,22 +178,29 @@ impl Gateway {
         limit: Option<i64>,
         page: Option<i64>,
     ) -> ServiceResult<(Page<MessageRecord>, i64, i64)> {
-        let chat = parse_chat(chat)?;
+        let chat = parse_chat(chat)?.to_string();
+        let (limit, page) = paging(limit, page)?;
         let instance = self.resolve_instance(principal, id_or_name).await?;
-        self.list_messages(
-            principal,
-            MessageListQuery {
-                instance: Some(instance.id.to_string()),
-                chat: Some(chat.to_string()),
+        let state = self.store.chat_state(&instance.id, &chat).await?;
+        let messages = self
+            .store
+            .list_messages(&MessageFilter {
+                account_id: instance.account_id.clone(),
+                instance_id: Some(instance.id.clone()),
+                status: None,
+                direction: None,
+                chat: Some(chat),
+                batch_id: None,
+                created_after: state.cleared_at,
                 limit,
-                page,
-                ..MessageListQuery::default()
-            },
-        )
-        .await
+                offset: (page - 1).saturating_mul(limit),
+            })
+            .await?;
+        Ok((messages, page, limit))
     }
 
-    /// Marks the chat's unread received messages read (on WhatsApp too); answers how many.
+    /// Marks the chat's unread received messages read (on WhatsApp too) and clears a mark
+    /// unread; answers how many messages.
     pub async fn mark_chat_read(
         &self,
         principal: &Principal,
@@ -172,7 +208,7 @@ impl Gateway {
         chat: &str,
     ) -> ServiceResult<usize> {
         let chat = parse_chat(chat)?;
-        let (instance, _) = self
+        let (instance, session) = self
             .open_session_for(
                 principal,
                 id_or_name,
@@ -180,9 +216,27 @@ impl Gateway {
                 "mark messages read",
             )
             .await?;
+        let chat_key = chat.to_string();
+        if self
+            .store
+            .chat_state(&instance.id, &chat_key)
+            .await?
+            .marked_unread
+        {
+            session
+                .chat_action(&chat, ChatAction::MarkUnread(false))
+                .await?;
+            self.store
+                .set_chat_state(
+                    &instance.id,
+                    &chat_key,
+                    ChatStateChange::MarkedUnread(false),
+                )
+                .await?;
+        }
         let unread = self
             .store
-            .unread_messages(&instance.id, &chat.to_string(), MAX_MARKED_READ)
+            .unread_messages(&instance.id, &chat_key, MAX_MARKED_READ)
             .await?;
         let mut marked = 0;
         for message in &unread {

@@ -66,6 +66,7 @@ impl Gateway {
             tracing::debug!(instance = %instance.id, chat = %incoming.chat, "a group message ignored (ignoreGroups)");
             return Ok(());
         }
+        self.remember_sender(&instance.id, &incoming.sender).await?;
         let content = self
             .adopt_media(&instance.account_id, incoming.content)
             .await?;

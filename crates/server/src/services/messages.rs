@@ -370,6 +370,7 @@ impl Gateway {
                 .batch_id
                 .map(|b| b.trim().to_owned())
                 .filter(|b| !b.is_empty()),
+            created_after: None,
             limit,
             offset: (page - 1).saturating_mul(limit),
         };

@@ -15,6 +15,7 @@ pub mod chats;
 mod clock;
 mod cloud;
 mod cloud_account;
+mod contacts;
 mod engine_calls;
 mod error;
 mod event_payloads;
@@ -51,6 +52,7 @@ pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use cloud::{CloudCredentialsRequest, CloudNumberView, CloudSettings, TemplateRequest};
 pub use cloud_account::{AccountCredentialsRequest, ByocState};
+pub use contacts::{MAX_SAVED_AT_ONCE, SavedContactRequest};
 pub use error::{ServiceError, ServiceResult};
 pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
@@ -105,6 +107,7 @@ pub struct Gateway {
     /// Cloud numbers' secrets and sending rules; `None` without the cloud engine.
     pub(crate) cloud: Option<Arc<CloudSettings>>,
     pub(crate) number_checks: Arc<number_checks::NumberChecks>,
+    pub(crate) push_names: Arc<contacts::KnownPushNames>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -145,6 +148,7 @@ impl Gateway {
             clock: Arc::new(SystemClock),
             cloud: None,
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
+            push_names: Arc::new(contacts::KnownPushNames::new()),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,

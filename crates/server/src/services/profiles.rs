@@ -3,12 +3,20 @@
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use wagate_core::{Capability, Jid, LinkedAccount, PhoneNumber};
 use wagate_engine::ContactInfo;
-use wagate_store::InstanceState;
+use wagate_store::{ContactRecord, InstanceState};
 
 const WHAT: &str = "read or change profiles";
 /// WhatsApp's limits: a push name of 25 characters, an about of 139.
 const NAME_MAX_CHARS: usize = 25;
 const ABOUT_MAX_CHARS: usize = 139;
+
+/// A contact as WhatsApp shows them, with what the gateway knows of them.
+pub struct ContactProfile {
+    pub jid: Jid,
+    pub info: ContactInfo,
+    /// Their saved and shown names, when the gateway has any.
+    pub known: Option<ContactRecord>,
+}
 
 /// The number's own profile.
 pub struct OwnProfile {
@@ -17,21 +25,23 @@ pub struct OwnProfile {
 }
 
 impl Gateway {
-    /// What WhatsApp shows of the contact with this phone number; answers their address too.
+    /// What WhatsApp shows of the contact with this phone number, and the names the gateway
+    /// knows for them.
     pub async fn contact_profile(
         &self,
         principal: &Principal,
         id_or_name: &str,
         phone: &str,
-    ) -> ServiceResult<(Jid, ContactInfo)> {
-        let contact = PhoneNumber::parse(phone)
-            .map_err(|e| ServiceError::field("phone", e.to_string()))?
-            .to_jid();
-        let (_, session) = self
+    ) -> ServiceResult<ContactProfile> {
+        let phone =
+            PhoneNumber::parse(phone).map_err(|e| ServiceError::field("phone", e.to_string()))?;
+        let jid = phone.to_jid();
+        let (instance, session) = self
             .open_session_for(principal, id_or_name, Capability::Profiles, WHAT)
             .await?;
-        let info = session.contact_info(&contact).await?;
-        Ok((contact, info))
+        let info = session.contact_info(&jid).await?;
+        let known = self.known_contact(&instance.id, &phone).await?;
+        Ok(ContactProfile { jid, info, known })
     }
 
     pub async fn own_profile(

@@ -1,5 +1,6 @@
 //! Chats over HTTP on the sandbox: listed most recent first with their last message and
-//! unread count, a chat's messages, and a whole chat marked read.
+//! unread count, a chat's messages, a whole chat marked read or unread, chat settings, and
+//! deleted chats.
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -135,7 +136,7 @@ async fn chats_are_archived_pinned_and_muted_on_whatsapp_and_listed_so() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "jid": "15550002222@s.whatsapp.net", "archived": true, "pinned": false, "muted": false, "mutedUntil": null, "disappearingSeconds": 0 })
+            json!({ "jid": "15550002222@s.whatsapp.net", "archived": true, "pinned": false, "muted": false, "mutedUntil": null, "disappearingSeconds": 0, "markedUnread": false })
         );
         let (_, body) = act("pin", json!({})).await;
         assert_eq!(body["data"]["pinned"], true);
@@ -191,6 +192,112 @@ async fn chats_are_archived_pinned_and_muted_on_whatsapp_and_listed_so() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(fields(&body), ["until"]);
         let (status, body) = act("mute", json!({ "for": "ever" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_chat_marked_unread_stays_so_until_read_and_a_deleted_chat_leaves_the_list() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        for (from, text) in [("15550002222", "Hi"), ("15550003333", "Hello")] {
+            server
+                .inbound(&key, "sales", json!({ "from": from, "text": text }))
+                .await;
+            server
+                .wait_for_event(&key, "message.received", |e| e["data"]["body"] == text)
+                .await;
+        }
+        let sent = server
+            .send_text(&key, "sales", "15550002222", "Hi Ann")
+            .await;
+        server.wait_for_message(&key, &sent, "read").await;
+        let chat = "/api/v1/instances/sales/chats/15550002222";
+
+        let (status, body) = server
+            .post(&format!("{chat}/unread"), &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["markedUnread"], true, "{body}");
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(list["data"][0]["jid"], "15550002222@s.whatsapp.net");
+        assert_eq!(list["data"][0]["markedUnread"], true, "{list}");
+        let (_, body) = server.post(&format!("{chat}/read"), &key, json!({})).await;
+        assert_eq!(body["data"]["marked"], 1, "{body}");
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(list["data"][0]["markedUnread"], false, "{list}");
+
+        let (_, body) = server.post(&format!("{chat}/pin"), &key, json!({})).await;
+        assert_eq!(body["data"]["pinned"], true);
+        let (status, body) = server
+            .call(reqwest::Method::DELETE, chat, Some(&key), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({ "jid": "15550002222@s.whatsapp.net", "deleted": true })
+        );
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        assert_eq!(list["pagination"]["total"], 1, "{list}");
+        assert_eq!(list["data"][0]["jid"], "15550003333@s.whatsapp.net");
+        let (_, messages) = server.get(&format!("{chat}/messages"), &key).await;
+        assert_eq!(messages["data"], json!([]), "{messages}");
+        assert_eq!(messages["pagination"]["total"], 0);
+        // The delivery record is kept.
+        let (status, message) = server.get(&format!("/api/v1/messages/{sent}"), &key).await;
+        assert_eq!(status, StatusCode::OK, "{message}");
+
+        let kinds: Vec<String> = server
+            .sandbox_activity(&key, "sales")
+            .await
+            .into_iter()
+            .map(|entry| entry["kind"].as_str().unwrap().to_owned())
+            .filter(|kind| ["unread", "read", "pin", "delete"].contains(&kind.as_str()))
+            .collect();
+        assert_eq!(kinds, ["unread", "read", "pin", "delete"]);
+
+        // The chat comes back with its next message, unpinned and with only that message.
+        server
+            .inbound(
+                &key,
+                "sales",
+                json!({ "from": "15550002222", "text": "Still there?" }),
+            )
+            .await;
+        server
+            .wait_for_event(&key, "message.received", |e| {
+                e["data"]["body"] == "Still there?"
+            })
+            .await;
+        let (_, list) = server.get("/api/v1/instances/sales/chats", &key).await;
+        let first = &list["data"][0];
+        assert_eq!(first["jid"], "15550002222@s.whatsapp.net", "{list}");
+        assert_eq!(
+            (
+                first["messages"].clone(),
+                first["unreadCount"].clone(),
+                first["pinned"].clone()
+            ),
+            (json!(1), json!(1), json!(false)),
+            "{list}"
+        );
+        let (_, messages) = server.get(&format!("{chat}/messages"), &key).await;
+        assert_eq!(messages["pagination"]["total"], 1, "{messages}");
+
+        let stranger = server.account("Other Co").await;
+        let (status, _) = server
+            .call(reqwest::Method::DELETE, chat, Some(&stranger), None)
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let (status, body) = server
+            .call(
+                reqwest::Method::DELETE,
+                "/api/v1/instances/sales/chats/hello",
+                Some(&key),
+                None,
+            )
+            .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     })
     .await;

@@ -62,6 +62,8 @@ async fn the_number_changes_its_name_and_about_and_its_contacts_see_the_about() 
                 "about": "We answer 9 to 5",
                 "pictureUrl": null,
                 "business": false,
+                "name": null,
+                "pushName": null,
             })
         );
         assert!(body["data"]["lid"].as_str().unwrap().ends_with("@lid"));
