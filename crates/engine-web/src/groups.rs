@@ -121,7 +121,7 @@ pub(crate) fn member_result(
     })
 }
 
-/// Changes subject, description or settings, one WhatsApp call per setting given.
+/// Changes subject, description, picture or settings, one WhatsApp call per setting given.
 pub(crate) async fn change(
     client: &Client,
     group: &WaJid,
@@ -152,6 +152,16 @@ pub(crate) async fn change(
                 .map_err(group_error)
         }
         GroupChange::Settings(settings) => change_settings(client, group, settings).await,
+        GroupChange::Picture(Some(image)) => groups
+            .set_profile_picture(group.clone(), image.bytes().to_vec())
+            .await
+            .map(|_| ())
+            .map_err(group_error),
+        GroupChange::Picture(None) => groups
+            .remove_profile_picture(group.clone())
+            .await
+            .map(|_| ())
+            .map_err(group_error),
     }
 }
 

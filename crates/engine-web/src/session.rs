@@ -18,8 +18,9 @@ use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
     GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, JoinRequest,
-    Joined, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation, NewGroup,
-    NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Session, SessionEvent,
+    Joined, JpegImage, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation,
+    NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt, Session,
+    SessionEvent,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -1024,6 +1025,30 @@ impl Session for WebSession {
             picture_url: picture.map(|picture| picture.url),
             business: info.is_business,
         })
+    }
+
+    async fn picture(&self, of: &wagate_core::Jid) -> Result<Option<Picture>, EngineError> {
+        let client = self.client().await?;
+        let picture = client
+            .contacts()
+            .get_profile_picture(&wa_jid(of)?, false)
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not answer: {e}")))?;
+        Ok(picture.map(|picture| Picture {
+            id: picture.id,
+            url: picture.url,
+        }))
+    }
+
+    async fn set_own_picture(&self, image: Option<&JpegImage>) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let profile = client.profile();
+        match image {
+            Some(image) => profile.set_profile_picture(image.bytes().to_vec()).await,
+            None => profile.remove_profile_picture().await,
+        }
+        .map(|_| ())
+        .map_err(|e| EngineError::Transient(format!("WhatsApp did not take the picture: {e}")))
     }
 
     async fn set_profile_name(&self, name: &str) -> Result<(), EngineError> {

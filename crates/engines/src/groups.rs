@@ -1,6 +1,7 @@
 //! Groups as an engine sees them: what a group is, what can be changed in it, and what
 //! happened in one (reported as a session event, whoever made the change).
 
+use crate::pictures::JpegImage;
 use chrono::{DateTime, Utc};
 use wagate_core::{Jid, PhoneNumber};
 
@@ -97,6 +98,8 @@ pub enum GroupChange {
     /// `None` removes the description.
     Description(Option<String>),
     Settings(GroupSettingsChange),
+    /// `None` removes the picture.
+    Picture(Option<JpegImage>),
 }
 
 /// What an admin does to members.

@@ -8,6 +8,7 @@
 mod error;
 mod groups;
 mod media;
+mod pictures;
 mod session;
 
 pub mod cloud;
@@ -20,6 +21,7 @@ pub use groups::{
     MemberRole, NewGroup,
 };
 pub use media::{MediaSink, MediaSource};
+pub use pictures::{JpegImage, Picture};
 pub use session::{
     Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,
     EngineEvent, EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation,

@@ -19,6 +19,7 @@ use crate::EngineError;
 use crate::groups::{
     GroupChange, GroupEvent, GroupInfo, JoinRequest, Joined, MemberAction, MemberResult, NewGroup,
 };
+use crate::pictures::{JpegImage, Picture};
 
 /// One way of reaching WhatsApp.
 pub trait Engine: Send + Sync {
@@ -198,6 +199,17 @@ pub trait Session: Send + Sync {
     /// What WhatsApp shows of a contact (or of the number itself): about, picture, LID,
     /// business.
     async fn contact_info(&self, _contact: &Jid) -> Result<ContactInfo, EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// The profile picture of a contact, a group or the number itself, when there is one the
+    /// number may see.
+    async fn picture(&self, _of: &Jid) -> Result<Option<Picture>, EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// Sets (or, with `None`, removes) the number's own profile picture.
+    async fn set_own_picture(&self, _image: Option<&JpegImage>) -> Result<(), EngineError> {
         Err(profile_not_supported())
     }
 

@@ -173,6 +173,11 @@ impl GroupRegistry {
                 sim.require_admin(me, "change the group's settings")?;
                 settings.apply(&mut sim.info.settings);
             }
+            GroupChange::Picture(_) => {
+                if sim.info.settings.locked {
+                    sim.require_admin(me, "change the picture of a locked group")?;
+                }
+            }
         }
         Ok(())
     }

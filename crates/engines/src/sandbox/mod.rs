@@ -9,6 +9,7 @@
 mod codes;
 mod groups;
 mod network;
+mod pictures;
 mod session;
 mod wire;
 

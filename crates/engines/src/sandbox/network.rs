@@ -3,6 +3,7 @@
 
 use super::SandboxConfig;
 use super::groups::GroupRegistry;
+use super::pictures::PictureBoard;
 use super::session::SandboxSession;
 use super::wire::{DeliveryLedger, Wire};
 use crate::{EventSink, Session};
@@ -47,6 +48,7 @@ pub(super) struct Shared {
     phones: Mutex<HashMap<String, InstanceId>>,
     /// Every group on the simulated network.
     pub groups: Mutex<GroupRegistry>,
+    pub pictures: Mutex<PictureBoard>,
 }
 
 impl Shared {
@@ -105,6 +107,7 @@ impl Network {
                 sessions: Mutex::new(HashMap::new()),
                 phones: Mutex::new(HashMap::new()),
                 groups: Mutex::new(GroupRegistry::default()),
+                pictures: Mutex::new(PictureBoard::default()),
             }),
         })
     }

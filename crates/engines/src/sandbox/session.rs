@@ -2,14 +2,15 @@
 
 use super::groups::GroupRegistry;
 use super::network::{ConnectionError, LinkError, Shared};
+use super::pictures::PictureBoard;
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
     GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
-    IncomingMessage, JoinRequest, Joined, MemberAction, MemberOutcome, MemberResult,
-    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, SendFailure, SendReceipt, Sender,
-    Session, SessionEvent,
+    IncomingMessage, JoinRequest, Joined, JpegImage, MemberAction, MemberOutcome, MemberResult,
+    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt,
+    Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -285,6 +286,10 @@ impl SandboxSession {
 
     fn group_registry(&self) -> std::sync::MutexGuard<'_, GroupRegistry> {
         self.shared.groups.lock().expect("group registry poisoned")
+    }
+
+    fn picture_board(&self) -> std::sync::MutexGuard<'_, PictureBoard> {
+        self.shared.pictures.lock().expect("picture board poisoned")
     }
 
     /// Reports a group event to every sandbox number among `members` (the actor included,
@@ -654,9 +659,23 @@ impl Session for SandboxSession {
             lid: Some(lid_for(phone.as_str())),
             about: session
                 .and_then(|session| session.about.lock().expect("about poisoned").clone()),
-            picture_url: None,
+            picture_url: self.picture_board().get(contact).map(|picture| picture.url),
             business: false,
         })
+    }
+
+    async fn picture(&self, of: &Jid) -> Result<Option<Picture>, EngineError> {
+        let me = self.my_jid()?;
+        if of.kind() == JidKind::Group {
+            self.group_registry().info(&me, of)?;
+        }
+        Ok(self.picture_board().get(of))
+    }
+
+    async fn set_own_picture(&self, image: Option<&JpegImage>) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        self.picture_board().set(&me, image);
+        Ok(())
     }
 
     async fn set_profile_name(&self, name: &str) -> Result<(), EngineError> {
@@ -701,6 +720,9 @@ impl Session for SandboxSession {
     async fn change_group(&self, group: &Jid, change: &GroupChange) -> Result<(), EngineError> {
         let me = self.my_jid()?;
         self.group_registry().change(&me, group, change)?;
+        if let GroupChange::Picture(image) = change {
+            self.picture_board().set(group, image.as_ref());
+        }
         self.tell_group(group, GroupActivity::Changed(change.clone()), &me)
             .await;
         Ok(())

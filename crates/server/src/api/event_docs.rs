@@ -187,14 +187,14 @@ pub struct GroupMemberRef {
     phone: Option<String>,
 }
 
-/// `group.updated`: a group was created, or its subject, description or settings changed,
+/// `group.updated`: a group was created, or its subject, description, settings or picture changed,
 /// through wagate or by another member.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupUpdatedData {
     #[schema(example = "120363012345678901@g.us")]
     group_jid: String,
-    /// `created`, `subject`, `description` or `settings`.
+    /// `created`, `subject`, `description`, `settings` or `picture`.
     #[schema(example = "subject")]
     change: String,
     /// Who made the change, when WhatsApp tells.
@@ -208,6 +208,9 @@ pub struct GroupUpdatedData {
     /// `ephemeral` in seconds).
     #[schema(value_type = Option<Object>)]
     settings: Option<Value>,
+    /// With `picture`: `set` or `removed`.
+    #[schema(example = "set")]
+    picture: Option<String>,
 }
 
 /// `group.participants_updated`: members were added, removed, promoted or demoted, or
@@ -367,7 +370,7 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
         MessagePollVote => ("MessagePollVoteData", "Someone voted in a poll."),
         GroupUpdated => (
             "GroupUpdatedData",
-            "A group was created, or its subject, description or settings changed (by anyone).",
+            "A group was created, or its subject, description, settings or picture changed (by anyone).",
         ),
         GroupParticipantsUpdated => (
             "GroupParticipantsUpdatedData",

@@ -28,6 +28,7 @@ mod media;
 mod messages;
 mod meta_webhooks;
 mod operations;
+mod pictures;
 mod presence;
 mod profiles;
 mod qr;
@@ -91,8 +92,8 @@ pub struct BodyLimits {
         (name = "contacts", description = "The contact list and saved names; whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
         (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read or unread, archiving, pinning, muting, deleting, presence in a chat"),
         (name = "calls", description = "Incoming calls: rejecting them"),
-        (name = "profile", description = "The number itself: its name, about, online or offline"),
-        (name = "groups", description = "Groups: create, read, subject, description, settings, participants, invite links, join, leave"),
+        (name = "profile", description = "The number itself: its name, about, picture, online or offline"),
+        (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
     )
@@ -125,8 +126,21 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(messages::send_message))
         .routes(routes!(messages::send_bulk))
         .layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
+    // A picture may come inline as base64, like a send's media.
+    let pictures = OpenApiRouter::new()
+        .routes(routes!(
+            pictures::set_profile_picture,
+            pictures::delete_profile_picture
+        ))
+        .routes(routes!(
+            pictures::group_picture,
+            pictures::set_group_picture,
+            pictures::delete_group_picture
+        ))
+        .layer(DefaultBodyLimit::max(limits.send_json));
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)
+        .merge(pictures)
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::me))
@@ -184,6 +198,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(profiles::profile))
         .routes(routes!(profiles::set_name))
         .routes(routes!(profiles::set_about))
+        .routes(routes!(pictures::contact_picture))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))
         .routes(routes!(groups::get_group))

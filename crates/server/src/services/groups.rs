@@ -149,6 +149,12 @@ pub fn group_event_data(event: &GroupEvent) -> (EventKind, Value) {
             EventKind::GroupUpdated,
             base(json!({ "change": "settings", "settings": settings_data(settings) })),
         ),
+        GroupActivity::Changed(GroupChange::Picture(image)) => (
+            EventKind::GroupUpdated,
+            base(
+                json!({ "change": "picture", "picture": if image.is_some() { "set" } else { "removed" } }),
+            ),
+        ),
         GroupActivity::Members { action, members } => (
             EventKind::GroupParticipantsUpdated,
             base(json!({

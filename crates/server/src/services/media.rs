@@ -39,7 +39,7 @@ fn media_error(error: MediaError) -> ServiceError {
     }
 }
 
-fn fetch_error(field: &str, error: FetchError) -> ServiceError {
+pub(super) fn fetch_error(field: &str, error: FetchError) -> ServiceError {
     match error {
         FetchError::TooLarge { limit } => ServiceError::PayloadTooLarge(format!(
             "the file at {field} is larger than the {limit} bytes allowed"

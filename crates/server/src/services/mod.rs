@@ -33,6 +33,7 @@ mod meta_webhooks;
 mod number_checks;
 mod operations;
 mod pacing;
+pub mod pictures;
 mod presence;
 pub mod profiles;
 mod queue_control;

@@ -49,6 +49,18 @@ async fn the_openapi_document_covers_every_route() {
             vec!["post"],
         ),
         ("/api/v1/instances/{id}/contacts", vec!["get", "put"]),
+        (
+            "/api/v1/instances/{id}/contacts/{phone}/picture",
+            vec!["get"],
+        ),
+        (
+            "/api/v1/instances/{id}/profile/picture",
+            vec!["delete", "put"],
+        ),
+        (
+            "/api/v1/instances/{id}/groups/{jid}/picture",
+            vec!["delete", "get", "put"],
+        ),
         ("/api/v1/instances/{id}/contacts/blocklist", vec!["get"]),
         ("/api/v1/instances/{id}/settings", vec!["get", "put"]),
         ("/api/v1/instances/{id}/presence", vec!["put"]),

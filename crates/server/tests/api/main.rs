@@ -31,6 +31,7 @@ mod message_types;
 mod messages;
 mod operations;
 mod pacing;
+mod pictures;
 mod presence;
 mod profiles;
 mod queue;

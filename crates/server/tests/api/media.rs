@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-async fn upload(
+pub async fn upload(
     server: &TestServer,
     key: &str,
     bytes: Vec<u8>,
@@ -35,7 +35,7 @@ async fn upload(
 }
 
 /// Serves `bytes` at `http://127.0.0.1:<port>/file` for URL sends.
-async fn file_server(bytes: Vec<u8>, content_type: &'static str) -> String {
+pub async fn file_server(bytes: Vec<u8>, content_type: &'static str) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new()
