@@ -44,6 +44,10 @@ pub enum EventKind {
     GroupParticipantsUpdated,
     #[serde(rename = "call.received")]
     CallReceived,
+    #[serde(rename = "label.updated")]
+    LabelUpdated,
+    #[serde(rename = "label.chat_updated")]
+    LabelChatUpdated,
     #[serde(rename = "qrcode.updated")]
     QrcodeUpdated,
     #[serde(rename = "session.status")]
@@ -67,7 +71,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 25] = [
+    pub const ALL: [EventKind; 27] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -83,6 +87,8 @@ impl EventKind {
         Self::GroupUpdated,
         Self::GroupParticipantsUpdated,
         Self::CallReceived,
+        Self::LabelUpdated,
+        Self::LabelChatUpdated,
         Self::QrcodeUpdated,
         Self::SessionStatus,
         Self::SessionConnected,
@@ -112,6 +118,8 @@ impl EventKind {
             Self::GroupUpdated => "group.updated",
             Self::GroupParticipantsUpdated => "group.participants_updated",
             Self::CallReceived => "call.received",
+            Self::LabelUpdated => "label.updated",
+            Self::LabelChatUpdated => "label.chat_updated",
             Self::QrcodeUpdated => "qrcode.updated",
             Self::SessionStatus => "session.status",
             Self::SessionConnected => "session.connected",

@@ -190,11 +190,13 @@ pub enum Capability {
     ManageChats,
     /// Save contacts' names in the number's address book.
     SaveContacts,
+    /// WhatsApp Business labels: create, rename, delete, put on chats.
+    Labels,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 27] = [
+    pub const ALL: [Capability; 28] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -222,6 +224,7 @@ impl Capability {
         Self::Calls,
         Self::ManageChats,
         Self::SaveContacts,
+        Self::Labels,
     ];
 
     /// What a user can do with it, in a few words.
@@ -255,6 +258,7 @@ impl Capability {
             Self::Calls => "Incoming calls (`call.received`), rejected by hand or automatically",
             Self::ManageChats => "Archive, pin, mute, mark unread and delete chats",
             Self::SaveContacts => "Save contacts' names in the number's address book",
+            Self::Labels => "WhatsApp Business labels: create, rename, delete, put on chats",
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

@@ -36,6 +36,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Calls,
     Capability::ManageChats,
     Capability::SaveContacts,
+    Capability::Labels,
 ];
 
 pub struct WebEngine {

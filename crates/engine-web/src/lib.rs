@@ -10,6 +10,7 @@ mod engine;
 mod groups;
 pub mod inbound;
 mod key_store;
+mod labels;
 pub mod outbound;
 mod polls;
 mod session;

@@ -18,7 +18,7 @@ use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
     GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, JoinRequest,
-    Joined, JpegImage, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation,
+    Joined, JpegImage, Label, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation,
     NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt, Session,
     SessionEvent,
 };
@@ -39,6 +39,7 @@ use crate::contacts;
 use crate::groups;
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
+use crate::labels;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
 use whatsapp_rust::features::PollVoteCiphertext;
@@ -231,6 +232,17 @@ impl Reporter {
                     groups::event(update).map(SessionEvent::Group)
                 }
             }
+            Event::LabelEditUpdate(update) => labels::edited(
+                &update.label_id,
+                update.action.name.as_deref(),
+                update.action.color,
+                update.action.deleted == Some(true),
+            ),
+            Event::LabelAssociationUpdate(update) => labels::associated(
+                &update.label_id,
+                &update.chat_jid,
+                update.action.labeled == Some(true),
+            ),
             Event::ContactUpdate(update) => {
                 contacts::saved_contact(&update.jid, update.action.full_name.clone())
             }
@@ -482,6 +494,10 @@ fn wa_jid(jid: &wagate_core::Jid) -> Result<WaJid, EngineError> {
         failure: SendFailure::InvalidContent,
         message: format!("{jid} is not an address WhatsApp takes: {e}"),
     })
+}
+
+fn label_error(error: impl std::fmt::Display) -> EngineError {
+    EngineError::Transient(format!("WhatsApp did not take the label change: {error}"))
 }
 
 fn send_error(error: SendError) -> EngineError {
@@ -967,6 +983,37 @@ impl Session for WebSession {
         done.map_err(|e| {
             EngineError::Transient(format!("WhatsApp did not take the chat change: {e}"))
         })
+    }
+
+    async fn save_label(&self, label: &Label) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .labels()
+            .create_label(&label.id, &label.name, i32::from(label.color))
+            .await
+            .map_err(label_error)
+    }
+
+    async fn delete_label(&self, id: &str) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client.labels().delete_label(id).await.map_err(label_error)
+    }
+
+    async fn label_chat(
+        &self,
+        chat: &wagate_core::Jid,
+        label: &str,
+        labeled: bool,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        let chat = wa_jid(chat)?;
+        let labels = client.labels();
+        if labeled {
+            labels.add_chat_label(label, &chat).await
+        } else {
+            labels.remove_chat_label(label, &chat).await
+        }
+        .map_err(label_error)
     }
 
     async fn save_contact(

@@ -7,6 +7,7 @@
 
 mod error;
 mod groups;
+mod labels;
 mod media;
 mod pictures;
 mod session;
@@ -20,6 +21,7 @@ pub use groups::{
     GroupSettingsChange, JoinRequest, Joined, MemberAction, MemberOutcome, MemberResult,
     MemberRole, NewGroup,
 };
+pub use labels::{LABEL_COLORS, Label, LabelEvent};
 pub use media::{MediaSink, MediaSource};
 pub use pictures::{JpegImage, Picture};
 pub use session::{

@@ -19,6 +19,7 @@ use crate::EngineError;
 use crate::groups::{
     GroupChange, GroupEvent, GroupInfo, JoinRequest, Joined, MemberAction, MemberResult, NewGroup,
 };
+use crate::labels::{Label, LabelEvent};
 use crate::pictures::{JpegImage, Picture};
 
 /// One way of reaching WhatsApp.
@@ -188,6 +189,25 @@ pub trait Session: Send + Sync {
         })
     }
 
+    /// Creates a label, or renames or recolours one.
+    async fn save_label(&self, _label: &Label) -> Result<(), EngineError> {
+        Err(labels_not_supported())
+    }
+
+    async fn delete_label(&self, _id: &str) -> Result<(), EngineError> {
+        Err(labels_not_supported())
+    }
+
+    /// Puts a label on a chat, or takes it off.
+    async fn label_chat(
+        &self,
+        _chat: &Jid,
+        _label: &str,
+        _labeled: bool,
+    ) -> Result<(), EngineError> {
+        Err(labels_not_supported())
+    }
+
     /// Rejects a call that is ringing (`call` is the id of `SessionEvent::Call`).
     async fn reject_call(&self, _call: &str, _from: &Jid) -> Result<(), EngineError> {
         Err(EngineError::NotSupported {
@@ -320,6 +340,13 @@ pub struct IncomingCall {
     /// A group call's group.
     pub group: Option<Jid>,
     pub at: DateTime<Utc>,
+}
+
+fn labels_not_supported() -> EngineError {
+    EngineError::NotSupported {
+        engine: "number's",
+        what: "labels",
+    }
 }
 
 fn profile_not_supported() -> EngineError {
@@ -508,6 +535,9 @@ pub enum SessionEvent {
     Group(GroupEvent),
     /// Someone is calling the number.
     Call(IncomingCall),
+    /// A label was created, changed or deleted, or put on or taken off a chat, on another of
+    /// the number's devices.
+    Label(LabelEvent),
     /// The number saved a contact's name, changed it or removed the contact (`None`), on
     /// any of its devices.
     ContactSaved {

@@ -84,6 +84,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Calls,
     Capability::ManageChats,
     Capability::SaveContacts,
+    Capability::Labels,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -8,9 +8,9 @@ use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
     ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
     GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
-    IncomingMessage, JoinRequest, Joined, JpegImage, MemberAction, MemberOutcome, MemberResult,
-    MessageOperation, NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt,
-    Sender, Session, SessionEvent,
+    IncomingMessage, JoinRequest, Joined, JpegImage, Label, MemberAction, MemberOutcome,
+    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure,
+    SendReceipt, Sender, Session, SessionEvent,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -286,6 +286,21 @@ impl SandboxSession {
 
     fn group_registry(&self) -> std::sync::MutexGuard<'_, GroupRegistry> {
         self.shared.groups.lock().expect("group registry poisoned")
+    }
+
+    /// A change to the number's app state (chats, contacts, labels) recorded on the wire.
+    fn record_app_state(&self, kind: &'static str, target: String) -> Result<(), EngineError> {
+        self.my_jid()?;
+        self.shared.wire.record(
+            &self.instance,
+            WireActivity {
+                kind,
+                chat: target,
+                message_id: None,
+                at: Utc::now(),
+            },
+        );
+        Ok(())
     }
 
     fn picture_board(&self) -> std::sync::MutexGuard<'_, PictureBoard> {
@@ -591,31 +606,28 @@ impl Session for SandboxSession {
     }
 
     async fn chat_action(&self, chat: &Jid, action: ChatAction) -> Result<(), EngineError> {
-        self.my_jid()?;
-        self.shared.wire.record(
-            &self.instance,
-            WireActivity {
-                kind: action.name(),
-                chat: chat.to_string(),
-                message_id: None,
-                at: Utc::now(),
-            },
-        );
-        Ok(())
+        self.record_app_state(action.name(), chat.to_string())
+    }
+
+    async fn save_label(&self, label: &Label) -> Result<(), EngineError> {
+        self.record_app_state("save_label", format!("label:{}", label.id))
+    }
+
+    async fn delete_label(&self, id: &str) -> Result<(), EngineError> {
+        self.record_app_state("delete_label", format!("label:{id}"))
+    }
+
+    async fn label_chat(&self, chat: &Jid, _label: &str, labeled: bool) -> Result<(), EngineError> {
+        let kind = if labeled {
+            "label_chat"
+        } else {
+            "unlabel_chat"
+        };
+        self.record_app_state(kind, chat.to_string())
     }
 
     async fn save_contact(&self, contact: &Jid, _name: &str) -> Result<(), EngineError> {
-        self.my_jid()?;
-        self.shared.wire.record(
-            &self.instance,
-            WireActivity {
-                kind: "save_contact",
-                chat: contact.to_string(),
-                message_id: None,
-                at: Utc::now(),
-            },
-        );
-        Ok(())
+        self.record_app_state("save_contact", contact.to_string())
     }
 
     async fn reject_call(&self, call: &str, from: &Jid) -> Result<(), EngineError> {

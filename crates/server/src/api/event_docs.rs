@@ -227,6 +227,34 @@ pub struct GroupParticipantsUpdatedData {
     at: DateTime<Utc>,
 }
 
+/// `label.updated`: a label was created, renamed, recoloured or deleted, through wagate or on
+/// another of the number's devices.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelUpdatedData {
+    #[schema(example = "3")]
+    label_id: String,
+    /// `null` when it was deleted.
+    #[schema(example = "New customer")]
+    name: Option<String>,
+    /// An index into WhatsApp's palette of 20 colours; `null` when it was deleted.
+    #[schema(example = 4)]
+    color: Option<u8>,
+    deleted: bool,
+}
+
+/// `label.chat_updated`: a label was put on a chat or taken off it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelChatUpdatedData {
+    #[schema(example = "3")]
+    label_id: String,
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    chat: String,
+    /// `true`: put on; `false`: taken off.
+    labeled: bool,
+}
+
 /// `call.received`: someone is calling the number.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -380,6 +408,14 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
             "CallReceivedData",
             "Someone is calling the number (rejected at once with the `rejectCalls` setting).",
         ),
+        LabelUpdated => (
+            "LabelUpdatedData",
+            "A label was created, renamed, recoloured or deleted (through wagate or on the phone).",
+        ),
+        LabelChatUpdated => (
+            "LabelChatUpdatedData",
+            "A label was put on a chat or taken off it.",
+        ),
         QrcodeUpdated => (
             "QrcodeUpdatedData",
             "A new QR code (or pairing code) is waiting to be scanned (typed).",
@@ -440,6 +476,8 @@ impl utoipa::Modify for EventDocs {
                 GroupParticipantsUpdatedData::schema(),
             ),
             (CallReceivedData::name(), CallReceivedData::schema()),
+            (LabelUpdatedData::name(), LabelUpdatedData::schema()),
+            (LabelChatUpdatedData::name(), LabelChatUpdatedData::schema()),
             (QrcodeUpdatedData::name(), QrcodeUpdatedData::schema()),
             (SessionStatusData::name(), SessionStatusData::schema()),
             (SessionConnectedData::name(), SessionConnectedData::schema()),

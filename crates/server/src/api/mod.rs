@@ -23,6 +23,7 @@ mod health;
 mod idempotency;
 mod instances;
 mod json;
+mod labels;
 mod linking;
 mod media;
 mod messages;
@@ -92,6 +93,7 @@ pub struct BodyLimits {
         (name = "contacts", description = "The contact list and saved names; whether numbers are on WhatsApp; contacts' profiles; blocking contacts"),
         (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read or unread, archiving, pinning, muting, deleting, presence in a chat"),
         (name = "calls", description = "Incoming calls: rejecting them"),
+        (name = "labels", description = "WhatsApp Business labels: create, rename, delete, put on chats"),
         (name = "profile", description = "The number itself: its name, about, picture, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
@@ -192,6 +194,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(chats::mark_read))
         .routes(routes!(chats::chat_action))
         .routes(routes!(chats::delete_chat))
+        .routes(routes!(labels::list_labels, labels::create_label))
+        .routes(routes!(labels::update_label, labels::delete_label))
+        .routes(routes!(labels::labeled_chats))
+        .routes(routes!(labels::add_chat_label, labels::remove_chat_label))
         .routes(routes!(presence::presence))
         .routes(routes!(calls::reject))
         .routes(routes!(profiles::contact))

@@ -344,6 +344,7 @@ impl Gateway {
             SessionEvent::Incoming(message) => self.on_incoming(id, message).await?,
             SessionEvent::Group(event) => self.on_group_event(id, event).await?,
             SessionEvent::Call(call) => self.on_call(id, call).await?,
+            SessionEvent::Label(event) => self.on_label_event(id, event).await?,
             SessionEvent::ContactSaved { phone, name } => {
                 self.on_contact_saved(id, &phone, name.as_deref()).await?
             }

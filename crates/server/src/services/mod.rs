@@ -25,6 +25,7 @@ pub mod groups;
 mod idempotency;
 mod instances;
 mod intake;
+mod labels;
 mod linking;
 mod lookups;
 mod media;
@@ -109,6 +110,8 @@ pub struct Gateway {
     pub(crate) cloud: Option<Arc<CloudSettings>>,
     pub(crate) number_checks: Arc<number_checks::NumberChecks>,
     pub(crate) push_names: Arc<contacts::KnownPushNames>,
+    /// Held while a label is created, so two never take the same id.
+    pub(crate) label_ids: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -150,6 +153,7 @@ impl Gateway {
             cloud: None,
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             push_names: Arc::new(contacts::KnownPushNames::new()),
+            label_ids: Arc::new(tokio::sync::Mutex::new(())),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,

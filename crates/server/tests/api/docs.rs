@@ -66,6 +66,16 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/presence", vec!["put"]),
         ("/api/v1/instances/{id}/chats", vec!["get"]),
         ("/api/v1/instances/{id}/chats/{jid}", vec!["delete"]),
+        ("/api/v1/instances/{id}/labels", vec!["get", "post"]),
+        (
+            "/api/v1/instances/{id}/labels/{labelId}",
+            vec!["delete", "put"],
+        ),
+        ("/api/v1/instances/{id}/labels/{labelId}/chats", vec!["get"]),
+        (
+            "/api/v1/instances/{id}/chats/{jid}/labels/{labelId}",
+            vec!["delete", "post"],
+        ),
         ("/api/v1/instances/{id}/chats/{jid}/messages", vec!["get"]),
         ("/api/v1/instances/{id}/chats/{jid}/read", vec!["post"]),
         ("/api/v1/instances/{id}/chats/{jid}/{action}", vec!["post"]),

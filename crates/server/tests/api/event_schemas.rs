@@ -181,6 +181,34 @@ async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
         .await;
     assert_eq!(status, StatusCode::OK, "{answer}");
 
+    // label.updated (created, deleted) and label.chat_updated.
+    let (status, label) = server
+        .post(
+            "/api/v1/instances/sales/labels",
+            key,
+            json!({ "name": "New customer" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{label}");
+    let label = label["data"]["id"].as_str().unwrap();
+    let (status, answer) = server
+        .post(
+            &format!("/api/v1/instances/sales/chats/15550002222/labels/{label}"),
+            key,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = server
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/instances/sales/labels/{label}"),
+            Some(key),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
     let (status, body) = server
         .post(
             &format!("/api/v1/webhooks/{webhook_id}/test"),

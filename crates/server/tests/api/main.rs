@@ -23,6 +23,7 @@ mod events;
 mod groups;
 mod idempotency;
 mod instances;
+mod labels;
 mod limits;
 mod linking;
 mod media;
