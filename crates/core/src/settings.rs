@@ -4,7 +4,8 @@
 //! Pacing: a number with years of chat history tolerates more than one linked yesterday, so
 //! each instance can loosen or tighten the global `[pacing]` rules; every field is optional
 //! and falls back to the global value. Switches: what happens to what arrives (group messages
-//! ignored, messages marked read as they arrive, calls rejected); all off by default.
+//! ignored, messages marked read as they arrive, calls rejected, the number always online);
+//! all off by default.
 
 use crate::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,10 @@ pub struct InstanceSettings {
     /// Incoming calls are rejected as they ring (`call.received` still tells of them).
     #[serde(default, skip_serializing_if = "is_false")]
     pub reject_calls: bool,
+    /// The number shows online to its contacts whenever it is connected (set again after
+    /// every reconnect); off, it shows online only while `PUT …/presence` says so.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub always_online: bool,
     /// With `rejectCalls`: a text sent to the caller after the call is rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "We cannot take calls here; please write to us.")]

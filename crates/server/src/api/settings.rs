@@ -23,6 +23,8 @@ pub struct SettingsView {
     pub reject_calls: bool,
     /// Sent to a caller whose call was rejected by `rejectCalls`.
     pub call_reject_message: Option<String>,
+    /// The number shows online whenever it is connected.
+    pub always_online: bool,
     /// This number's overrides of the server's pacing; `null` follows `[pacing]`.
     pub pacing: Option<PacingSettings>,
 }
@@ -34,6 +36,7 @@ impl From<InstanceSettings> for SettingsView {
             auto_read_messages: settings.auto_read_messages,
             reject_calls: settings.reject_calls,
             call_reject_message: settings.call_reject_message,
+            always_online: settings.always_online,
             pacing: settings.pacing,
         }
     }

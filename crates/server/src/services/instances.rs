@@ -65,6 +65,20 @@ impl Gateway {
             return Err(ServiceError::field("settings", "is required"));
         };
         settings.validate()?;
+        if settings.always_online
+            && !self
+                .sessions
+                .capabilities(instance.engine)
+                .contains(&Capability::Presence)
+        {
+            return Err(ServiceError::field(
+                "settings.alwaysOnline",
+                format!(
+                    "the {} engine cannot show the number online",
+                    instance.engine.as_str()
+                ),
+            ));
+        }
         let updated = self
             .store
             .set_instance_settings(&instance.id, &settings)
@@ -72,6 +86,9 @@ impl Gateway {
             .ok_or(ServiceError::NotFound("instance"))?;
         // New gaps and caps apply from the next claim; wake the dispatcher to use them.
         self.dispatcher_wake.notify_one();
+        if settings.always_online != instance.settings.always_online {
+            self.show_online(&updated, settings.always_online).await;
+        }
         Ok(updated)
     }
 

@@ -259,10 +259,18 @@ impl Gateway {
         instance: &InstanceId,
         me: &LinkedAccount,
     ) -> ServiceResult<()> {
-        self.store
+        let opened = self
+            .store
             .update_instance(instance, |current| opened(current, me))
             .await?;
         self.dispatcher_wake.notify_one();
+        if let Some(instance) = opened
+            && instance.settings.always_online
+        {
+            // On a task of its own: telling WhatsApp must not hold up the session's events.
+            let gateway = self.clone();
+            tokio::spawn(async move { gateway.show_online(&instance, true).await });
+        }
         Ok(())
     }
 

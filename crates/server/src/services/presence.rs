@@ -1,8 +1,10 @@
-//! Presence: "typing…" or "recording…" in a chat, and the number online or offline.
+//! Presence: "typing…" or "recording…" in a chat, and the number online or offline (by hand,
+//! or whenever it is connected with `alwaysOnline`).
 
 use super::{Gateway, Principal, ServiceError, ServiceResult};
-use wagate_core::{Capability, Jid, Recipient};
+use wagate_core::{Capability, InstanceStatus, Jid, Recipient};
 use wagate_engine::ChatPresence;
+use wagate_store::InstanceRecord;
 
 const WHAT: &str = "show presence";
 
@@ -50,5 +52,19 @@ impl Gateway {
             .open_session_for(principal, id_or_name, Capability::Presence, WHAT)
             .await?;
         Ok(session.set_presence(available).await?)
+    }
+
+    /// With `alwaysOnline`: shows an open number online (or, turned off, offline). A failure
+    /// is only logged: the setting is applied again at the next connect.
+    pub(crate) async fn show_online(&self, instance: &InstanceRecord, available: bool) {
+        if instance.status != InstanceStatus::Open {
+            return;
+        }
+        let Some(session) = self.sessions.live(&instance.id) else {
+            return;
+        };
+        if let Err(error) = session.set_presence(available).await {
+            tracing::warn!(instance = %instance.id, %error, "alwaysOnline: presence not set");
+        }
     }
 }

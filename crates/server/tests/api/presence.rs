@@ -125,3 +125,72 @@ async fn bad_presence_is_refused_and_nothing_reaches_the_wire() {
     })
     .await;
 }
+
+/// Waits until the wire shows `expected` presence entries (they are sent on a task of their
+/// own, a moment after the call).
+async fn wait_for_presence(server: &TestServer, key: &str, expected: &[(&str, &str)]) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let seen = presence_on_the_wire(server, key).await;
+        let seen: Vec<(&str, &str)> = seen.iter().map(|(k, c)| (k.as_str(), c.as_str())).collect();
+        if seen == expected {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "presence {seen:?}, expected {expected:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_always_online_the_number_shows_online_after_every_connect() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let me = "15550001111@s.whatsapp.net";
+        let (status, body) = server
+            .put(
+                "/api/v1/instances/sales/settings",
+                &key,
+                json!({ "alwaysOnline": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["alwaysOnline"], true);
+        wait_for_presence(&server, &key, &[("available", me)]).await;
+
+        // Dropped and back: online again without being asked.
+        let (status, _) = server
+            .post(
+                "/api/v1/sandbox/instances/sales/disconnect",
+                &key,
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        server
+            .wait_for_event(&key, "session.status", |e| {
+                e["data"]["status"] == "connecting"
+            })
+            .await;
+        let (status, _) = server
+            .post("/api/v1/sandbox/instances/sales/reconnect", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        wait_for_presence(&server, &key, &[("available", me), ("available", me)]).await;
+
+        // Turned off: offline at once.
+        let (status, _) = server
+            .put("/api/v1/instances/sales/settings", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        wait_for_presence(
+            &server,
+            &key,
+            &[("available", me), ("available", me), ("unavailable", me)],
+        )
+        .await;
+    })
+    .await;
+}

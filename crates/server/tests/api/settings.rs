@@ -13,7 +13,7 @@ async fn settings_are_read_replaced_and_checked() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "pacing": null })
+            json!({ "ignoreGroups": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
         );
 
         let (status, body) = server
@@ -43,7 +43,7 @@ async fn settings_are_read_replaced_and_checked() {
             .await;
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "pacing": null })
+            json!({ "ignoreGroups": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
         );
 
         for bad in [
