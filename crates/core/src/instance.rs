@@ -192,11 +192,13 @@ pub enum Capability {
     SaveContacts,
     /// WhatsApp Business labels: create, rename, delete, put on chats.
     Labels,
+    /// Create communities, list them and their groups, link and unlink groups.
+    Communities,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 28] = [
+    pub const ALL: [Capability; 29] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -225,6 +227,7 @@ impl Capability {
         Self::ManageChats,
         Self::SaveContacts,
         Self::Labels,
+        Self::Communities,
     ];
 
     /// What a user can do with it, in a few words.
@@ -259,6 +262,7 @@ impl Capability {
             Self::ManageChats => "Archive, pin, mute, mark unread and delete chats",
             Self::SaveContacts => "Save contacts' names in the number's address book",
             Self::Labels => "WhatsApp Business labels: create, rename, delete, put on chats",
+            Self::Communities => "Communities: create, list, their groups, link and unlink groups",
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

@@ -37,6 +37,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::ManageChats,
     Capability::SaveContacts,
     Capability::Labels,
+    Capability::Communities,
 ];
 
 pub struct WebEngine {

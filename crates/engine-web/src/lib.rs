@@ -5,6 +5,7 @@
 //! it exposes) stays inside this crate: the library is pre-1.0 and changes its API with every
 //! minor release, so its churn ends here and the rest of wagate sees only core types.
 
+mod communities;
 mod contacts;
 mod engine;
 mod groups;

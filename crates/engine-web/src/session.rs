@@ -16,11 +16,11 @@ use std::time::Duration;
 use tokio::sync::{Mutex, oneshot};
 use wagate_core::{InstanceId, LinkedAccount, MessageContent, PhoneNumber};
 use wagate_engine::{
-    ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
-    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange, JoinRequest,
-    Joined, JpegImage, Label, MediaSink, MediaSource, MemberAction, MemberResult, MessageOperation,
-    NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt, Session,
-    SessionEvent,
+    ChatAction, ChatPresence, Community, ConnectMode, ConnectOutcome, ContactInfo, EngineError,
+    EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
+    JoinRequest, Joined, JpegImage, Label, LinkResult, MediaSink, MediaSource, MemberAction,
+    MemberResult, MessageOperation, NewCommunity, NewGroup, NumberCheck, OutgoingMessage, Picture,
+    SendFailure, SendReceipt, Session, SessionEvent, SubGroup,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -35,6 +35,7 @@ use whatsapp_rust::waproto::whatsapp as wa;
 use whatsapp_rust::{Client, InboundDurabilityHook, Jid as WaJid, TokioRuntime};
 use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
 
+use crate::communities;
 use crate::contacts;
 use crate::groups;
 use crate::inbound::{self, Classified, MediaKind, Pending};
@@ -983,6 +984,30 @@ impl Session for WebSession {
         done.map_err(|e| {
             EngineError::Transient(format!("WhatsApp did not take the chat change: {e}"))
         })
+    }
+
+    async fn communities(&self) -> Result<Vec<Community>, EngineError> {
+        communities::list(&*self.client().await?).await
+    }
+
+    async fn create_community(&self, new: &NewCommunity) -> Result<Community, EngineError> {
+        communities::create(&*self.client().await?, new).await
+    }
+
+    async fn community_groups(
+        &self,
+        community: &wagate_core::Jid,
+    ) -> Result<Vec<SubGroup>, EngineError> {
+        communities::groups(&*self.client().await?, community).await
+    }
+
+    async fn link_groups(
+        &self,
+        community: &wagate_core::Jid,
+        groups: &[wagate_core::Jid],
+        link: bool,
+    ) -> Result<Vec<LinkResult>, EngineError> {
+        communities::link(&*self.client().await?, community, groups, link).await
     }
 
     async fn save_label(&self, label: &Label) -> Result<(), EngineError> {

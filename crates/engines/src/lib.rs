@@ -5,6 +5,7 @@
 //! core vocabulary and report what happens as [`EngineEvent`]s; they never see HTTP requests,
 //! webhooks or the gateway's SQL. Nothing outside this crate knows which engine a number uses.
 
+mod communities;
 mod error;
 mod groups;
 mod labels;
@@ -15,6 +16,7 @@ mod session;
 pub mod cloud;
 pub mod sandbox;
 
+pub use communities::{Community, LinkResult, NewCommunity, SubGroup};
 pub use error::{EngineError, SendFailure};
 pub use groups::{
     GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupMember, GroupSettings,

@@ -16,6 +16,7 @@ use wagate_core::{
 };
 
 use crate::EngineError;
+use crate::communities::{Community, LinkResult, NewCommunity, SubGroup};
 use crate::groups::{
     GroupChange, GroupEvent, GroupInfo, JoinRequest, Joined, MemberAction, MemberResult, NewGroup,
 };
@@ -308,6 +309,32 @@ pub trait Session: Send + Sync {
         Err(groups_not_supported())
     }
 
+    /// The communities the number is in.
+    async fn communities(&self) -> Result<Vec<Community>, EngineError> {
+        Err(communities_not_supported())
+    }
+
+    /// Creates a community (and its announcement group) with the number as its owner.
+    async fn create_community(&self, _new: &NewCommunity) -> Result<Community, EngineError> {
+        Err(communities_not_supported())
+    }
+
+    /// The groups linked to a community (members only).
+    async fn community_groups(&self, _community: &Jid) -> Result<Vec<SubGroup>, EngineError> {
+        Err(communities_not_supported())
+    }
+
+    /// Links groups to a community, or unlinks them (the community's admins, who must be
+    /// admins of the groups too); answers how each fared.
+    async fn link_groups(
+        &self,
+        _community: &Jid,
+        _groups: &[Jid],
+        _link: bool,
+    ) -> Result<Vec<LinkResult>, EngineError> {
+        Err(communities_not_supported())
+    }
+
     /// The message templates of the number's business account.
     async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
         Err(EngineError::NotSupported {
@@ -340,6 +367,13 @@ pub struct IncomingCall {
     /// A group call's group.
     pub group: Option<Jid>,
     pub at: DateTime<Utc>,
+}
+
+fn communities_not_supported() -> EngineError {
+    EngineError::NotSupported {
+        engine: "number's",
+        what: "communities",
+    }
 }
 
 fn labels_not_supported() -> EngineError {

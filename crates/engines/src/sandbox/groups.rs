@@ -6,8 +6,9 @@
 
 use super::is_on_whatsapp;
 use crate::{
-    EngineError, GroupChange, GroupInfo, GroupMember, GroupSettings, JoinRequest, Joined,
-    MemberAction, MemberOutcome, MemberResult, MemberRole, NewGroup,
+    Community, EngineError, GroupChange, GroupInfo, GroupMember, GroupSettings, JoinRequest,
+    Joined, LinkResult, MemberAction, MemberOutcome, MemberResult, MemberRole, NewCommunity,
+    NewGroup, SubGroup,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -22,9 +23,26 @@ struct SimGroup {
     revoked: u64,
     /// Who asked to join (the group needs approval), oldest first.
     requests: Vec<JoinRequest>,
+    /// A community: a parent of linked groups, not a chat of its own.
+    community: bool,
+    /// The community the group is linked to.
+    parent: Option<Jid>,
+    /// A community's announcement group.
+    announcement: bool,
 }
 
 impl SimGroup {
+    fn new(info: GroupInfo) -> Self {
+        Self {
+            info,
+            revoked: 0,
+            requests: Vec::new(),
+            community: false,
+            parent: None,
+            announcement: false,
+        }
+    }
+
     fn member(&self, jid: &Jid) -> Option<&GroupMember> {
         self.info.members.iter().find(|member| &member.jid == jid)
     }
@@ -52,6 +70,15 @@ fn invite_code(group: &Jid, generation: u64) -> String {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         });
     format!("Sbx{hash:016X}")
+}
+
+fn community(info: &GroupInfo) -> Community {
+    Community {
+        jid: info.jid.clone(),
+        subject: info.subject.clone(),
+        description: info.description.clone(),
+        created_at: info.created_at,
+    }
 }
 
 fn member(jid: &Jid, role: MemberRole) -> GroupMember {
@@ -115,22 +142,118 @@ impl GroupRegistry {
             members,
             settings: GroupSettings::default(),
         };
-        self.groups.insert(
-            jid,
-            SimGroup {
-                info: info.clone(),
-                revoked: 0,
-                requests: Vec::new(),
-            },
-        );
+        self.groups.insert(jid, SimGroup::new(info.clone()));
         (info, results)
+    }
+
+    /// Creates a community owned by `me`, with its announcement group.
+    pub fn create_community(
+        &mut self,
+        me: &Jid,
+        new: &NewCommunity,
+        now: DateTime<Utc>,
+    ) -> Community {
+        let plain = |subject: &str, description: Option<String>| NewGroup {
+            subject: subject.to_owned(),
+            members: Vec::new(),
+            description,
+        };
+        let (info, _) = self.create(me, &plain(&new.subject, new.description.clone()), now);
+        let (announcements, _) = self.create(me, &plain(&new.subject, None), now);
+        if let Some(sim) = self.groups.get_mut(&announcements.jid) {
+            sim.parent = Some(info.jid.clone());
+            sim.announcement = true;
+            sim.info.settings.announce = true;
+        }
+        if let Some(sim) = self.groups.get_mut(&info.jid) {
+            sim.community = true;
+        }
+        community(&info)
+    }
+
+    pub fn communities_of(&self, me: &Jid) -> Vec<Community> {
+        let mut communities: Vec<Community> = self
+            .groups
+            .values()
+            .filter(|sim| sim.community && sim.member(me).is_some())
+            .map(|sim| community(&sim.info))
+            .collect();
+        communities.sort_by_key(|c| c.created_at);
+        communities
+    }
+
+    fn joined_community(&self, me: &Jid, jid: &Jid) -> Result<&SimGroup, EngineError> {
+        self.joined(me, jid)
+            .ok()
+            .filter(|sim| sim.community)
+            .ok_or(EngineError::NotFound { what: "community" })
+    }
+
+    /// The groups linked to a community, the announcement group first.
+    pub fn community_groups(&self, me: &Jid, jid: &Jid) -> Result<Vec<SubGroup>, EngineError> {
+        self.joined_community(me, jid)?;
+        let mut groups: Vec<&SimGroup> = self
+            .groups
+            .values()
+            .filter(|sim| sim.parent.as_ref() == Some(jid))
+            .collect();
+        groups.sort_by_key(|sim| (!sim.announcement, sim.info.created_at));
+        Ok(groups
+            .into_iter()
+            .map(|sim| SubGroup {
+                jid: sim.info.jid.clone(),
+                subject: sim.info.subject.clone(),
+                announcement: sim.announcement,
+            })
+            .collect())
+    }
+
+    /// Links groups to a community or unlinks them, as WhatsApp answers each: 403 when the
+    /// number is not the group's admin, 404 for a group it is not in (or, unlinking, one not
+    /// linked here), 409 for a group linked to a community already.
+    pub fn link(
+        &mut self,
+        me: &Jid,
+        jid: &Jid,
+        groups: &[Jid],
+        link: bool,
+    ) -> Result<Vec<LinkResult>, EngineError> {
+        self.joined_community(me, jid)?
+            .require_admin(me, "link or unlink its groups")?;
+        Ok(groups
+            .iter()
+            .map(|group| {
+                let refused = match self
+                    .groups
+                    .get_mut(group)
+                    .filter(|sim| sim.member(me).is_some() && !sim.community)
+                {
+                    None => Some(404),
+                    Some(sim) if !sim.member(me).is_some_and(|m| m.role.is_admin()) => Some(403),
+                    Some(sim) if link && sim.parent.is_some() => Some(409),
+                    Some(sim)
+                        if !link && (sim.parent.as_ref() != Some(jid) || sim.announcement) =>
+                    {
+                        Some(404)
+                    }
+                    Some(sim) => {
+                        sim.parent = link.then(|| jid.clone());
+                        None
+                    }
+                };
+                LinkResult {
+                    group: group.clone(),
+                    refused,
+                }
+            })
+            .collect())
     }
 
     pub fn of_member(&self, me: &Jid) -> Vec<GroupInfo> {
         let mut groups: Vec<GroupInfo> = self
             .groups
             .values()
-            .filter(|sim| sim.member(me).is_some())
+            .filter(|sim| sim.member(me).is_some() && !sim.community)
             .map(|sim| sim.info.clone())
             .collect();
         groups.sort_by_key(|group| group.created_at);

@@ -85,6 +85,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::ManageChats,
     Capability::SaveContacts,
     Capability::Labels,
+    Capability::Communities,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

@@ -6,11 +6,11 @@ use super::pictures::PictureBoard;
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
 use crate::{
-    ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, EngineError, EventSink,
-    GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
-    IncomingMessage, JoinRequest, Joined, JpegImage, Label, MemberAction, MemberOutcome,
-    MemberResult, MessageOperation, NewGroup, NumberCheck, OutgoingMessage, Picture, SendFailure,
-    SendReceipt, Sender, Session, SessionEvent,
+    ChatAction, ChatPresence, Community, ConnectMode, ConnectOutcome, ContactInfo, EngineError,
+    EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
+    IncomingMessage, JoinRequest, Joined, JpegImage, Label, LinkResult, MemberAction,
+    MemberOutcome, MemberResult, MessageOperation, NewCommunity, NewGroup, NumberCheck,
+    OutgoingMessage, Picture, SendFailure, SendReceipt, Sender, Session, SessionEvent, SubGroup,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -708,6 +708,31 @@ impl Session for SandboxSession {
     async fn groups(&self) -> Result<Vec<GroupInfo>, EngineError> {
         let me = self.my_jid()?;
         Ok(self.group_registry().of_member(&me))
+    }
+
+    async fn communities(&self) -> Result<Vec<Community>, EngineError> {
+        let me = self.my_jid()?;
+        Ok(self.group_registry().communities_of(&me))
+    }
+
+    async fn create_community(&self, new: &NewCommunity) -> Result<Community, EngineError> {
+        let me = self.my_jid()?;
+        Ok(self.group_registry().create_community(&me, new, Utc::now()))
+    }
+
+    async fn community_groups(&self, community: &Jid) -> Result<Vec<SubGroup>, EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().community_groups(&me, community)
+    }
+
+    async fn link_groups(
+        &self,
+        community: &Jid,
+        groups: &[Jid],
+        link: bool,
+    ) -> Result<Vec<LinkResult>, EngineError> {
+        let me = self.my_jid()?;
+        self.group_registry().link(&me, community, groups, link)
     }
 
     async fn group(&self, group: &Jid) -> Result<GroupInfo, EngineError> {

@@ -11,6 +11,7 @@ mod auth;
 mod calls;
 mod chats;
 mod cloud;
+mod communities;
 mod contacts;
 mod docs;
 mod envelope;
@@ -94,6 +95,7 @@ pub struct BodyLimits {
         (name = "chats", description = "Chats: their last message and unread count, their messages, marking them read or unread, archiving, pinning, muting, deleting, presence in a chat"),
         (name = "calls", description = "Incoming calls: rejecting them"),
         (name = "labels", description = "WhatsApp Business labels: create, rename, delete, put on chats"),
+        (name = "communities", description = "Communities: create, list, their groups, link and unlink groups"),
         (name = "profile", description = "The number itself: its name, about, picture, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
@@ -218,6 +220,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(groups::invite_info))
         .routes(routes!(groups::join_requests))
         .routes(routes!(groups::answer_join_requests))
+        .routes(routes!(
+            communities::list_communities,
+            communities::create_community
+        ))
+        .routes(routes!(communities::community_groups))
+        .routes(routes!(communities::link_groups))
+        .routes(routes!(communities::unlink_groups))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

@@ -15,6 +15,7 @@ pub mod chats;
 mod clock;
 mod cloud;
 mod cloud_account;
+mod communities;
 mod contacts;
 mod engine_calls;
 mod error;

@@ -67,6 +67,19 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/chats", vec!["get"]),
         ("/api/v1/instances/{id}/chats/{jid}", vec!["delete"]),
         ("/api/v1/instances/{id}/labels", vec!["get", "post"]),
+        ("/api/v1/instances/{id}/communities", vec!["get", "post"]),
+        (
+            "/api/v1/instances/{id}/communities/{jid}/groups",
+            vec!["get"],
+        ),
+        (
+            "/api/v1/instances/{id}/communities/{jid}/groups/link",
+            vec!["post"],
+        ),
+        (
+            "/api/v1/instances/{id}/communities/{jid}/groups/unlink",
+            vec!["post"],
+        ),
         (
             "/api/v1/instances/{id}/labels/{labelId}",
             vec!["delete", "put"],

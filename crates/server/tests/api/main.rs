@@ -15,6 +15,7 @@ mod bulk;
 mod calls;
 mod chats;
 mod cloud;
+mod communities;
 mod contact_list;
 mod contacts;
 mod docs;
