@@ -194,11 +194,13 @@ pub enum Capability {
     Labels,
     /// Create communities, list them and their groups, link and unlink groups.
     Communities,
+    /// Channels: create, follow, unfollow, mute, read posts; post by sending to the channel.
+    Newsletters,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 29] = [
+    pub const ALL: [Capability; 30] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -228,6 +230,7 @@ impl Capability {
         Self::SaveContacts,
         Self::Labels,
         Self::Communities,
+        Self::Newsletters,
     ];
 
     /// What a user can do with it, in a few words.
@@ -263,6 +266,9 @@ impl Capability {
             Self::SaveContacts => "Save contacts' names in the number's address book",
             Self::Labels => "WhatsApp Business labels: create, rename, delete, put on chats",
             Self::Communities => "Communities: create, list, their groups, link and unlink groups",
+            Self::Newsletters => {
+                "Channels: create, follow, unfollow, mute, read posts; post by sending to the channel"
+            }
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name and about"
             }

@@ -38,6 +38,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::SaveContacts,
     Capability::Labels,
     Capability::Communities,
+    Capability::Newsletters,
 ];
 
 pub struct WebEngine {

@@ -12,6 +12,7 @@ mod groups;
 pub mod inbound;
 mod key_store;
 mod labels;
+mod newsletters;
 pub mod outbound;
 mod polls;
 mod session;

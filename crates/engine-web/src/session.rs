@@ -19,8 +19,9 @@ use wagate_engine::{
     ChatAction, ChatPresence, Community, ConnectMode, ConnectOutcome, ContactInfo, EngineError,
     EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
     JoinRequest, Joined, JpegImage, Label, LinkResult, MediaSink, MediaSource, MemberAction,
-    MemberResult, MessageOperation, NewCommunity, NewGroup, NumberCheck, OutgoingMessage, Picture,
-    SendFailure, SendReceipt, Session, SessionEvent, SubGroup,
+    MemberResult, MessageOperation, NewCommunity, NewGroup, NewNewsletter, Newsletter,
+    NewsletterPost, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt, Session,
+    SessionEvent, SubGroup,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -41,6 +42,7 @@ use crate::groups;
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
 use crate::labels;
+use crate::newsletters;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
 use whatsapp_rust::features::PollVoteCiphertext;
@@ -1008,6 +1010,43 @@ impl Session for WebSession {
         link: bool,
     ) -> Result<Vec<LinkResult>, EngineError> {
         communities::link(&*self.client().await?, community, groups, link).await
+    }
+
+    async fn newsletters(&self) -> Result<Vec<Newsletter>, EngineError> {
+        newsletters::list(&*self.client().await?).await
+    }
+
+    async fn newsletter(&self, jid: &wagate_core::Jid) -> Result<Newsletter, EngineError> {
+        newsletters::get(&*self.client().await?, jid).await
+    }
+
+    async fn create_newsletter(&self, new: &NewNewsletter) -> Result<Newsletter, EngineError> {
+        newsletters::create(&*self.client().await?, new).await
+    }
+
+    async fn follow_newsletter(
+        &self,
+        jid: &wagate_core::Jid,
+        follow: bool,
+    ) -> Result<(), EngineError> {
+        newsletters::follow(&*self.client().await?, jid, follow).await
+    }
+
+    async fn mute_newsletter(
+        &self,
+        jid: &wagate_core::Jid,
+        muted: bool,
+    ) -> Result<(), EngineError> {
+        newsletters::mute(&*self.client().await?, jid, muted).await
+    }
+
+    async fn newsletter_posts(
+        &self,
+        jid: &wagate_core::Jid,
+        count: u32,
+        before: Option<u64>,
+    ) -> Result<Vec<NewsletterPost>, EngineError> {
+        newsletters::posts(&*self.client().await?, jid, count, before).await
     }
 
     async fn save_label(&self, label: &Label) -> Result<(), EngineError> {

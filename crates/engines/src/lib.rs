@@ -10,6 +10,7 @@ mod error;
 mod groups;
 mod labels;
 mod media;
+mod newsletters;
 mod pictures;
 mod session;
 
@@ -25,6 +26,7 @@ pub use groups::{
 };
 pub use labels::{LABEL_COLORS, Label, LabelEvent};
 pub use media::{MediaSink, MediaSource};
+pub use newsletters::{NewNewsletter, Newsletter, NewsletterPost, NewsletterRole};
 pub use pictures::{JpegImage, Picture};
 pub use session::{
     Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,

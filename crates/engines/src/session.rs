@@ -21,6 +21,7 @@ use crate::groups::{
     GroupChange, GroupEvent, GroupInfo, JoinRequest, Joined, MemberAction, MemberResult, NewGroup,
 };
 use crate::labels::{Label, LabelEvent};
+use crate::newsletters::{NewNewsletter, Newsletter, NewsletterPost};
 use crate::pictures::{JpegImage, Picture};
 
 /// One way of reaching WhatsApp.
@@ -335,6 +336,41 @@ pub trait Session: Send + Sync {
         Err(communities_not_supported())
     }
 
+    /// The channels the number runs or follows.
+    async fn newsletters(&self) -> Result<Vec<Newsletter>, EngineError> {
+        Err(newsletters_not_supported())
+    }
+
+    /// One channel, by address.
+    async fn newsletter(&self, _jid: &Jid) -> Result<Newsletter, EngineError> {
+        Err(newsletters_not_supported())
+    }
+
+    /// Creates a channel the number owns.
+    async fn create_newsletter(&self, _new: &NewNewsletter) -> Result<Newsletter, EngineError> {
+        Err(newsletters_not_supported())
+    }
+
+    /// Follows a channel, or unfollows it.
+    async fn follow_newsletter(&self, _jid: &Jid, _follow: bool) -> Result<(), EngineError> {
+        Err(newsletters_not_supported())
+    }
+
+    /// Mutes a followed channel's notifications, or unmutes them.
+    async fn mute_newsletter(&self, _jid: &Jid, _muted: bool) -> Result<(), EngineError> {
+        Err(newsletters_not_supported())
+    }
+
+    /// A channel's posts, newest first: at most `count`, older than `before` when given.
+    async fn newsletter_posts(
+        &self,
+        _jid: &Jid,
+        _count: u32,
+        _before: Option<u64>,
+    ) -> Result<Vec<NewsletterPost>, EngineError> {
+        Err(newsletters_not_supported())
+    }
+
     /// The message templates of the number's business account.
     async fn templates(&self) -> Result<Vec<MessageTemplate>, EngineError> {
         Err(EngineError::NotSupported {
@@ -373,6 +409,13 @@ fn communities_not_supported() -> EngineError {
     EngineError::NotSupported {
         engine: "number's",
         what: "communities",
+    }
+}
+
+fn newsletters_not_supported() -> EngineError {
+    EngineError::NotSupported {
+        engine: "number's",
+        what: "newsletters",
     }
 }
 

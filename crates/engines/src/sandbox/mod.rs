@@ -9,6 +9,7 @@
 mod codes;
 mod groups;
 mod network;
+mod newsletters;
 mod pictures;
 mod session;
 mod wire;
@@ -86,6 +87,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::SaveContacts,
     Capability::Labels,
     Capability::Communities,
+    Capability::Newsletters,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

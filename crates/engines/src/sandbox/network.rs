@@ -3,6 +3,7 @@
 
 use super::SandboxConfig;
 use super::groups::GroupRegistry;
+use super::newsletters::NewsletterBoard;
 use super::pictures::PictureBoard;
 use super::session::SandboxSession;
 use super::wire::{DeliveryLedger, Wire};
@@ -49,6 +50,7 @@ pub(super) struct Shared {
     /// Every group on the simulated network.
     pub groups: Mutex<GroupRegistry>,
     pub pictures: Mutex<PictureBoard>,
+    pub newsletters: Mutex<NewsletterBoard>,
 }
 
 impl Shared {
@@ -108,6 +110,7 @@ impl Network {
                 phones: Mutex::new(HashMap::new()),
                 groups: Mutex::new(GroupRegistry::default()),
                 pictures: Mutex::new(PictureBoard::default()),
+                newsletters: Mutex::new(NewsletterBoard::default()),
             }),
         })
     }

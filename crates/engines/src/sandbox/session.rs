@@ -2,6 +2,7 @@
 
 use super::groups::GroupRegistry;
 use super::network::{ConnectionError, LinkError, Shared};
+use super::newsletters::NewsletterBoard;
 use super::pictures::PictureBoard;
 use super::wire::{FaultKind, WireActivity};
 use super::{codes, is_on_whatsapp, lid_for};
@@ -9,8 +10,9 @@ use crate::{
     ChatAction, ChatPresence, Community, ConnectMode, ConnectOutcome, ContactInfo, EngineError,
     EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
     IncomingMessage, JoinRequest, Joined, JpegImage, Label, LinkResult, MemberAction,
-    MemberOutcome, MemberResult, MessageOperation, NewCommunity, NewGroup, NumberCheck,
-    OutgoingMessage, Picture, SendFailure, SendReceipt, Sender, Session, SessionEvent, SubGroup,
+    MemberOutcome, MemberResult, MessageOperation, NewCommunity, NewGroup, NewNewsletter,
+    Newsletter, NewsletterPost, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt,
+    Sender, Session, SessionEvent, SubGroup,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -303,6 +305,13 @@ impl SandboxSession {
         Ok(())
     }
 
+    fn newsletter_board(&self) -> std::sync::MutexGuard<'_, NewsletterBoard> {
+        self.shared
+            .newsletters
+            .lock()
+            .expect("newsletter board poisoned")
+    }
+
     fn picture_board(&self) -> std::sync::MutexGuard<'_, PictureBoard> {
         self.shared.pictures.lock().expect("picture board poisoned")
     }
@@ -522,6 +531,16 @@ impl Session for SandboxSession {
                 message: format!("{} is not on WhatsApp", message.to.user()),
             });
         }
+        let channel = message.to.kind() == JidKind::Newsletter;
+        if channel {
+            let me = self.my_jid()?;
+            self.newsletter_board()
+                .may_post(&me, &message.to)
+                .map_err(|error| EngineError::Permanent {
+                    failure: SendFailure::InvalidContent,
+                    message: error.to_string(),
+                })?;
+        }
         match self.shared.wire.take_fault(&self.instance) {
             Some(FaultKind::Transient) => {
                 return Err(EngineError::Transient(
@@ -540,6 +559,10 @@ impl Session for SandboxSession {
         // message and is delivered once.
         let provider_message_id = message.id.to_string();
         if self.shared.record_delivery(message.id) {
+            if channel {
+                let text = Some(message.content.summary()).filter(|text| !text.is_empty());
+                self.newsletter_board().post(&message.to, text, Utc::now());
+            }
             self.shared.wire.record(
                 &self.instance,
                 WireActivity {
@@ -607,6 +630,42 @@ impl Session for SandboxSession {
 
     async fn chat_action(&self, chat: &Jid, action: ChatAction) -> Result<(), EngineError> {
         self.record_app_state(action.name(), chat.to_string())
+    }
+
+    async fn newsletters(&self) -> Result<Vec<Newsletter>, EngineError> {
+        let me = self.my_jid()?;
+        Ok(self.newsletter_board().of(&me))
+    }
+
+    async fn newsletter(&self, jid: &Jid) -> Result<Newsletter, EngineError> {
+        let me = self.my_jid()?;
+        self.newsletter_board().get(&me, jid)
+    }
+
+    async fn create_newsletter(&self, new: &NewNewsletter) -> Result<Newsletter, EngineError> {
+        let me = self.my_jid()?;
+        Ok(self.newsletter_board().create(&me, new, Utc::now()))
+    }
+
+    async fn follow_newsletter(&self, jid: &Jid, follow: bool) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        self.newsletter_board().follow(&me, jid, follow)
+    }
+
+    async fn mute_newsletter(&self, jid: &Jid, muted: bool) -> Result<(), EngineError> {
+        let me = self.my_jid()?;
+        self.newsletter_board().get(&me, jid)?;
+        self.record_app_state(if muted { "mute" } else { "unmute" }, jid.to_string())
+    }
+
+    async fn newsletter_posts(
+        &self,
+        jid: &Jid,
+        count: u32,
+        before: Option<u64>,
+    ) -> Result<Vec<NewsletterPost>, EngineError> {
+        self.my_jid()?;
+        self.newsletter_board().posts(jid, count as usize, before)
     }
 
     async fn save_label(&self, label: &Label) -> Result<(), EngineError> {

@@ -29,6 +29,7 @@ mod linking;
 mod media;
 mod messages;
 mod meta_webhooks;
+mod newsletters;
 mod operations;
 mod pictures;
 mod presence;
@@ -96,6 +97,7 @@ pub struct BodyLimits {
         (name = "calls", description = "Incoming calls: rejecting them"),
         (name = "labels", description = "WhatsApp Business labels: create, rename, delete, put on chats"),
         (name = "communities", description = "Communities: create, list, their groups, link and unlink groups"),
+        (name = "newsletters", description = "WhatsApp Channels: create, follow, unfollow, mute, read posts (post with `POST …/messages` to the channel)"),
         (name = "profile", description = "The number itself: its name, about, picture, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
@@ -227,6 +229,13 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(communities::community_groups))
         .routes(routes!(communities::link_groups))
         .routes(routes!(communities::unlink_groups))
+        .routes(routes!(
+            newsletters::list_newsletters,
+            newsletters::create_newsletter
+        ))
+        .routes(routes!(newsletters::get_newsletter))
+        .routes(routes!(newsletters::newsletter_posts))
+        .routes(routes!(newsletters::newsletter_action))
         .routes(routes!(
             accounts::set_credentials,
             accounts::delete_credentials

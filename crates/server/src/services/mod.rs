@@ -32,6 +32,7 @@ mod lookups;
 mod media;
 mod messages;
 mod meta_webhooks;
+mod newsletters;
 mod number_checks;
 mod operations;
 mod pacing;

@@ -68,6 +68,16 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/chats/{jid}", vec!["delete"]),
         ("/api/v1/instances/{id}/labels", vec!["get", "post"]),
         ("/api/v1/instances/{id}/communities", vec!["get", "post"]),
+        ("/api/v1/instances/{id}/newsletters", vec!["get", "post"]),
+        ("/api/v1/instances/{id}/newsletters/{jid}", vec!["get"]),
+        (
+            "/api/v1/instances/{id}/newsletters/{jid}/posts",
+            vec!["get"],
+        ),
+        (
+            "/api/v1/instances/{id}/newsletters/{jid}/{action}",
+            vec!["post"],
+        ),
         (
             "/api/v1/instances/{id}/communities/{jid}/groups",
             vec!["get"],

@@ -31,6 +31,7 @@ mod media;
 mod media_s3;
 mod message_types;
 mod messages;
+mod newsletters;
 mod operations;
 mod pacing;
 mod pictures;
