@@ -182,7 +182,8 @@ pub enum Capability {
     Groups,
     /// "typing…" or "recording…" in a chat; the number online or offline.
     Presence,
-    /// Contacts' profiles (about, picture, LID, business); the number's own name and about.
+    /// Contacts' profiles (about, picture, LID, business); the number's own name, about,
+    /// picture and privacy.
     Profiles,
     /// Incoming calls as `call.received` events; rejecting them, by hand or automatically.
     Calls,
@@ -270,7 +271,7 @@ impl Capability {
                 "Channels: create, follow, unfollow, mute, read posts; post by sending to the channel"
             }
             Self::Profiles => {
-                "Contacts' profiles (about, picture, LID, business); the number's own name and about"
+                "Contacts' profiles (about, picture, LID, business); the number's own name, about, picture and privacy"
             }
         }
     }

@@ -15,6 +15,7 @@ mod labels;
 mod newsletters;
 pub mod outbound;
 mod polls;
+mod privacy;
 mod session;
 
 pub use engine::{CAPABILITIES, WebEngine};

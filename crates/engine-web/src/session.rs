@@ -20,8 +20,8 @@ use wagate_engine::{
     EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
     JoinRequest, Joined, JpegImage, Label, LinkResult, MediaSink, MediaSource, MemberAction,
     MemberResult, MessageOperation, NewCommunity, NewGroup, NewNewsletter, Newsletter,
-    NewsletterPost, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt, Session,
-    SessionEvent, SubGroup,
+    NewsletterPost, NumberCheck, OutgoingMessage, Picture, PrivacySetting, PrivacyValue,
+    SendFailure, SendReceipt, Session, SessionEvent, SubGroup,
 };
 use wagate_store::{Direction, MessageRecord, Store};
 use whatsapp_rust::bot::{Bot, BotHandle};
@@ -45,6 +45,7 @@ use crate::labels;
 use crate::newsletters;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
+use crate::privacy;
 use whatsapp_rust::features::PollVoteCiphertext;
 
 /// How the web engine reaches WhatsApp.
@@ -1160,6 +1161,34 @@ impl Session for WebSession {
         }
         .map(|_| ())
         .map_err(|e| EngineError::Transient(format!("WhatsApp did not take the picture: {e}")))
+    }
+
+    async fn privacy(&self) -> Result<Vec<(PrivacySetting, PrivacyValue)>, EngineError> {
+        let client = self.client().await?;
+        let answer = client
+            .fetch_privacy_settings()
+            .await
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not answer: {e}")))?;
+        let mut settings: Vec<(PrivacySetting, PrivacyValue)> = answer
+            .settings
+            .iter()
+            .filter_map(|s| Some((privacy::setting(&s.category)?, privacy::value(&s.value)?)))
+            .collect();
+        settings.sort_by_key(|(setting, _)| *setting);
+        Ok(settings)
+    }
+
+    async fn set_privacy(
+        &self,
+        setting: PrivacySetting,
+        value: PrivacyValue,
+    ) -> Result<(), EngineError> {
+        let client = self.client().await?;
+        client
+            .set_privacy_setting(privacy::category(setting), privacy::wa_value(value))
+            .await
+            .map(|_| ())
+            .map_err(|e| EngineError::Transient(format!("WhatsApp did not take the setting: {e}")))
     }
 
     async fn set_profile_name(&self, name: &str) -> Result<(), EngineError> {

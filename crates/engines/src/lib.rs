@@ -12,6 +12,7 @@ mod labels;
 mod media;
 mod newsletters;
 mod pictures;
+mod privacy;
 mod session;
 
 pub mod cloud;
@@ -28,6 +29,7 @@ pub use labels::{LABEL_COLORS, Label, LabelEvent};
 pub use media::{MediaSink, MediaSource};
 pub use newsletters::{NewNewsletter, Newsletter, NewsletterPost, NewsletterRole};
 pub use pictures::{JpegImage, Picture};
+pub use privacy::{PrivacySetting, PrivacyValue};
 pub use session::{
     Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,
     EngineEvent, EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation,

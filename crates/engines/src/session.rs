@@ -23,6 +23,7 @@ use crate::groups::{
 use crate::labels::{Label, LabelEvent};
 use crate::newsletters::{NewNewsletter, Newsletter, NewsletterPost};
 use crate::pictures::{JpegImage, Picture};
+use crate::privacy::{PrivacySetting, PrivacyValue};
 
 /// One way of reaching WhatsApp.
 pub trait Engine: Send + Sync {
@@ -232,6 +233,20 @@ pub trait Session: Send + Sync {
 
     /// Sets (or, with `None`, removes) the number's own profile picture.
     async fn set_own_picture(&self, _image: Option<&JpegImage>) -> Result<(), EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// The number's privacy settings, each one WhatsApp reports.
+    async fn privacy(&self) -> Result<Vec<(PrivacySetting, PrivacyValue)>, EngineError> {
+        Err(profile_not_supported())
+    }
+
+    /// Changes one privacy setting (the value is one the setting takes).
+    async fn set_privacy(
+        &self,
+        _setting: PrivacySetting,
+        _value: PrivacyValue,
+    ) -> Result<(), EngineError> {
         Err(profile_not_supported())
     }
 

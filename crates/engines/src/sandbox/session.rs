@@ -11,8 +11,8 @@ use crate::{
     EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
     IncomingMessage, JoinRequest, Joined, JpegImage, Label, LinkResult, MemberAction,
     MemberOutcome, MemberResult, MessageOperation, NewCommunity, NewGroup, NewNewsletter,
-    Newsletter, NewsletterPost, NumberCheck, OutgoingMessage, Picture, SendFailure, SendReceipt,
-    Sender, Session, SessionEvent, SubGroup,
+    Newsletter, NewsletterPost, NumberCheck, OutgoingMessage, Picture, PrivacySetting,
+    PrivacyValue, SendFailure, SendReceipt, Sender, Session, SessionEvent, SubGroup,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -59,6 +59,8 @@ pub(super) struct SandboxSession {
     blocked: Mutex<Vec<Jid>>,
     /// The number's "about" text, once set.
     about: Mutex<Option<String>>,
+    /// Privacy settings changed from WhatsApp's defaults.
+    privacy: Mutex<std::collections::BTreeMap<PrivacySetting, PrivacyValue>>,
     /// Calls ringing now: id and caller.
     ringing: Mutex<Vec<(String, Jid)>>,
 }
@@ -88,6 +90,7 @@ impl SandboxSession {
             phase: Mutex::new(Phase::Idle),
             blocked: Mutex::new(Vec::new()),
             about: Mutex::new(None),
+            privacy: Mutex::default(),
             ringing: Mutex::new(Vec::new()),
         })
     }
@@ -746,6 +749,34 @@ impl Session for SandboxSession {
     async fn set_own_picture(&self, image: Option<&JpegImage>) -> Result<(), EngineError> {
         let me = self.my_jid()?;
         self.picture_board().set(&me, image);
+        Ok(())
+    }
+
+    async fn privacy(&self) -> Result<Vec<(PrivacySetting, PrivacyValue)>, EngineError> {
+        self.my_jid()?;
+        let changed = self.privacy.lock().expect("privacy poisoned");
+        Ok(PrivacySetting::ALL
+            .into_iter()
+            .map(|setting| {
+                let value = changed
+                    .get(&setting)
+                    .copied()
+                    .unwrap_or_else(|| setting.default_value());
+                (setting, value)
+            })
+            .collect())
+    }
+
+    async fn set_privacy(
+        &self,
+        setting: PrivacySetting,
+        value: PrivacyValue,
+    ) -> Result<(), EngineError> {
+        self.my_jid()?;
+        self.privacy
+            .lock()
+            .expect("privacy poisoned")
+            .insert(setting, value);
         Ok(())
     }
 

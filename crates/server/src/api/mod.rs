@@ -33,6 +33,7 @@ mod newsletters;
 mod operations;
 mod pictures;
 mod presence;
+mod privacy;
 mod profiles;
 mod qr;
 mod rate_limit;
@@ -98,7 +99,7 @@ pub struct BodyLimits {
         (name = "labels", description = "WhatsApp Business labels: create, rename, delete, put on chats"),
         (name = "communities", description = "Communities: create, list, their groups, link and unlink groups"),
         (name = "newsletters", description = "WhatsApp Channels: create, follow, unfollow, mute, read posts (post with `POST …/messages` to the channel)"),
-        (name = "profile", description = "The number itself: its name, about, picture, online or offline"),
+        (name = "profile", description = "The number itself: its name, about, picture, privacy, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
@@ -208,6 +209,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(profiles::profile))
         .routes(routes!(profiles::set_name))
         .routes(routes!(profiles::set_about))
+        .routes(routes!(privacy::get_privacy, privacy::put_privacy))
         .routes(routes!(pictures::contact_picture))
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))

@@ -1,8 +1,8 @@
-//! Profiles: what WhatsApp shows of a contact, and the number's own name and about.
+//! Profiles: what WhatsApp shows of a contact, and the number's own name, about and privacy.
 
 use super::{Gateway, Principal, ServiceError, ServiceResult};
-use wagate_core::{Capability, Jid, LinkedAccount, PhoneNumber};
-use wagate_engine::ContactInfo;
+use wagate_core::{Capability, Jid, LinkedAccount, PhoneNumber, ValidationErrors};
+use wagate_engine::{ContactInfo, PrivacySetting, PrivacyValue};
 use wagate_store::{ContactRecord, InstanceState};
 
 const WHAT: &str = "read or change profiles";
@@ -106,5 +106,83 @@ impl Gateway {
             .await?;
         session.set_about(about).await?;
         self.own_profile(principal, id_or_name).await
+    }
+
+    /// The number's privacy settings.
+    pub async fn privacy(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+    ) -> ServiceResult<Vec<(PrivacySetting, PrivacyValue)>> {
+        let (_, session) = self
+            .open_session_for(principal, id_or_name, Capability::Profiles, WHAT)
+            .await?;
+        Ok(session.privacy().await?)
+    }
+
+    /// Changes the privacy settings given (each checked first, so a bad one changes none);
+    /// answers all of them after.
+    pub async fn set_privacy(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        changes: &[(PrivacySetting, String)],
+    ) -> ServiceResult<Vec<(PrivacySetting, PrivacyValue)>> {
+        let changes = parse_privacy(changes)?;
+        let (_, session) = self
+            .open_session_for(principal, id_or_name, Capability::Profiles, WHAT)
+            .await?;
+        for (setting, value) in changes {
+            session.set_privacy(setting, value).await?;
+        }
+        Ok(session.privacy().await?)
+    }
+}
+
+fn parse_privacy(
+    changes: &[(PrivacySetting, String)],
+) -> ServiceResult<Vec<(PrivacySetting, PrivacyValue)>> {
+    if changes.is_empty() {
+        return Err(ServiceError::field("privacy", "give at least one setting"));
+    }
+    let mut errors = ValidationErrors::default();
+    let mut parsed = Vec::with_capacity(changes.len());
+    for (setting, raw) in changes {
+        match PrivacyValue::parse(raw).filter(|value| setting.values().contains(value)) {
+            Some(value) => parsed.push((*setting, value)),
+            None => errors.push(
+                setting.name(),
+                format!(
+                    "one of {}",
+                    setting
+                        .values()
+                        .iter()
+                        .map(|value| value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    Ok(errors.finish(parsed)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn privacy_values_are_checked_per_setting() {
+        let parsed = parse_privacy(&[(PrivacySetting::LastSeen, "contacts".to_owned())]).unwrap();
+        assert_eq!(parsed, [(PrivacySetting::LastSeen, PrivacyValue::Contacts)]);
+        let Err(ServiceError::Validation(errors)) = parse_privacy(&[
+            (PrivacySetting::ReadReceipts, "contacts".to_owned()),
+            (PrivacySetting::Online, "everyone".to_owned()),
+        ]) else {
+            panic!("refused")
+        };
+        let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["readReceipts", "online"]);
+        assert!(parse_privacy(&[]).is_err());
     }
 }

@@ -70,6 +70,7 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/instances/{id}/communities", vec!["get", "post"]),
         ("/api/v1/instances/{id}/newsletters", vec!["get", "post"]),
         ("/api/v1/instances/{id}/newsletters/{jid}", vec!["get"]),
+        ("/api/v1/instances/{id}/profile/privacy", vec!["get", "put"]),
         (
             "/api/v1/instances/{id}/newsletters/{jid}/posts",
             vec!["get"],

@@ -126,3 +126,43 @@ async fn bad_profile_input_is_refused_and_changes_nothing() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn privacy_settings_are_read_and_changed_with_whatsapps_values() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let path = "/api/v1/instances/sales/profile/privacy";
+        let (status, body) = server.get(path, &key).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(
+            body["data"],
+            json!({ "lastSeen": "contacts", "online": "all", "profilePicture": "contacts", "about": "contacts", "groupAdd": "all", "readReceipts": "all", "callAdd": "all", "messages": "all" })
+        );
+        let (status, body) = server
+            .put(path, &key, json!({ "lastSeen": "none", "readReceipts": "none", "online": "match_last_seen" }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["lastSeen"], "none");
+        assert_eq!(body["data"]["readReceipts"], "none");
+        assert_eq!(body["data"]["online"], "match_last_seen");
+        assert_eq!(body["data"]["profilePicture"], "contacts", "left out, left as it was");
+
+        // A value the setting does not take refuses the whole change.
+        let (status, body) = server
+            .put(path, &key, json!({ "lastSeen": "all", "readReceipts": "contacts" }))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), ["readReceipts"]);
+        for bad in [json!({}), json!({ "lastSeen": "everyone" }), json!({ "typing": "all" })] {
+            let (status, body) = server.put(path, &key, bad.clone()).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        }
+        let (_, body) = server.get(path, &key).await;
+        assert_eq!(body["data"]["lastSeen"], "none", "nothing of a refused change applied");
+
+        let stranger = server.account("Other Co").await;
+        let (status, _) = server.get(path, &stranger).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await;
+}
