@@ -2,14 +2,17 @@
 //! messages, marking a whole chat read or unread, archiving, pinning and muting chats, their
 //! disappearing messages, and deleting chats.
 
+use super::paging::{Paging, offset};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use wagate_core::{Capability, Jid, Recipient};
 use wagate_engine::ChatAction;
 use wagate_store::{ChatState, ChatStateChange, ChatSummary, MessageFilter, MessageRecord, Page};
 
-const DEFAULT_PAGE_SIZE: i64 = 20;
-const MAX_PAGE_SIZE: i64 = 200;
+const PAGING: Paging = Paging {
+    default_size: 20,
+    max_size: 200,
+};
 /// How many unread messages one `read` call marks; older ones are read on WhatsApp anyway
 /// once a newer message of the chat is.
 const MAX_MARKED_READ: i64 = 100;
@@ -19,21 +22,6 @@ pub fn parse_chat(raw: &str) -> ServiceResult<Jid> {
     Ok(Recipient::parse(raw)
         .map_err(|e| ServiceError::field("chat", e.to_string()))?
         .jid())
-}
-
-fn paging(limit: Option<i64>, page: Option<i64>) -> ServiceResult<(i64, i64)> {
-    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ServiceError::field(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE_SIZE}"),
-        ));
-    }
-    let page = page.unwrap_or(1);
-    if page < 1 {
-        return Err(ServiceError::field("page", "must be 1 or more"));
-    }
-    Ok((limit, page))
 }
 
 /// A mute for good is kept as a mute until the last day of year 9999.
@@ -160,11 +148,11 @@ impl Gateway {
         limit: Option<i64>,
         page: Option<i64>,
     ) -> ServiceResult<(Page<ChatSummary>, i64, i64)> {
-        let (limit, page) = paging(limit, page)?;
+        let (limit, page) = PAGING.parse(limit, page)?;
         let instance = self.resolve_instance(principal, id_or_name).await?;
         let chats = self
             .store
-            .list_chats(&instance.id, limit, (page - 1).saturating_mul(limit))
+            .list_chats(&instance.id, limit, offset(limit, page))
             .await?;
         Ok((chats, page, limit))
     }
@@ -179,7 +167,7 @@ impl Gateway {
         page: Option<i64>,
     ) -> ServiceResult<(Page<MessageRecord>, i64, i64)> {
         let chat = parse_chat(chat)?.to_string();
-        let (limit, page) = paging(limit, page)?;
+        let (limit, page) = PAGING.parse(limit, page)?;
         let instance = self.resolve_instance(principal, id_or_name).await?;
         let state = self.store.chat_state(&instance.id, &chat).await?;
         let messages = self
@@ -193,7 +181,7 @@ impl Gateway {
                 batch_id: None,
                 created_after: state.cleared_at,
                 limit,
-                offset: (page - 1).saturating_mul(limit),
+                offset: offset(limit, page),
             })
             .await?;
         Ok((messages, page, limit))

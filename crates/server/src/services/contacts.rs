@@ -4,14 +4,17 @@
 //! Learning a shown name writes only when it changed: the names last written are kept in
 //! memory, so a busy chat does not cost a write per message.
 
+use super::paging::{Paging, offset};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use moka::sync::Cache;
 use wagate_core::{Capability, InstanceId, PhoneNumber, ValidationErrors};
 use wagate_engine::Sender;
 use wagate_store::{ContactRecord, Page};
 
-const DEFAULT_PAGE_SIZE: i64 = 50;
-const MAX_PAGE_SIZE: i64 = 500;
+const PAGING: Paging = Paging {
+    default_size: 50,
+    max_size: 500,
+};
 /// Most contacts one `PUT …/contacts` saves.
 pub const MAX_SAVED_AT_ONCE: usize = 100;
 const NAME_MAX_CHARS: usize = 100;
@@ -72,27 +75,12 @@ impl Gateway {
         limit: Option<i64>,
         page: Option<i64>,
     ) -> ServiceResult<(Page<ContactRecord>, i64, i64)> {
-        let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-            return Err(ServiceError::field(
-                "limit",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
-        }
-        let page = page.unwrap_or(1);
-        if page < 1 {
-            return Err(ServiceError::field("page", "must be 1 or more"));
-        }
+        let (limit, page) = PAGING.parse(limit, page)?;
         let instance = self.resolve_instance(principal, id_or_name).await?;
         let search = search.map(str::trim).filter(|term| !term.is_empty());
         let contacts = self
             .store
-            .list_contacts(
-                &instance.id,
-                search,
-                limit,
-                (page - 1).saturating_mul(limit),
-            )
+            .list_contacts(&instance.id, search, limit, offset(limit, page))
             .await?;
         Ok((contacts, page, limit))
     }

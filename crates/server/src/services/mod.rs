@@ -36,6 +36,7 @@ mod newsletters;
 mod number_checks;
 mod operations;
 mod pacing;
+mod paging;
 pub mod pictures;
 mod presence;
 pub mod profiles;
