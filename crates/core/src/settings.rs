@@ -4,7 +4,7 @@
 //! Pacing: a number with years of chat history tolerates more than one linked yesterday, so
 //! each instance can loosen or tighten the global `[pacing]` rules; every field is optional
 //! and falls back to the global value. Switches: what happens to what arrives (group messages
-//! ignored, messages marked read as they arrive, calls rejected, the number always online);
+//! and status updates ignored, messages marked read as they arrive, calls rejected, the number always online);
 //! all off by default.
 
 use crate::ValidationErrors;
@@ -19,6 +19,10 @@ pub struct InstanceSettings {
     /// Messages written in groups are not stored and raise no event (direct chats only).
     #[serde(default, skip_serializing_if = "is_false")]
     pub ignore_groups: bool,
+    /// Contacts' status updates (stories, `status@broadcast`) are not stored and raise no
+    /// event.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub ignore_status: bool,
     /// Every message that arrives is marked read on WhatsApp (blue ticks) once stored.
     #[serde(default, skip_serializing_if = "is_false")]
     pub auto_read_messages: bool,

@@ -17,6 +17,8 @@ use wagate_core::{InstanceSettings, PacingSettings};
 pub struct SettingsView {
     /// Group messages are not stored and raise no event.
     pub ignore_groups: bool,
+    /// Contacts' status updates (`status@broadcast`) are not stored and raise no event.
+    pub ignore_status: bool,
     /// Arrived messages are marked read on WhatsApp once stored.
     pub auto_read_messages: bool,
     /// Calls are rejected as they ring.
@@ -33,6 +35,7 @@ impl From<InstanceSettings> for SettingsView {
     fn from(settings: InstanceSettings) -> Self {
         Self {
             ignore_groups: settings.ignore_groups,
+            ignore_status: settings.ignore_status,
             auto_read_messages: settings.auto_read_messages,
             reject_calls: settings.reject_calls,
             call_reject_message: settings.call_reject_message,

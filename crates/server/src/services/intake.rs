@@ -37,6 +37,11 @@ fn event(instance: &InstanceRecord, kind: EventKind, data: serde_json::Value) ->
     }
 }
 
+/// Contacts' status updates (stories) arrive in the `status@broadcast` chat.
+fn is_status_update(chat: &Jid) -> bool {
+    chat.kind() == JidKind::Broadcast && chat.user() == "status"
+}
+
 /// `message.received`: the message as the API shows it, with who sent it.
 fn received_data(message: &MessageRecord) -> serde_json::Value {
     let mut data = message_data(message);
@@ -64,6 +69,10 @@ impl Gateway {
         };
         if instance.settings.ignore_groups && incoming.chat.kind() == JidKind::Group {
             tracing::debug!(instance = %instance.id, chat = %incoming.chat, "a group message ignored (ignoreGroups)");
+            return Ok(());
+        }
+        if instance.settings.ignore_status && is_status_update(&incoming.chat) {
+            tracing::debug!(instance = %instance.id, "a status update ignored (ignoreStatus)");
             return Ok(());
         }
         self.remember_sender(&instance.id, &incoming.sender).await?;

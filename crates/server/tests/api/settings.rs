@@ -1,5 +1,5 @@
 //! Instance settings over HTTP: read and replaced as a whole, checked, and honoured — group
-//! messages ignored, arrived messages marked read.
+//! messages and status updates ignored, arrived messages marked read.
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -13,7 +13,7 @@ async fn settings_are_read_replaced_and_checked() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
+            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
         );
 
         let (status, body) = server
@@ -43,7 +43,7 @@ async fn settings_are_read_replaced_and_checked() {
             .await;
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
+            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
         );
 
         for bad in [
@@ -171,6 +171,42 @@ async fn with_auto_read_arrived_messages_are_marked_read_and_the_sender_sees_blu
             .get(&format!("/api/v1/messages/{message}"), &key)
             .await;
         assert_ne!(body["data"]["status"], "read", "{body}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_ignore_status_contacts_status_updates_do_not_arrive() {
+    on_each_backend(|server| async move {
+        let (key, _) = server.linked_instance("sales").await;
+        let status_update = |text: &str| json!({ "from": "15550002222", "group": "status@broadcast", "text": text });
+        server.inbound(&key, "sales", status_update("my story")).await;
+        let event = server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "my story")
+            .await;
+        assert_eq!(event["data"]["chat"], "status@broadcast", "{event}");
+        assert_eq!(event["data"]["isGroup"], false);
+
+        let (status, body) = server
+            .put("/api/v1/instances/sales/settings", &key, json!({ "ignoreStatus": true }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["ignoreStatus"], true);
+        server.inbound(&key, "sales", status_update("another story")).await;
+        server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "text": "direct" }))
+            .await;
+        server
+            .wait_for_event(&key, "message.received", |e| e["data"]["body"] == "direct")
+            .await;
+        let received: Vec<String> = server
+            .events(&key)
+            .await
+            .into_iter()
+            .filter(|e| e["event"] == "message.received")
+            .map(|e| e["data"]["body"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(received, ["my story", "direct"]);
     })
     .await;
 }
