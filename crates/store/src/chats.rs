@@ -46,8 +46,9 @@ pub enum ChatStateChange {
     MutedUntil(Option<DateTime<Utc>>),
     DisappearingSeconds(u32),
     MarkedUnread(bool),
-    /// The chat was deleted then: archived, pinned, muted and unread are reset.
-    Deleted(DateTime<Utc>),
+    /// The chat was deleted now: its messages so far are left out (by the same clock that
+    /// stamps messages), and archived, pinned, muted and unread are reset.
+    Deleted,
 }
 
 #[derive(FromRow)]
@@ -209,8 +210,8 @@ impl Store {
                 ChatStateChange::MarkedUnread(unread) => {
                     sqlx::query(SET_MARKED_UNREAD).bind(instance.as_str()).bind(chat_jid).bind(unread).bind(now).execute(pool).await?;
                 }
-                ChatStateChange::Deleted(at) => {
-                    sqlx::query(SET_DELETED).bind(instance.as_str()).bind(chat_jid).bind(to_millis(at)).bind(now).execute(pool).await?;
+                ChatStateChange::Deleted => {
+                    sqlx::query(SET_DELETED).bind(instance.as_str()).bind(chat_jid).bind(now).bind(now).execute(pool).await?;
                 }
             }
             sqlx::query_as(CHAT_STATE)
@@ -298,11 +299,13 @@ mod tests {
                     ..ChatState::default()
                 }
             );
-            let deleted_at = from_millis(to_millis(Utc::now()));
+            let before = to_millis(Utc::now());
             let state = store
-                .set_chat_state(&instance.id, chat, ChatStateChange::Deleted(deleted_at))
+                .set_chat_state(&instance.id, chat, ChatStateChange::Deleted)
                 .await
                 .unwrap();
+            let deleted_at = state.cleared_at.expect("the time it was deleted");
+            assert!(to_millis(deleted_at) >= before);
             assert_eq!(
                 state,
                 ChatState {

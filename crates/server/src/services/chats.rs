@@ -129,7 +129,7 @@ impl Gateway {
             ChatAction::Unmute => ChatStateChange::MutedUntil(None),
             ChatAction::Disappearing(seconds) => ChatStateChange::DisappearingSeconds(seconds),
             ChatAction::MarkUnread(unread) => ChatStateChange::MarkedUnread(unread),
-            ChatAction::Delete => ChatStateChange::Deleted(self.now()),
+            ChatAction::Delete => ChatStateChange::Deleted,
         };
         let state = self
             .store

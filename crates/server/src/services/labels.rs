@@ -82,8 +82,11 @@ impl Gateway {
         let (instance, session) = self
             .open_session_for(principal, id_or_name, Capability::Labels, WHAT)
             .await?;
-        // One creation at a time, so two never take the same id.
-        let _creating = self.label_ids.lock().await;
+        // One creation at a time per number, so two never take the same id.
+        let creating = self
+            .label_ids
+            .get_with(instance.id.clone(), Default::default);
+        let _creating = creating.lock().await;
         let existing = self.store.list_labels(&instance.id).await?.len();
         let label = Label {
             id: self.store.next_label_id(&instance.id).await?,

@@ -113,8 +113,8 @@ pub struct Gateway {
     pub(crate) cloud: Option<Arc<CloudSettings>>,
     pub(crate) number_checks: Arc<number_checks::NumberChecks>,
     pub(crate) push_names: Arc<contacts::KnownPushNames>,
-    /// Held while a label is created, so two never take the same id.
-    pub(crate) label_ids: Arc<tokio::sync::Mutex<()>>,
+    /// Per instance, held while a label is created, so two never take the same id.
+    pub(crate) label_ids: moka::sync::Cache<wagate_core::InstanceId, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -156,7 +156,9 @@ impl Gateway {
             cloud: None,
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             push_names: Arc::new(contacts::KnownPushNames::new()),
-            label_ids: Arc::new(tokio::sync::Mutex::new(())),
+            label_ids: moka::sync::Cache::builder()
+                .time_to_idle(std::time::Duration::from_secs(3600))
+                .build(),
             rate_limiter: Arc::new(RateLimiter::new(RateLimitSettings {
                 default_plan: wagate_core::Plan::Unlimited,
                 free: 20,
