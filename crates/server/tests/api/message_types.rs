@@ -123,16 +123,22 @@ async fn replies_mentions_and_reactions_point_at_real_messages() {
 async fn every_kind_of_recipient_is_accepted() {
     on_each_backend(|server| async move {
         let (key, _) = server.linked_instance("sales").await;
+        // A channel the number runs: posting in it is sending to it.
+        let (status, channel) = server
+            .post(
+                "/api/v1/instances/sales/newsletters",
+                &key,
+                json!({ "name": "News" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{channel}");
+        let channel = channel["data"]["jid"].as_str().unwrap().to_owned();
         for (field, to, normalised) in [
             ("to", "15550002222@s.whatsapp.net", "15550002222"),
             ("to", "15550002222@c.us", "15550002222"),
             ("group", "120363012345678901", "120363012345678901@g.us"),
             ("to", "123456789012345@lid", "123456789012345@lid"),
-            (
-                "to",
-                "120363000000000000@newsletter",
-                "120363000000000000@newsletter",
-            ),
+            ("to", channel.as_str(), channel.as_str()),
             ("to", "status@broadcast", "status@broadcast"),
             ("number", "+44 7911 123456", "447911123456"),
         ] {
