@@ -147,6 +147,18 @@ impl Jid {
         &self.user
     }
 
+    /// `status@broadcast`, where statuses (stories) are posted and arrive.
+    pub fn status_broadcast() -> Self {
+        Self {
+            user: "status".to_owned(),
+            kind: JidKind::Broadcast,
+        }
+    }
+
+    pub fn is_status_broadcast(&self) -> bool {
+        self.kind == JidKind::Broadcast && self.user == "status"
+    }
+
     /// The phone number of a user JID.
     pub fn phone(&self) -> Option<PhoneNumber> {
         (self.kind == JidKind::User).then(|| PhoneNumber(self.user.clone()))

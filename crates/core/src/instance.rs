@@ -197,11 +197,13 @@ pub enum Capability {
     Communities,
     /// Channels: create, follow, unfollow, mute, read posts; post by sending to the channel.
     Newsletters,
+    /// Post statuses (stories) to chosen contacts or the whole address book; delete them.
+    PostStatus,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 30] = [
+    pub const ALL: [Capability; 31] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -232,6 +234,7 @@ impl Capability {
         Self::Labels,
         Self::Communities,
         Self::Newsletters,
+        Self::PostStatus,
     ];
 
     /// What a user can do with it, in a few words.
@@ -269,6 +272,9 @@ impl Capability {
             Self::Communities => "Communities: create, list, their groups, link and unlink groups",
             Self::Newsletters => {
                 "Channels: create, follow, unfollow, mute, read posts; post by sending to the channel"
+            }
+            Self::PostStatus => {
+                "Post statuses (stories) to chosen contacts or all of them; delete them"
             }
             Self::Profiles => {
                 "Contacts' profiles (about, picture, LID, business); the number's own name, about, picture and privacy"

@@ -14,6 +14,7 @@ pub mod instance;
 pub mod message;
 pub mod plan;
 pub mod settings;
+pub mod status_post;
 pub mod validation;
 
 pub use address::{Jid, JidKind, PhoneNumber, Recipient};
@@ -28,4 +29,5 @@ pub use instance::{Capability, EngineKind, InstanceName, InstanceStatus, LinkedA
 pub use message::{MessageStatus, OutboundMessage};
 pub use plan::Plan;
 pub use settings::{InstanceSettings, PacingSettings};
+pub use status_post::{StatusBackground, StatusFont, StatusPost};
 pub use validation::{FieldError, ValidationErrors};

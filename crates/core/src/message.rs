@@ -107,6 +107,8 @@ pub struct OutboundMessage {
     pub reply_to: Option<String>,
     pub mentions: Vec<Mention>,
     pub metadata: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Who sees a status (story); `None` for any other message.
+    pub status_post: Option<crate::StatusPost>,
 }
 
 #[cfg(test)]

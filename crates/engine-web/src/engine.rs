@@ -39,6 +39,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Labels,
     Capability::Communities,
     Capability::Newsletters,
+    Capability::PostStatus,
 ];
 
 pub struct WebEngine {

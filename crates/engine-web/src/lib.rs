@@ -17,6 +17,7 @@ pub mod outbound;
 mod polls;
 mod privacy;
 mod session;
+mod status;
 
 pub use engine::{CAPABILITIES, WebEngine};
 pub use key_store::KeyStore;

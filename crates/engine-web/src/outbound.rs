@@ -466,6 +466,7 @@ mod tests {
             content,
             reply_to: None,
             mentions: vec![],
+            status_post: None,
         }
     }
 

@@ -46,6 +46,7 @@ use crate::newsletters;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
 use crate::privacy;
+use crate::status;
 use whatsapp_rust::features::PollVoteCiphertext;
 
 /// How the web engine reaches WhatsApp.
@@ -835,11 +836,29 @@ impl Session for WebSession {
             let poll = SentPoll::new(secret, values);
             polls::remember(&self.shared.store, &self.instance, &whatsapp_id, &poll).await?;
         }
-        let options = SendOptions::default().with_message_id(whatsapp_id);
-        let sent = client
-            .send_message_with_options(wa_jid(&message.to)?, built, options)
-            .await
-            .map_err(send_error)?;
+        let sent = if message.to.is_status_broadcast() {
+            let post = message
+                .status_post
+                .as_ref()
+                .ok_or_else(|| EngineError::Permanent {
+                    failure: SendFailure::InvalidContent,
+                    message: "a status needs the people who see it".to_owned(),
+                })?;
+            client
+                .status()
+                .send_raw(
+                    status::styled(built, post),
+                    &status::viewers(&post.recipients),
+                    status::options(Some(post), Some(whatsapp_id)),
+                )
+                .await
+        } else {
+            let options = SendOptions::default().with_message_id(whatsapp_id);
+            client
+                .send_message_with_options(wa_jid(&message.to)?, built, options)
+                .await
+        }
+        .map_err(send_error)?;
         Ok(SendReceipt {
             provider_message_id: sent.message_id,
             sent_at: Utc::now(),
@@ -880,6 +899,16 @@ impl Session for WebSession {
             MessageOperation::Revoke { chat, target } => client
                 .revoke_message(wa_jid(chat)?, target.clone(), RevokeType::Sender)
                 .await
+                .map_err(send_error),
+            MessageOperation::RevokeStatus { target, recipients } => client
+                .status()
+                .revoke(
+                    target.clone(),
+                    &status::viewers(recipients),
+                    status::options(None, None),
+                )
+                .await
+                .map(drop)
                 .map_err(send_error),
             MessageOperation::MarkRead {
                 chat,
@@ -1904,6 +1933,7 @@ mod tests {
             },
             reply_to: Some("3A0INBOUND".to_owned()),
             mentions: vec![wagate_core::Mention::Phone("15550002222".to_owned())],
+            status_post: None,
         };
         let resolved = session.resolve(&h.client, &reply).await.unwrap();
         let quoted = resolved.quoted.unwrap();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use wagate_core::{
     Capability, EngineKind, InstanceId, Jid, LinkedAccount, Mention, MessageContent, MessageId,
-    MessageStatus, PhoneNumber,
+    MessageStatus, PhoneNumber, StatusPost,
 };
 
 use crate::EngineError;
@@ -79,6 +79,8 @@ pub struct OutgoingMessage {
     /// WhatsApp's id of the quoted message.
     pub reply_to: Option<String>,
     pub mentions: Vec<Mention>,
+    /// Who sees a status (`to` is `status@broadcast`) and how a text status looks.
+    pub status_post: Option<StatusPost>,
 }
 
 /// WhatsApp accepted the message.
@@ -556,6 +558,11 @@ pub enum MessageOperation {
     },
     /// Deletes one of our own messages for everyone.
     Revoke { chat: Jid, target: String },
+    /// Deletes one of our statuses; the revoke goes to the people who were sent it.
+    RevokeStatus {
+        target: String,
+        recipients: Vec<PhoneNumber>,
+    },
     /// Tells the sender we read their message.
     MarkRead {
         chat: Jid,

@@ -50,6 +50,7 @@ fn text(to: &str, body: &str) -> OutgoingMessage {
         },
         reply_to: None,
         mentions: Vec::new(),
+        status_post: None,
     }
 }
 

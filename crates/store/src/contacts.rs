@@ -56,6 +56,8 @@ const LIST: &str = concat!(
     " ORDER BY LOWER(COALESCE(name, push_name, phone)), phone LIMIT $3 OFFSET $4"
 );
 const COUNT: &str = concat!("SELECT COUNT(*) FROM contacts WHERE ", contact_condition!());
+const SAVED_PHONES: &str = "SELECT phone FROM contacts WHERE instance_id = $1 AND name IS NOT NULL
+    ORDER BY phone LIMIT $2";
 const GET: &str = "SELECT phone, name, push_name, lid, updated_at FROM contacts
     WHERE instance_id = $1 AND phone = $2";
 const SAVE_NAME: &str = "INSERT INTO contacts (instance_id, phone, name, updated_at)
@@ -118,6 +120,21 @@ impl Store {
             sqlx::query_as(GET).bind(instance.as_str()).bind(phone).fetch_optional(pool).await?
         });
         Ok(row.map(Into::into))
+    }
+
+    /// The numbers the instance saved a name for (its address book), at most `limit`.
+    pub async fn saved_contact_phones(
+        &self,
+        instance: &InstanceId,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar(SAVED_PHONES)
+                .bind(instance.as_str())
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }))
     }
 
     /// The instance's contacts by name (saved, else shown, else number); `search` matches part
@@ -211,6 +228,11 @@ mod tests {
                     .unwrap();
                 assert_eq!(found.total, expected, "{term}");
             }
+            assert_eq!(
+                store.saved_contact_phones(&instance.id, 10).await.unwrap(),
+                vec!["15550002222".to_owned(), "15550004444".to_owned()],
+                "only numbers with a saved name are the address book"
+            );
 
             let forgotten = store
                 .save_contact_name(&instance.id, "15550002222", None)

@@ -77,7 +77,7 @@ macro_rules! message_columns {
         "id, account_id, instance_id, direction, recipient, chat_jid, content, status,
          provider_message_id, error_code, error_message, metadata, attempts, run_at, created_at,
          updated_at, sent_at, delivered_at, read_at, failed_at, reply_to, mentions, sender, sender_lid,
-         push_name, edited_at, revoked_at, pinned_until"
+         push_name, edited_at, revoked_at, pinned_until, status_post"
     };
 }
 

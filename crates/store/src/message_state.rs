@@ -83,6 +83,7 @@ impl Store {
             edited_at: None,
             revoked_at: None,
             pinned_until: None,
+            status_post: None,
         };
         let content = serde_json::to_string(&record.content)
             .map_err(|e| StoreError::Corrupt(format!("content does not serialise: {e}")))?;

@@ -12,7 +12,9 @@ use crate::records::{Direction, MessageRecord, Page, TimelineEntry};
 use crate::time::{from_millis, now_millis, to_millis};
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
-use wagate_core::{AccountId, InstanceId, Mention, MessageContent, MessageId, MessageStatus};
+use wagate_core::{
+    AccountId, InstanceId, Mention, MessageContent, MessageId, MessageStatus, StatusPost,
+};
 
 /// An outbound message to store as `queued`.
 #[derive(Clone, Debug)]
@@ -34,6 +36,8 @@ pub struct NewOutboundMessage {
     pub simulate_typing: bool,
     /// Wait for the end of the instance's daily-cap window, if it is in one (pacing on).
     pub respect_cap: bool,
+    /// The audience of a status (story); `None` for any other message.
+    pub status_post: Option<StatusPost>,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -123,6 +127,7 @@ pub(crate) struct MessageRow {
     edited_at: Option<i64>,
     revoked_at: Option<i64>,
     pinned_until: Option<i64>,
+    status_post: Option<String>,
 }
 
 impl TryFrom<MessageRow> for MessageRecord {
@@ -152,6 +157,12 @@ impl TryFrom<MessageRow> for MessageRecord {
             .transpose()
             .map_err(|e| corrupt("mentions", e.to_string()))?
             .unwrap_or_default();
+        let status_post = row
+            .status_post
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|e| corrupt("status post", e.to_string()))?;
         Ok(Self {
             id,
             account_id: AccountId::from_trusted(row.account_id),
@@ -181,6 +192,7 @@ impl TryFrom<MessageRow> for MessageRecord {
             edited_at: row.edited_at.map(from_millis),
             revoked_at: row.revoked_at.map(from_millis),
             pinned_until: row.pinned_until.map(from_millis),
+            status_post,
         })
     }
 }
@@ -214,6 +226,7 @@ struct PreparedInsert {
     content: String,
     mentions: Option<String>,
     metadata: Option<String>,
+    status_post: Option<String>,
     batch_id: Option<String>,
     simulate_typing: bool,
     respect_cap: bool,
@@ -254,6 +267,7 @@ impl PreparedInsert {
             edited_at: None,
             revoked_at: None,
             pinned_until: None,
+            status_post: new.status_post,
         };
         let content = serde_json::to_string(&record.content)
             .map_err(|e| StoreError::Corrupt(format!("content does not serialise: {e}")))?;
@@ -265,11 +279,18 @@ impl PreparedInsert {
             .metadata
             .as_ref()
             .map(|m| serde_json::Value::Object(m.clone()).to_string());
+        let status_post = record
+            .status_post
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::Corrupt(format!("status post does not serialise: {e}")))?;
         Ok(Self {
             record,
             content,
             mentions,
             metadata,
+            status_post,
             batch_id: new.batch_id,
             simulate_typing: new.simulate_typing,
             respect_cap: new.respect_cap,
@@ -295,6 +316,7 @@ impl PreparedInsert {
             run_at: to_millis(record.run_at),
             reply_to: record.reply_to.as_deref(),
             mentions: self.mentions.as_deref(),
+            status_post: self.status_post.as_deref(),
             batch_id: self.batch_id.as_deref(),
             simulate_typing: i64::from(self.simulate_typing),
         }
@@ -536,6 +558,7 @@ pub(crate) mod tests {
             batch_id: None,
             simulate_typing: false,
             respect_cap: false,
+            status_post: None,
         }
     }
 

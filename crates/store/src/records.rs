@@ -113,6 +113,8 @@ pub struct MessageRecord {
     pub edited_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub pinned_until: Option<DateTime<Utc>>,
+    /// The audience of a status (story) we posted.
+    pub status_post: Option<wagate_core::StatusPost>,
 }
 
 /// One party's reaction to a message.

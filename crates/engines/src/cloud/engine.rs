@@ -284,10 +284,12 @@ impl Session for CloudSession {
                 engine: "cloud",
                 what: "editing sent messages",
             }),
-            MessageOperation::Revoke { .. } => Err(EngineError::NotSupported {
-                engine: "cloud",
-                what: "deleting sent messages",
-            }),
+            MessageOperation::Revoke { .. } | MessageOperation::RevokeStatus { .. } => {
+                Err(EngineError::NotSupported {
+                    engine: "cloud",
+                    what: "deleting sent messages",
+                })
+            }
             MessageOperation::Pin { .. } => Err(EngineError::NotSupported {
                 engine: "cloud",
                 what: "pinning messages",

@@ -88,6 +88,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Labels,
     Capability::Communities,
     Capability::Newsletters,
+    Capability::PostStatus,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

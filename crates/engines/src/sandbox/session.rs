@@ -360,23 +360,36 @@ impl SandboxSession {
     }
 
     /// When the recipient is another sandbox number, its session receives the message.
-    async fn deliver_to_peer(&self, message: &OutgoingMessage, provider_message_id: &str) {
-        let (Some(me), Some(phone)) = (self.me(), message.to.phone()) else {
+    /// A direct message reaches the number it was sent to, a status each of its viewers,
+    /// when that number is linked in this sandbox too.
+    async fn deliver_to_peers(
+        &self,
+        message: &OutgoingMessage,
+        viewers: Option<&[PhoneNumber]>,
+        provider_message_id: &str,
+    ) {
+        let Some(me) = self.me() else {
             return;
         };
-        let Some(peer) = self.shared.peer(phone.as_str()) else {
-            return;
+        let (chat, reached) = match viewers {
+            Some(viewers) => (Jid::status_broadcast(), viewers.to_vec()),
+            None => (me.phone.to_jid(), message.to.phone().into_iter().collect()),
         };
-        peer.events
-            .emit(SessionEvent::Incoming(IncomingMessage {
-                provider_message_id: provider_message_id.to_owned(),
-                chat: me.phone.to_jid(),
-                sender: sender_of(&me),
-                content: message.content.clone(),
-                reply_to: message.reply_to.clone(),
-                at: Utc::now(),
-            }))
-            .await;
+        for phone in reached {
+            let Some(peer) = self.shared.peer(phone.as_str()) else {
+                continue;
+            };
+            peer.events
+                .emit(SessionEvent::Incoming(IncomingMessage {
+                    provider_message_id: provider_message_id.to_owned(),
+                    chat: chat.clone(),
+                    sender: sender_of(&me),
+                    content: message.content.clone(),
+                    reply_to: message.reply_to.clone(),
+                    at: Utc::now(),
+                }))
+                .await;
+        }
     }
 
     fn blocked(&self) -> std::sync::MutexGuard<'_, Vec<Jid>> {
@@ -534,6 +547,11 @@ impl Session for SandboxSession {
                 message: format!("{} is not on WhatsApp", message.to.user()),
             });
         }
+        let viewers = message
+            .to
+            .is_status_broadcast()
+            .then(|| status_viewers(message))
+            .transpose()?;
         let channel = message.to.kind() == JidKind::Newsletter;
         if channel {
             let me = self.my_jid()?;
@@ -569,14 +587,19 @@ impl Session for SandboxSession {
             self.shared.wire.record(
                 &self.instance,
                 WireActivity {
-                    kind: "message",
+                    kind: if viewers.is_some() {
+                        "status"
+                    } else {
+                        "message"
+                    },
                     chat: message.to.to_string(),
                     message_id: Some(message.id),
                     at: Utc::now(),
                 },
             );
             self.simulate_receipts(provider_message_id.clone());
-            self.deliver_to_peer(message, &provider_message_id).await;
+            self.deliver_to_peers(message, viewers.as_deref(), &provider_message_id)
+                .await;
         } else {
             tracing::info!(instance = %self.instance, message = %message.id, "resend recognised; not delivered again");
         }
@@ -1019,26 +1042,34 @@ impl Session for SandboxSession {
 
     async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError> {
         let me = self.me().ok_or(EngineError::NotConnected)?;
-        let (chat, target, change) = match operation {
+        // Who hears of the change, and the chat it is in on their side.
+        let direct = |chat: &Jid| (chat.phone().into_iter().collect(), me.phone.to_jid());
+        let (target, change, (told, chat_there)): (_, _, (Vec<PhoneNumber>, Jid)) = match operation
+        {
             MessageOperation::React {
                 chat,
                 target,
                 emoji,
             } => (
-                chat,
                 target,
                 Some(IncomingChange::Reaction {
                     emoji: emoji.clone(),
                 }),
+                direct(chat),
             ),
             MessageOperation::Edit { chat, target, text } => (
-                chat,
                 target,
                 Some(IncomingChange::Edit { text: text.clone() }),
+                direct(chat),
             ),
             MessageOperation::Revoke { chat, target } => {
-                (chat, target, Some(IncomingChange::Revoke))
+                (target, Some(IncomingChange::Revoke), direct(chat))
             }
+            MessageOperation::RevokeStatus { target, recipients } => (
+                target,
+                Some(IncomingChange::Revoke),
+                (recipients.clone(), Jid::status_broadcast()),
+            ),
             MessageOperation::MarkRead { chat, target, .. } => {
                 // The sender's phone shows blue ticks.
                 if let Some(peer) = chat
@@ -1053,27 +1084,53 @@ impl Session for SandboxSession {
                         })
                         .await;
                 }
-                (chat, target, None)
+                (target, None, direct(chat))
             }
-            MessageOperation::Pin { chat, target, .. } => (chat, target, None),
+            MessageOperation::Pin { chat, target, .. } => (target, None, direct(chat)),
         };
-        if let (Some(change), Some(peer)) = (
-            change,
-            chat.phone()
-                .and_then(|phone| self.shared.peer(phone.as_str())),
-        ) {
+        let Some(change) = change else {
+            return Ok(());
+        };
+        for peer in told
+            .iter()
+            .filter_map(|phone| self.shared.peer(phone.as_str()))
+        {
             peer.events
                 .emit(SessionEvent::Changed {
-                    chat: me.phone.to_jid(),
+                    chat: chat_there.clone(),
                     target: target.clone(),
                     sender: sender_of(&me),
-                    change,
+                    change: change.clone(),
                     at: Utc::now(),
                 })
                 .await;
         }
         Ok(())
     }
+}
+
+/// The recipients of a status who are on WhatsApp; a status nobody can see is refused.
+fn status_viewers(message: &OutgoingMessage) -> Result<Vec<PhoneNumber>, EngineError> {
+    let post = message
+        .status_post
+        .as_ref()
+        .ok_or_else(|| EngineError::Permanent {
+            failure: SendFailure::InvalidContent,
+            message: "a status needs the people who see it".to_owned(),
+        })?;
+    let viewers: Vec<PhoneNumber> = post
+        .recipients
+        .iter()
+        .filter(|phone| is_on_whatsapp(phone.as_str()))
+        .cloned()
+        .collect();
+    if viewers.is_empty() {
+        return Err(EngineError::Permanent {
+            failure: SendFailure::NotOnWhatsApp,
+            message: "none of the status's recipients is on WhatsApp".to_owned(),
+        });
+    }
+    Ok(viewers)
 }
 
 /// How the sandbox presents a linked number to the numbers it writes to.

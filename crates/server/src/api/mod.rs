@@ -39,6 +39,7 @@ mod qr;
 mod rate_limit;
 mod sandbox;
 mod settings;
+mod status;
 mod streams;
 mod views;
 mod webhooks;
@@ -99,6 +100,7 @@ pub struct BodyLimits {
         (name = "labels", description = "WhatsApp Business labels: create, rename, delete, put on chats"),
         (name = "communities", description = "Communities: create, list, their groups, link and unlink groups"),
         (name = "newsletters", description = "WhatsApp Channels: create, follow, unfollow, mute, read posts (post with `POST …/messages` to the channel)"),
+        (name = "status", description = "Statuses (stories): post to chosen contacts or the address book, delete"),
         (name = "profile", description = "The number itself: its name, about, picture, privacy, online or offline"),
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
@@ -133,8 +135,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(messages::send_message))
         .routes(routes!(messages::send_bulk))
         .layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
-    // A picture may come inline as base64, like a send's media.
-    let pictures = OpenApiRouter::new()
+    // A picture or a status may come inline as base64, like a send's media.
+    let inline_media = OpenApiRouter::new()
+        .routes(routes!(status::post_status))
+        .routes(routes!(status::delete_status))
         .routes(routes!(
             pictures::set_profile_picture,
             pictures::delete_profile_picture
@@ -147,7 +151,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(limits.send_json));
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)
-        .merge(pictures)
+        .merge(inline_media)
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::me))

@@ -257,12 +257,40 @@ pub struct MessageJson {
     /// When the message was deleted for everyone.
     pub revoked_at: Option<String>,
     pub pinned_until: Option<String>,
+    /// Who a status (story) went to, when this message is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_post: Option<StatusPostView>,
     /// Every status the message went through, oldest first (only on single messages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<Vec<TimelineView>>,
     /// Each party's current reaction (only on single messages).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reactions: Option<Vec<ReactionView>>,
+}
+
+/// The audience and look of a status.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusPostView {
+    /// Posted to the whole address book (as it was then) rather than to listed numbers.
+    pub all_contacts: bool,
+    /// How many numbers it was sent to.
+    #[schema(example = 2)]
+    pub recipients: usize,
+    #[schema(example = "#FF1E6E4F")]
+    pub background_color: Option<String>,
+    pub font: Option<wagate_core::StatusFont>,
+}
+
+impl From<&wagate_core::StatusPost> for StatusPostView {
+    fn from(post: &wagate_core::StatusPost) -> Self {
+        Self {
+            all_contacts: post.all_contacts,
+            recipients: post.recipients.len(),
+            background_color: post.background_color.map(|colour| colour.to_string()),
+            font: post.font,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -305,6 +333,7 @@ impl MessageJson {
             edited_at: message.edited_at.map(time),
             revoked_at: message.revoked_at.map(time),
             pinned_until: message.pinned_until.map(time),
+            status_post: message.status_post.as_ref().map(StatusPostView::from),
             timeline: None,
             reactions: None,
         }

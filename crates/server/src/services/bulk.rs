@@ -82,6 +82,7 @@ impl Gateway {
                     batch_id: Some(batch_id.clone()),
                     simulate_typing,
                     respect_cap: self.paces(&instance),
+                    status_post: outbound.status_post,
                 }),
                 Err(ServiceError::Validation(invalid)) => errors.push(BulkItemError {
                     index,

@@ -18,18 +18,30 @@ impl Gateway {
         what: &str,
     ) -> ServiceResult<(InstanceRecord, Arc<dyn Session>)> {
         let instance = self.resolve_instance(principal, id_or_name).await?;
-        if !self.capabilities(instance.engine).contains(&capability) {
-            return Err(ServiceError::NotSupported(format!(
-                "the {} engine cannot {what}",
-                instance.engine.as_str()
-            )));
-        }
+        self.require_capability(&instance, capability, what)?;
         match self.sessions.live(&instance.id) {
             Some(session) if instance.status == InstanceStatus::Open => Ok((instance, session)),
             _ => Err(ServiceError::InstanceNotConnected(format!(
                 "the number is not open (status: {}); connect it first",
                 instance.status.as_str()
             ))),
+        }
+    }
+
+    /// 501 unless the instance's engine has `capability`; `what` names the call.
+    pub(crate) fn require_capability(
+        &self,
+        instance: &InstanceRecord,
+        capability: Capability,
+        what: &str,
+    ) -> ServiceResult<()> {
+        if self.capabilities(instance.engine).contains(&capability) {
+            Ok(())
+        } else {
+            Err(ServiceError::NotSupported(format!(
+                "the {} engine cannot {what}",
+                instance.engine.as_str()
+            )))
         }
     }
 }

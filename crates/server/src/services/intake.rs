@@ -37,11 +37,6 @@ fn event(instance: &InstanceRecord, kind: EventKind, data: serde_json::Value) ->
     }
 }
 
-/// Contacts' status updates (stories) arrive in the `status@broadcast` chat.
-fn is_status_update(chat: &Jid) -> bool {
-    chat.kind() == JidKind::Broadcast && chat.user() == "status"
-}
-
 /// `message.received`: the message as the API shows it, with who sent it.
 fn received_data(message: &MessageRecord) -> serde_json::Value {
     let mut data = message_data(message);
@@ -71,7 +66,7 @@ impl Gateway {
             tracing::debug!(instance = %instance.id, chat = %incoming.chat, "a group message ignored (ignoreGroups)");
             return Ok(());
         }
-        if instance.settings.ignore_status && is_status_update(&incoming.chat) {
+        if instance.settings.ignore_status && incoming.chat.is_status_broadcast() {
             tracing::debug!(instance = %instance.id, "a status update ignored (ignoreStatus)");
             return Ok(());
         }

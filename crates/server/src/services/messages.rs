@@ -14,7 +14,7 @@ use serde::Deserialize;
 use std::time::Duration;
 use wagate_core::{
     EventKind, InstanceId, MessageContent, MessageId, MessageStatus, OutboundMessage, Recipient,
-    ValidationErrors,
+    StatusPost, ValidationErrors,
 };
 use wagate_engine::{EngineError, SendReceipt};
 use wagate_store::{
@@ -124,17 +124,28 @@ impl Gateway {
                 simulate_typing: false,
             },
         };
+        self.accept_parsed(&instance, parsed, None).await
+    }
+
+    /// Queues a parsed send (a status with its audience) on a linked instance that may send.
+    pub(crate) async fn accept_parsed(
+        &self,
+        instance: &InstanceRecord,
+        parsed: ParsedSend,
+        status_post: Option<StatusPost>,
+    ) -> ServiceResult<MessageRecord> {
         if !instance.linked {
             return Err(ServiceError::InstanceNotConnected(format!(
                 "the instance has not been linked to a WhatsApp number (status: {}); connect it first",
                 instance.status.as_str()
             )));
         }
-        super::breaker::refuse_if_paused(&instance, self.now())?;
+        super::breaker::refuse_if_paused(instance, self.now())?;
         let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
-        let outbound = self.complete_outbound(&instance, parsed).await?;
-        self.queue_outbound(&instance, outbound, send_at, simulate_typing)
+        let mut outbound = self.complete_outbound(instance, parsed).await?;
+        outbound.status_post = status_post;
+        self.queue_outbound(instance, outbound, send_at, simulate_typing)
             .await
     }
 
@@ -179,6 +190,7 @@ impl Gateway {
             batch_id: None,
             simulate_typing,
             respect_cap: self.paces(instance),
+            status_post: outbound.status_post,
         };
         Ok(self.sends.insert(new).await?)
     }
@@ -287,6 +299,7 @@ impl Gateway {
             reply_to,
             mentions: parsed.mentions,
             metadata: parsed.metadata,
+            status_post: None,
         })
     }
 

@@ -48,6 +48,7 @@ mod secrets;
 mod send_batcher;
 mod send_parse;
 mod sent_batcher;
+mod status;
 mod streams;
 mod webhooks;
 
@@ -75,6 +76,7 @@ pub use sandbox::{
 pub use sandbox_wire::SandboxFaultRequest;
 pub use secrets::{SecretBox, SecretError};
 pub use send_parse::SendRequest;
+pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhooks::{DefaultWebhookRequest, DeliveriesQuery, ReplayRequest, WebhookRequest};
 

@@ -10,6 +10,7 @@ use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 use serde_json::json;
+use wagate_core::status_post::STATUS_LIFETIME_HOURS;
 use wagate_core::{Capability, EventKind, Jid, MessageContent, MessageStatus, TextBody};
 use wagate_engine::MessageOperation;
 use wagate_store::{Direction, InstanceRecord, MessageChange, MessageRecord, NewEvent};
@@ -111,6 +112,11 @@ impl Gateway {
                 "the {} engine cannot do this to messages",
                 instance.engine.as_str()
             )));
+        }
+        if message.status_post.is_some() && needs != Capability::RevokeMessages {
+            return Err(conflict(
+                "a status cannot be edited, reacted to or pinned; it can only be deleted",
+            ));
         }
         let provider_id = message
             .provider_message_id
@@ -270,7 +276,13 @@ impl Gateway {
             let sent = message
                 .sent_at
                 .ok_or_else(|| conflict("the message is not sent yet"))?;
-            if Utc::now() - sent > Duration::hours(REVOKE_WINDOW_HOURS) {
+            let age = Utc::now() - sent;
+            if message.status_post.is_some() && age > Duration::hours(STATUS_LIFETIME_HOURS) {
+                return Err(conflict(
+                    "a status disappears 24 hours after it is posted; it is gone already",
+                ));
+            }
+            if age > Duration::hours(REVOKE_WINDOW_HOURS) {
                 return Err(conflict(
                     "WhatsApp allows deleting for everyone for 60 hours after sending",
                 ));
@@ -278,14 +290,17 @@ impl Gateway {
             Ok(())
         };
         revocable(&target.message)?;
-        self.perform(
-            &target,
-            MessageOperation::Revoke {
+        let operation = match &target.message.status_post {
+            Some(post) => MessageOperation::RevokeStatus {
+                target: target.provider_id.clone(),
+                recipients: post.recipients.clone(),
+            },
+            None => MessageOperation::Revoke {
                 chat: target.chat.clone(),
                 target: target.provider_id.clone(),
             },
-        )
-        .await?;
+        };
+        self.perform(&target, operation).await?;
         let now = Utc::now();
         let instance = target.instance.clone();
         self.store

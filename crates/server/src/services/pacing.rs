@@ -346,6 +346,7 @@ mod tests {
                 edited_at: None,
                 revoked_at: None,
                 pinned_until: None,
+                status_post: None,
             },
             simulate_typing: false,
             instance: InstancePacingState {

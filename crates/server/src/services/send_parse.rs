@@ -152,7 +152,8 @@ pub struct InteractiveInput {
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
     /// A phone number in international format (`+`, spaces, dashes and brackets are fine) or a
-    /// JID (`…@s.whatsapp.net`, `…@g.us`, `…@lid`, `…@newsletter`, `status@broadcast`).
+    /// JID (`…@s.whatsapp.net`, `…@g.us`, `…@lid`, `…@newsletter`); statuses go to
+    /// `POST …/status`.
     #[schema(example = "+1 (555) 000-2222")]
     #[serde(alias = "number")]
     pub to: Option<String>,
@@ -662,7 +663,26 @@ fn content_fields(request: &SendRequest) -> Vec<&'static str> {
 
 pub const CONTENT_FIELDS: &str = "text, image, video, audio, document, sticker, location, contact, contacts, poll, reaction, template or interactive";
 
+/// A send to a chat. A status is not: it needs its audience, which `POST …/status` takes.
 pub fn parse_send(request: SendRequest) -> Result<ParsedSend, ValidationErrors> {
+    let parsed = parse_any_send(request)?;
+    if parsed
+        .to
+        .as_ref()
+        .is_some_and(|to| to.jid().is_status_broadcast())
+    {
+        let mut errors = ValidationErrors::default();
+        errors.push(
+            "to",
+            "statuses are posted with POST /api/v1/instances/{id}/status, which names who sees them",
+        );
+        return Err(errors);
+    }
+    Ok(parsed)
+}
+
+/// A send to any address, `status@broadcast` included.
+pub(crate) fn parse_any_send(request: SendRequest) -> Result<ParsedSend, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let present = content_fields(&request);
     if present.len() > 1 {

@@ -314,6 +314,7 @@ impl Gateway {
                 content: message.content.clone(),
                 reply_to: message.reply_to.clone(),
                 mentions: message.mentions.clone(),
+                status_post: message.status_post.clone(),
             },
         ))
     }

@@ -633,6 +633,15 @@ async fn cloud_numbers_cannot_check_numbers_show_presence_or_manage_groups_and_s
                 .get(&format!("/api/v1/instances/{id}/profile"), &key)
                 .await;
             assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
+            // Nor statuses.
+            let (status, body) = server
+                .post(
+                    &format!("/api/v1/instances/{id}/status"),
+                    &key,
+                    json!({ "text": "Open", "recipients": [CUSTOMER] }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{body}");
             // Nor groups (the Cloud API has none for these numbers).
             let (status, body) = server
                 .get(&format!("/api/v1/instances/{id}/groups"), &key)

@@ -41,6 +41,7 @@ mod queue;
 mod receiving;
 mod restart;
 mod settings;
+mod status;
 mod streams;
 mod web_engine;
 mod web_groups;
