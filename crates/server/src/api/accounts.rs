@@ -155,7 +155,7 @@ pub async fn verify_credentials(
 #[utoipa::path(
     delete, path = "/api/v1/auth/me/credentials", tag = "cloud",
     responses(
-        (status = 200, body = Envelope<serde_json::Value>),
+        (status = 200, body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deleted": true } })),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, description = "No credentials saved", body = ErrorBody),
     )

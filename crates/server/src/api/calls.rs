@@ -21,6 +21,7 @@ pub struct RejectCallRequest {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RejectedCallView {
+    #[schema(example = "B1A2C3D4E5F6A7B8C9D0")]
     pub call_id: String,
     pub rejected: bool,
 }

@@ -23,7 +23,9 @@ pub struct VerifiedView {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TemplateView {
+    #[schema(example = "594425479261596")]
     pub id: String,
+    #[schema(example = "order_ready")]
     pub name: String,
     pub language: String,
     /// `APPROVED`, `PENDING`, `REJECTED`, …

@@ -113,7 +113,7 @@ pub async fn update_instance(
     delete, path = "/api/v1/instances/{id}", tag = "instances",
     params(("id" = String, Path, description = "Instance id or name")),
     responses(
-        (status = 200, description = "Deleted", body = Envelope<serde_json::Value>),
+        (status = 200, description = "Deleted", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deleted": true } })),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     )
 )]

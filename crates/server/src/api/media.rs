@@ -123,7 +123,7 @@ pub async fn download(
     delete, path = "/api/v1/media/{id}", tag = "media",
     params(("id" = String, Path, description = "Media id")),
     responses(
-        (status = 200, description = "Deleted", body = Envelope<serde_json::Value>),
+        (status = 200, description = "Deleted", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deleted": true } })),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     )
 )]

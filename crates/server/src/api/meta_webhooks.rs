@@ -32,6 +32,7 @@ pub struct Handshake {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryView {
+    #[schema(example = 1)]
     pub messages: usize,
     pub statuses: usize,
     /// Updates for numbers this account does not have.
@@ -74,7 +75,8 @@ pub async fn handshake(
         ("id" = String, Path, description = "Instance id"),
         ("X-Hub-Signature-256" = String, Header, description = "sha256=<hex HMAC-SHA256 of the body under the app secret>"),
     ),
-    request_body(content = Object, description = "Meta's `whatsapp_business_account` webhook payload"),
+    request_body(content = Object, description = "Meta's `whatsapp_business_account` webhook payload",
+        example = json!({ "object": "whatsapp_business_account", "entry": [{ "id": "102290129340398", "changes": [{ "field": "messages", "value": { "messaging_product": "whatsapp", "metadata": { "display_phone_number": "15550001111", "phone_number_id": "106540352242922" }, "statuses": [{ "id": "wamid.HBgL…", "status": "delivered", "timestamp": "1764400000", "recipient_id": "15550002222" }] } }] }] })),
     responses(
         (status = 200, body = Envelope<DeliveryView>),
         (status = 401, description = "Missing or wrong signature", body = ErrorBody),

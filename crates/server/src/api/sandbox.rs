@@ -81,6 +81,7 @@ pub async fn reconnect(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SandboxNetworkView {
+    #[schema(example = "ins_0192f0c5e2b47a39b1d2c3e4f5a6b7c8")]
     pub instance_id: String,
     pub network: &'static str,
 }
@@ -161,6 +162,7 @@ pub async fn call(
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SandboxCallView {
+    #[schema(example = "SBXCALL5F2A9C")]
     pub call_id: String,
 }
 
@@ -168,6 +170,7 @@ pub struct SandboxCallView {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SandboxInboundView {
+    #[schema(example = "SBX5F2A9C0E8B7D4A1F")]
     pub provider_message_id: Option<String>,
 }
 
@@ -178,7 +181,7 @@ pub struct SandboxInboundView {
     request_body = SandboxFaultRequest,
     params(("id" = String, Path, description = "Instance id or name")),
     responses(
-        (status = 200, description = "The fault is set", body = Envelope<serde_json::Value>),
+        (status = 200, description = "The fault is set", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "instanceId": "ins_0192f0c5e2b47a39b1d2c3e4f5a6b7c8" } })),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
         (status = 501, description = "Not a sandbox instance", body = ErrorBody),
@@ -205,7 +208,7 @@ pub async fn faults(
     get, path = "/api/v1/sandbox/instances/{id}/activity", tag = "sandbox",
     params(("id" = String, Path, description = "Instance id or name")),
     responses(
-        (status = 200, description = "`[{kind: message|typing|paused, chat, messageId?, at}]`", body = Envelope<serde_json::Value>),
+        (status = 200, description = "`[{kind: message|status|typing|paused|…, chat, messageId?, at}]`", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": [{ "kind": "typing", "chat": "15550002222@s.whatsapp.net", "messageId": null, "at": "2026-11-29T10:00:00.000Z" }, { "kind": "message", "chat": "15550002222@s.whatsapp.net", "messageId": "0192f0c5-e2b4-7a39-b1d2-c3e4f5a6b7c8", "at": "2026-11-29T10:00:02.100Z" }] })),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 501, description = "Not a sandbox instance", body = ErrorBody),
     )

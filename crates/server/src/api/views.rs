@@ -178,6 +178,7 @@ pub struct SandboxLinkView {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AcceptedMessageView {
+    #[schema(example = "0192f0c5-e2b4-7a39-b1d2-c3e4f5a6b7c8")]
     pub id: String,
     pub status: MessageStatus,
     pub to: String,
@@ -363,6 +364,7 @@ impl MessageJson {
 #[serde(rename_all = "camelCase")]
 pub struct EventJson {
     /// Unique; receivers deduplicate on it.
+    #[schema(example = "evt_0192f0c5e2b47a39b1d2c3e4f5a6b7c8")]
     pub id: String,
     /// Position in the outbox; pass as `after` to read on.
     pub seq: i64,
@@ -423,6 +425,7 @@ impl From<&wagate_store::MediaRecord> for MediaView {
 #[serde(rename_all = "camelCase")]
 pub struct BulkView {
     /// Lists the batch: `GET /api/v1/messages?batchId=`.
+    #[schema(example = "bat_0192f0c5e2b47a39b1d2c3e4f5a6b7c8")]
     pub batch_id: String,
     pub total_messages: usize,
     /// How many were queued (or scheduled).

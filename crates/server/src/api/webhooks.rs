@@ -188,7 +188,7 @@ pub async fn update(
 
 /// Remove an endpoint and its delivery log.
 #[utoipa::path(delete, path = "/api/v1/webhooks/{id}", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 200, description = "Deleted", body = Envelope<serde_json::Value>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Deleted", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deleted": true } })), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     principal: Principal,
@@ -212,7 +212,7 @@ pub async fn rotate_secret(
 
 /// Send a `webhook.test` event to this endpoint.
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/test", tag = "webhooks", params(("id" = String, Path)),
-    responses((status = 202, description = "Queued for delivery", body = Envelope<serde_json::Value>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, description = "Queued for delivery", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "eventId": "evt_0192f0c5e2b47a39b1d2c3e4f5a6b7c8" } })), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn test(
     State(state): State<AppState>,
     principal: Principal,
@@ -245,7 +245,7 @@ pub async fn deliveries(
 /// Deliver one delivery again now (whatever its status).
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry", tag = "webhooks",
     params(("id" = String, Path), ("delivery_id" = String, Path)),
-    responses((status = 202, description = "Due now", body = Envelope<serde_json::Value>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 202, description = "Due now", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deliveryId": "dlv_0192f0c5e2b47a39b1d2c3e4f5a6b7c8", "status": "pending" } })), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn retry(
     State(state): State<AppState>,
     principal: Principal,
@@ -262,7 +262,7 @@ pub async fn retry(
 
 /// Deliver again every event the endpoint wants from a point in time (same event ids).
 #[utoipa::path(post, path = "/api/v1/webhooks/{id}/replay", tag = "webhooks", params(("id" = String, Path)), request_body = ReplayRequest,
-    responses((status = 202, description = "Queued", body = Envelope<serde_json::Value>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 202, description = "Queued", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "queued": 42 } })), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn replay(
     State(state): State<AppState>,
     principal: Principal,
@@ -293,7 +293,7 @@ pub async fn set_default(
 
 /// Remove the account's default endpoint.
 #[utoipa::path(delete, path = "/api/v1/auth/me/webhook", tag = "webhooks",
-    responses((status = 200, description = "Removed", body = Envelope<serde_json::Value>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "Removed", body = Envelope<serde_json::Value>, example = json!({ "success": true, "data": { "deleted": true } })), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_default(
     State(state): State<AppState>,
     principal: Principal,

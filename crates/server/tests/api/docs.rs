@@ -228,3 +228,74 @@ async fn the_docs_page_needs_nothing_from_the_internet() {
     assert!(script.text().await.unwrap().len() > 100_000);
     server.stop().await;
 }
+
+/// Whether a schema (followed through `$ref`, arrays, `allOf`/`oneOf`, optional wrappers and
+/// the response envelope's `data`) shows an example: on itself or on one of its properties.
+fn shows_an_example(doc: &Value, schema: &Value, depth: usize) -> bool {
+    if depth > 6 {
+        return false;
+    }
+    if schema.get("example").is_some() || schema.get("examples").is_some() {
+        return true;
+    }
+    if let Some(reference) = schema["$ref"].as_str() {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return shows_an_example(doc, &doc["components"]["schemas"][name], depth + 1);
+    }
+    let nested = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .filter_map(|key| schema[*key].as_array())
+        .flatten()
+        .chain(schema.get("items"))
+        .any(|inner| shows_an_example(doc, inner, depth + 1));
+    nested
+        || schema["properties"].as_object().is_some_and(|properties| {
+            properties.values().any(|property| {
+                property.get("example").is_some()
+                    || property.get("examples").is_some()
+                    || shows_an_example(doc, property, depth + 1)
+            })
+        })
+}
+
+#[tokio::test]
+async fn every_json_body_in_the_openapi_document_has_an_example() {
+    let server = TestServer::start(Backend::Sqlite, |_| {}).await;
+    let (_, doc) = server.call(Method::GET, "/openapi.json", None, None).await;
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let bodies = operation["requestBody"]["content"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(kind, media)| (format!("request {kind}"), media));
+            let answers = operation["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(code, _)| code.starts_with('2'))
+                .flat_map(|(code, response)| {
+                    response["content"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(move |(kind, media)| (format!("{code} {kind}"), media))
+                });
+            for (what, media) in bodies.chain(answers) {
+                let json = what.ends_with("application/json");
+                let shown = media.get("example").is_some()
+                    || media.get("examples").is_some()
+                    || shows_an_example(&doc, &media["schema"], 0);
+                checked += usize::from(json);
+                if json && !shown {
+                    missing.push(format!("{method} {path}: {what}"));
+                }
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} JSON bodies were found");
+    assert!(missing.is_empty(), "no example:\n{}", missing.join("\n"));
+    server.stop().await;
+}
