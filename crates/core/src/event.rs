@@ -48,6 +48,8 @@ pub enum EventKind {
     LabelUpdated,
     #[serde(rename = "label.chat_updated")]
     LabelChatUpdated,
+    #[serde(rename = "history.synced")]
+    HistorySynced,
     #[serde(rename = "qrcode.updated")]
     QrcodeUpdated,
     #[serde(rename = "session.status")]
@@ -71,7 +73,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 27] = [
+    pub const ALL: [EventKind; 28] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -89,6 +91,7 @@ impl EventKind {
         Self::CallReceived,
         Self::LabelUpdated,
         Self::LabelChatUpdated,
+        Self::HistorySynced,
         Self::QrcodeUpdated,
         Self::SessionStatus,
         Self::SessionConnected,
@@ -120,6 +123,7 @@ impl EventKind {
             Self::CallReceived => "call.received",
             Self::LabelUpdated => "label.updated",
             Self::LabelChatUpdated => "label.chat_updated",
+            Self::HistorySynced => "history.synced",
             Self::QrcodeUpdated => "qrcode.updated",
             Self::SessionStatus => "session.status",
             Self::SessionConnected => "session.connected",

@@ -199,11 +199,13 @@ pub enum Capability {
     Newsletters,
     /// Post statuses (stories) to chosen contacts or the whole address book; delete them.
     PostStatus,
+    /// Import the chat history WhatsApp sends after linking (`syncHistory`).
+    HistorySync,
 }
 
 impl Capability {
     /// Every capability, in the order tables list them.
-    pub const ALL: [Capability; 31] = [
+    pub const ALL: [Capability; 32] = [
         Self::QrLink,
         Self::PairingCode,
         Self::Logout,
@@ -235,6 +237,7 @@ impl Capability {
         Self::Communities,
         Self::Newsletters,
         Self::PostStatus,
+        Self::HistorySync,
     ];
 
     /// What a user can do with it, in a few words.
@@ -272,6 +275,9 @@ impl Capability {
             Self::Communities => "Communities: create, list, their groups, link and unlink groups",
             Self::Newsletters => {
                 "Channels: create, follow, unfollow, mute, read posts; post by sending to the channel"
+            }
+            Self::HistorySync => {
+                "Import the chat history WhatsApp sends after linking (`syncHistory`)"
             }
             Self::PostStatus => {
                 "Post statuses (stories) to chosen contacts or all of them; delete them"

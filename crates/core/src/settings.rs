@@ -4,7 +4,8 @@
 //! Pacing: a number with years of chat history tolerates more than one linked yesterday, so
 //! each instance can loosen or tighten the global `[pacing]` rules; every field is optional
 //! and falls back to the global value. Switches: what happens to what arrives (group messages
-//! and status updates ignored, messages marked read as they arrive, calls rejected, the number always online);
+//! and status updates ignored, messages marked read as they arrive, calls rejected, the number always online,
+//! the chat history imported on linking);
 //! all off by default.
 
 use crate::ValidationErrors;
@@ -33,6 +34,11 @@ pub struct InstanceSettings {
     /// every reconnect); off, it shows online only while `PUT …/presence` says so.
     #[serde(default, skip_serializing_if = "is_false")]
     pub always_online: bool,
+    /// The chat history WhatsApp hands a newly linked device is imported: its chats and
+    /// text messages appear in the chat list and the messages (no event per message, one
+    /// `history.synced` per batch). Off, WhatsApp's history is acknowledged and dropped.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sync_history: bool,
     /// With `rejectCalls`: a text sent to the caller after the call is rejected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "We cannot take calls here; please write to us.")]

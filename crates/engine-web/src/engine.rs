@@ -40,6 +40,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Communities,
     Capability::Newsletters,
     Capability::PostStatus,
+    Capability::HistorySync,
 ];
 
 pub struct WebEngine {

@@ -328,7 +328,16 @@ pub fn classify(message: &Arc<wa::Message>, info: &MessageInfo) -> Classified {
         return media(MediaKind::Sticker, &sticker.mimetype, None, None, false);
     }
 
-    let content = if let Some(location) = base.location_message.as_option() {
+    match plain_content(base) {
+        Some(content) => Classified::Ready(envelope.with(content)),
+        None => Classified::Skipped("a message type wagate does not model"),
+    }
+}
+
+/// The content of a message that carries no file: a text, a location, contact cards or a
+/// poll; `None` for anything else.
+pub fn plain_content(base: &wa::Message) -> Option<MessageContent> {
+    if let Some(location) = base.location_message.as_option() {
         match (location.degrees_latitude, location.degrees_longitude) {
             (Some(latitude), Some(longitude)) => Some(MessageContent::Location {
                 latitude,
@@ -363,10 +372,6 @@ pub fn classify(message: &Arc<wa::Message>, info: &MessageInfo) -> Classified {
         })
     } else {
         base.text_content().and_then(text)
-    };
-    match content {
-        Some(content) => Classified::Ready(envelope.with(content)),
-        None => Classified::Skipped("a message type wagate does not model"),
     }
 }
 

@@ -9,6 +9,7 @@ mod communities;
 mod contacts;
 mod engine;
 mod groups;
+mod history;
 pub mod inbound;
 mod key_store;
 mod labels;

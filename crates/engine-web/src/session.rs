@@ -39,6 +39,7 @@ use whatsapp_rust::{PinDuration, RevokeType, SendError, SendOptions};
 use crate::communities;
 use crate::contacts;
 use crate::groups;
+use crate::history;
 use crate::inbound::{self, Classified, MediaKind, Pending};
 use crate::key_store::KeyStore;
 use crate::labels;
@@ -116,6 +117,8 @@ pub struct WebSession {
     events: EventSink,
     running: Mutex<Option<BotHandle>>,
     ringing: Ringing,
+    /// Whether WhatsApp's history is wanted (`syncHistory`); the library drops it otherwise.
+    sync_history: std::sync::atomic::AtomicBool,
 }
 
 /// Calls ringing now, by id, as the library reported them (rejecting needs all of it).
@@ -250,6 +253,21 @@ impl Reporter {
             ),
             Event::ContactUpdate(update) => {
                 contacts::saved_contact(&update.jid, update.action.full_name.clone())
+            }
+            Event::HistorySync(chunk) => {
+                // Decoding a chunk takes milliseconds to tens of them: off the runtime.
+                let chunk = chunk.as_ref().clone();
+                match tokio::task::spawn_blocking(move || chunk.get().map(history::batch)).await {
+                    Ok(Some(batch)) => Some(SessionEvent::History(batch)),
+                    Ok(None) => {
+                        tracing::warn!(instance = %self.instance, "a history chunk could not be decoded");
+                        None
+                    }
+                    Err(error) => {
+                        tracing::error!(instance = %self.instance, %error, "decoding a history chunk failed");
+                        None
+                    }
+                }
             }
             Event::Receipt(receipt) => {
                 for event in inbound::receipts(receipt) {
@@ -535,6 +553,7 @@ impl WebSession {
             events,
             running: Mutex::new(None),
             ringing: Ringing::default(),
+            sync_history: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -579,11 +598,13 @@ impl WebSession {
             .with_http_client(whatsapp_rust::http::UreqHttpClient::new())
             .with_runtime(TokioRuntime)
             .with_inbound_durability_hook(Durable(reporter))
-            .skip_history_sync()
             .on_event(move |event, client| {
                 let reporter = on_event.clone();
                 async move { reporter.on_event(&event, &client).await }
             });
+        if !self.sync_history.load(std::sync::atomic::Ordering::Relaxed) {
+            builder = builder.skip_history_sync();
+        }
         if let Some(version) = self.shared.config.version {
             builder = builder.with_version(version);
         }
@@ -823,6 +844,17 @@ impl Session for WebSession {
 
     async fn disconnect(&self) {
         self.stop_running().await;
+    }
+
+    fn sync_history(&self, wanted: bool) {
+        self.sync_history
+            .store(wanted, std::sync::atomic::Ordering::Relaxed);
+        // A client starting or stopping now reads the flag itself.
+        if let Ok(running) = self.running.try_lock()
+            && let Some(handle) = running.as_ref()
+        {
+            handle.client().set_skip_history_sync(!wanted);
+        }
     }
 
     async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError> {

@@ -32,7 +32,7 @@ pub use pictures::{JpegImage, Picture};
 pub use privacy::{PrivacySetting, PrivacyValue};
 pub use session::{
     Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,
-    EngineEvent, EventSink, IncomingCall, IncomingChange, IncomingMessage, MessageOperation,
-    MessageTemplate, NewTemplate, NumberCheck, OutgoingMessage, SendReceipt, Sender, Session,
-    SessionEvent,
+    EngineEvent, EventSink, HistoricMessage, HistoryBatch, IncomingCall, IncomingChange,
+    IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, NumberCheck, OutgoingMessage,
+    SendReceipt, Sender, Session, SessionEvent,
 };

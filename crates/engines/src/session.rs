@@ -129,6 +129,10 @@ pub trait Session: Send + Sync {
     /// Sends one message. Sending the same `id` twice delivers it once.
     async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError>;
 
+    /// Whether the chat history WhatsApp sends after linking is wanted (`syncHistory`);
+    /// engines without history ignore it.
+    fn sync_history(&self, _wanted: bool) {}
+
     /// Acts on a message already in a chat: react, edit, revoke, mark read, pin.
     async fn perform(&self, operation: &MessageOperation) -> Result<(), EngineError>;
 
@@ -599,6 +603,30 @@ pub struct IncomingMessage {
     pub at: DateTime<Utc>,
 }
 
+/// A message from before the device was linked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoricMessage {
+    pub provider_message_id: String,
+    pub chat: Jid,
+    /// Sent by the number itself (from the phone or another device).
+    pub from_me: bool,
+    /// Who sent it, when not the number.
+    pub sender: Sender,
+    pub content: MessageContent,
+    pub at: DateTime<Utc>,
+}
+
+/// One chunk of history, as WhatsApp sends it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct HistoryBatch {
+    pub messages: Vec<HistoricMessage>,
+    /// Messages the engine could not carry over (media it does not download, kinds it does
+    /// not know).
+    pub skipped: usize,
+    /// How far the whole sync is, 0–100, when WhatsApp says.
+    pub progress: Option<u32>,
+}
+
 /// Something another party did to a message in one of our chats.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum IncomingChange {
@@ -643,6 +671,8 @@ pub enum SessionEvent {
         phone: PhoneNumber,
         name: Option<String>,
     },
+    /// Part of the chat history WhatsApp hands a newly linked device.
+    History(HistoryBatch),
     /// Someone reacted to, edited, revoked or voted on a message (WhatsApp's id for it).
     Changed {
         chat: Jid,

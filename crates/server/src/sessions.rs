@@ -99,6 +99,7 @@ impl SessionRegistry {
         })?;
         let sink = EventSink::new(instance.id.clone(), self.events.clone());
         let session = engine.session(instance.id.clone(), sink);
+        session.sync_history(instance.settings.sync_history);
         live.insert(instance.id.clone(), session.clone());
         Ok(session)
     }

@@ -8,6 +8,7 @@
 
 mod codes;
 mod groups;
+pub mod history;
 mod network;
 mod newsletters;
 mod pictures;
@@ -89,6 +90,7 @@ pub const CAPABILITIES: &[Capability] = &[
     Capability::Communities,
     Capability::Newsletters,
     Capability::PostStatus,
+    Capability::HistorySync,
 ];
 
 /// The sandbox engine. Its sessions share one simulated network.

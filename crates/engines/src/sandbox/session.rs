@@ -1,6 +1,7 @@
 //! One sandbox session: linking by QR or pairing code, and sending with simulated receipts.
 
 use super::groups::GroupRegistry;
+use super::history;
 use super::network::{ConnectionError, LinkError, Shared};
 use super::newsletters::NewsletterBoard;
 use super::pictures::PictureBoard;
@@ -16,6 +17,7 @@ use crate::{
 };
 use async_trait::async_trait;
 use chrono::Utc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -63,6 +65,8 @@ pub(super) struct SandboxSession {
     privacy: Mutex<std::collections::BTreeMap<PrivacySetting, PrivacyValue>>,
     /// Calls ringing now: id and caller.
     ringing: Mutex<Vec<(String, Jid)>>,
+    /// The phone hands its chat history over when it links this device.
+    sync_history: AtomicBool,
 }
 
 fn expires_in(ttl: Duration) -> chrono::DateTime<Utc> {
@@ -92,6 +96,7 @@ impl SandboxSession {
             about: Mutex::new(None),
             privacy: Mutex::default(),
             ringing: Mutex::new(Vec::new()),
+            sync_history: AtomicBool::new(false),
         })
     }
 
@@ -217,6 +222,15 @@ impl SandboxSession {
             self.shared.register_phone(&me, &self.instance);
             me
         };
+        if self.sync_history.load(Ordering::Relaxed) {
+            let events = self.events.clone();
+            let past = history::past_of(&me);
+            tokio::spawn(async move {
+                for chunk in past {
+                    events.emit(SessionEvent::History(chunk)).await;
+                }
+            });
+        }
         // Answered, not reported: the caller applies it, and a copy of it queued behind
         // later events (a logout) would reopen the instance.
         Ok(me)
@@ -537,6 +551,10 @@ impl Session for SandboxSession {
         phase.stop_linking();
         *phase = Phase::Idle;
         self.shared.forget_phone(&self.instance);
+    }
+
+    fn sync_history(&self, wanted: bool) {
+        self.sync_history.store(wanted, Ordering::Relaxed);
     }
 
     async fn send(&self, message: &OutgoingMessage) -> Result<SendReceipt, EngineError> {

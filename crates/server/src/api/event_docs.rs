@@ -255,6 +255,25 @@ pub struct LabelChatUpdatedData {
     labeled: bool,
 }
 
+/// `history.synced`: a chunk of the chat history WhatsApp hands a newly linked device was
+/// imported (`syncHistory`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HistorySyncedData {
+    /// Messages stored from this chunk (those already stored are not counted).
+    #[schema(example = 120)]
+    messages: usize,
+    /// The chats they belong to.
+    #[schema(example = 8)]
+    chats: usize,
+    /// Messages not carried over (media, which is not downloaded, and kinds not known).
+    #[schema(example = 14)]
+    skipped: usize,
+    /// How far the whole sync is, 0–100, when WhatsApp says.
+    #[schema(example = 40)]
+    progress: Option<u32>,
+}
+
 /// `call.received`: someone is calling the number.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -416,6 +435,10 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
             "LabelChatUpdatedData",
             "A label was put on a chat or taken off it.",
         ),
+        HistorySynced => (
+            "HistorySyncedData",
+            "A chunk of the chat history WhatsApp hands a newly linked device was imported (`syncHistory`).",
+        ),
         QrcodeUpdated => (
             "QrcodeUpdatedData",
             "A new QR code (or pairing code) is waiting to be scanned (typed).",
@@ -478,6 +501,7 @@ impl utoipa::Modify for EventDocs {
             (CallReceivedData::name(), CallReceivedData::schema()),
             (LabelUpdatedData::name(), LabelUpdatedData::schema()),
             (LabelChatUpdatedData::name(), LabelChatUpdatedData::schema()),
+            (HistorySyncedData::name(), HistorySyncedData::schema()),
             (QrcodeUpdatedData::name(), QrcodeUpdatedData::schema()),
             (SessionStatusData::name(), SessionStatusData::schema()),
             (SessionConnectedData::name(), SessionConnectedData::schema()),

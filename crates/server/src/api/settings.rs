@@ -27,6 +27,8 @@ pub struct SettingsView {
     pub call_reject_message: Option<String>,
     /// The number shows online whenever it is connected.
     pub always_online: bool,
+    /// The chat history WhatsApp hands a newly linked device is imported.
+    pub sync_history: bool,
     /// This number's overrides of the server's pacing; `null` follows `[pacing]`.
     pub pacing: Option<PacingSettings>,
 }
@@ -40,6 +42,7 @@ impl From<InstanceSettings> for SettingsView {
             reject_calls: settings.reject_calls,
             call_reject_message: settings.call_reject_message,
             always_online: settings.always_online,
+            sync_history: settings.sync_history,
             pacing: settings.pacing,
         }
     }

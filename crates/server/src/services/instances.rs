@@ -65,19 +65,27 @@ impl Gateway {
             return Err(ServiceError::field("settings", "is required"));
         };
         settings.validate()?;
-        if settings.always_online
-            && !self
-                .sessions
-                .capabilities(instance.engine)
-                .contains(&Capability::Presence)
-        {
-            return Err(ServiceError::field(
+        let capabilities = self.sessions.capabilities(instance.engine);
+        for (wanted, needs, field, what) in [
+            (
+                settings.always_online,
+                Capability::Presence,
                 "settings.alwaysOnline",
-                format!(
-                    "the {} engine cannot show the number online",
-                    instance.engine.as_str()
-                ),
-            ));
+                "show the number online",
+            ),
+            (
+                settings.sync_history,
+                Capability::HistorySync,
+                "settings.syncHistory",
+                "import chat history",
+            ),
+        ] {
+            if wanted && !capabilities.contains(&needs) {
+                return Err(ServiceError::field(
+                    field,
+                    format!("the {} engine cannot {what}", instance.engine.as_str()),
+                ));
+            }
         }
         let updated = self
             .store
@@ -88,6 +96,9 @@ impl Gateway {
         self.dispatcher_wake.notify_one();
         if settings.always_online != instance.settings.always_online {
             self.show_online(&updated, settings.always_online).await;
+        }
+        if let Some(session) = self.sessions.live(&instance.id) {
+            session.sync_history(settings.sync_history);
         }
         Ok(updated)
     }

@@ -9,7 +9,7 @@ use wagate_engine::{IncomingChange, IncomingMessage, Sender};
 use wagate_store::{InstanceRecord, MessageChange, MessageRecord, NewEvent, NewInboundMessage};
 
 /// How a sender is named: their number when WhatsApp tells it, their LID otherwise.
-fn sender_id(sender: &Sender) -> String {
+pub(super) fn sender_id(sender: &Sender) -> String {
     sender
         .phone
         .as_ref()
@@ -27,7 +27,11 @@ fn sender_json(sender: &Sender) -> serde_json::Value {
     })
 }
 
-fn event(instance: &InstanceRecord, kind: EventKind, data: serde_json::Value) -> NewEvent {
+pub(super) fn event(
+    instance: &InstanceRecord,
+    kind: EventKind,
+    data: serde_json::Value,
+) -> NewEvent {
     NewEvent {
         account_id: instance.account_id.clone(),
         instance_id: Some(instance.id.clone()),

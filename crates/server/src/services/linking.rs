@@ -350,6 +350,7 @@ impl Gateway {
                     .await?
             }
             SessionEvent::Incoming(message) => self.on_incoming(id, message).await?,
+            SessionEvent::History(batch) => self.on_history(id, batch).await?,
             SessionEvent::Group(event) => self.on_group_event(id, event).await?,
             SessionEvent::Call(call) => self.on_call(id, call).await?,
             SessionEvent::Label(event) => self.on_label_event(id, event).await?,

@@ -23,6 +23,7 @@ mod event_payloads;
 mod events;
 mod file_sends;
 pub mod groups;
+mod history;
 mod idempotency;
 mod instances;
 mod intake;

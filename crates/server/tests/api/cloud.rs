@@ -619,6 +619,15 @@ async fn cloud_numbers_cannot_check_numbers_show_presence_or_manage_groups_and_s
                 .await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(fields(&body), ["settings.alwaysOnline"]);
+            let (status, body) = server
+                .put(
+                    &format!("/api/v1/instances/{id}/settings"),
+                    &key,
+                    json!({ "syncHistory": true }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(fields(&body), ["settings.syncHistory"]);
             // Nor calls.
             let (status, body) = server
                 .post(

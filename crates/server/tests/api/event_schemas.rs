@@ -47,6 +47,15 @@ async fn sent(server: &TestServer, key: &str, body: Value) -> String {
 /// Makes the gateway emit every kind of event it has.
 async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
     server.instance(key, "sales").await;
+    // history.synced, as the phone hands its past over on linking.
+    let (status, body) = server
+        .put(
+            "/api/v1/instances/sales/settings",
+            key,
+            json!({ "syncHistory": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
     server.link(key, "sales", "15550001111").await;
     server.instance(key, "paired").await;
     let (status, body) = server

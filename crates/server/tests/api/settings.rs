@@ -1,5 +1,6 @@
 //! Instance settings over HTTP: read and replaced as a whole, checked, and honoured — group
-//! messages and status updates ignored, arrived messages marked read.
+//! messages and status updates ignored, arrived messages marked read, the chat history
+//! imported on linking.
 
 use crate::support::*;
 use reqwest::StatusCode;
@@ -13,7 +14,7 @@ async fn settings_are_read_replaced_and_checked() {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
+            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": false, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "syncHistory": false, "pacing": null })
         );
 
         let (status, body) = server
@@ -43,7 +44,7 @@ async fn settings_are_read_replaced_and_checked() {
             .await;
         assert_eq!(
             body["data"],
-            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "pacing": null })
+            json!({ "ignoreGroups": false, "ignoreStatus": false, "autoReadMessages": true, "rejectCalls": false, "callRejectMessage": null, "alwaysOnline": false, "syncHistory": false, "pacing": null })
         );
 
         for bad in [
@@ -207,6 +208,111 @@ async fn with_ignore_status_contacts_status_updates_do_not_arrive() {
             .map(|e| e["data"]["body"].as_str().unwrap().to_owned())
             .collect();
         assert_eq!(received, ["my story", "direct"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sync_history_imports_the_phones_past_once_without_a_received_event_per_message() {
+    on_each_backend(|server| async move {
+        let key = server.account("Acme").await;
+        for name in ["synced", "plain"] {
+            server.instance(&key, name).await;
+        }
+        let (status, body) = server
+            .put(
+                "/api/v1/instances/synced/settings",
+                &key,
+                json!({ "syncHistory": true }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["syncHistory"], true);
+        server.link(&key, "synced", "15550001111").await;
+        server.link(&key, "plain", "15550004444").await;
+
+        let last = server
+            .wait_for_event(&key, "history.synced", |e| e["data"]["progress"] == 100)
+            .await;
+        assert_eq!(last["instance"], "synced");
+        let chunks: Vec<_> = server
+            .events(&key)
+            .await
+            .into_iter()
+            .filter(|e| e["event"] == "history.synced")
+            .map(|e| e["data"].clone())
+            .collect();
+        assert_eq!(
+            chunks,
+            [
+                json!({ "messages": 3, "chats": 1, "skipped": 1, "progress": 50 }),
+                json!({ "messages": 1, "chats": 1, "skipped": 0, "progress": 100 }),
+            ]
+        );
+        assert!(
+            !server
+                .events(&key)
+                .await
+                .iter()
+                .any(|e| e["event"] == "message.received"),
+            "old messages are not news"
+        );
+
+        // The past shows in the chat list, read, at its own time, both directions.
+        let (_, chats) = server.get("/api/v1/instances/synced/chats", &key).await;
+        let chats = chats["data"].as_array().unwrap().clone();
+        assert_eq!(chats.len(), 2, "{chats:?}");
+        let customer = chats
+            .iter()
+            .find(|c| c["jid"] == "15550002222@s.whatsapp.net")
+            .unwrap();
+        assert_eq!(
+            (
+                customer["messages"].clone(),
+                customer["unreadCount"].clone()
+            ),
+            (json!(3), json!(0))
+        );
+        assert_eq!(customer["lastMessage"]["body"], "Great, see you then");
+        let (_, messages) = server
+            .get(
+                "/api/v1/instances/synced/chats/15550002222@s.whatsapp.net/messages",
+                &key,
+            )
+            .await;
+        let directions: Vec<_> = messages["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["direction"].clone(), m["body"].clone()))
+            .collect();
+        assert!(
+            directions.contains(&(json!("outbound"), json!("Yes, from 10am to 4pm."))),
+            "{directions:?}"
+        );
+
+        // Without the setting, nothing of the past is kept.
+        let (_, chats) = server.get("/api/v1/instances/plain/chats", &key).await;
+        assert_eq!(chats["data"], json!([]));
+
+        // Linked again, the phone hands the same past over: nothing is stored twice.
+        let (status, body) = server
+            .post("/api/v1/instances/synced/logout", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        server.link(&key, "synced", "15550001111").await;
+        server
+            .wait_for_event(&key, "history.synced", |e| {
+                e["data"]["progress"] == 100 && e["data"]["messages"] == 0
+            })
+            .await;
+        let (_, chats) = server.get("/api/v1/instances/synced/chats", &key).await;
+        assert_eq!(
+            chats["data"][0]["messages"].as_i64().unwrap()
+                + chats["data"][1]["messages"].as_i64().unwrap(),
+            4
+        );
+        server.stop().await;
     })
     .await;
 }
