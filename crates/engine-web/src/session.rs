@@ -869,13 +869,7 @@ impl Session for WebSession {
             polls::remember(&self.shared.store, &self.instance, &whatsapp_id, &poll).await?;
         }
         let sent = if message.to.is_status_broadcast() {
-            let post = message
-                .status_post
-                .as_ref()
-                .ok_or_else(|| EngineError::Permanent {
-                    failure: SendFailure::InvalidContent,
-                    message: "a status needs the people who see it".to_owned(),
-                })?;
+            let post = message.status_audience()?;
             client
                 .status()
                 .send_raw(

@@ -83,6 +83,18 @@ pub struct OutgoingMessage {
     pub status_post: Option<StatusPost>,
 }
 
+impl OutgoingMessage {
+    /// Who sees the status this message is; an engine cannot post a status without them.
+    pub fn status_audience(&self) -> Result<&StatusPost, EngineError> {
+        self.status_post
+            .as_ref()
+            .ok_or_else(|| EngineError::Permanent {
+                failure: crate::SendFailure::InvalidContent,
+                message: "a status needs the people who see it".to_owned(),
+            })
+    }
+}
+
 /// WhatsApp accepted the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SendReceipt {

@@ -47,6 +47,13 @@ macro_rules! select_labels {
 
 const LIST: &str = concat!(select_labels!(), " ORDER BY l.name, l.label_id");
 const GET: &str = concat!(select_labels!(), " AND l.label_id = $2");
+/// The id a new label takes and how many the instance has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewLabelSlot {
+    pub id: String,
+    pub existing: usize,
+}
+
 const IDS: &str = "SELECT label_id FROM labels WHERE instance_id = $1";
 const SAVE: &str = "INSERT INTO labels (instance_id, label_id, name, color, updated_at)
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instance_id, label_id)
@@ -77,8 +84,9 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// The id a new label of the instance takes: one more than the largest numeric id.
-    pub async fn next_label_id(&self, instance: &InstanceId) -> Result<String> {
+    /// Where a new label of the instance goes: its id, one more than the largest numeric
+    /// id, and how many labels there are already.
+    pub async fn new_label_slot(&self, instance: &InstanceId) -> Result<NewLabelSlot> {
         let ids: Vec<String> = on_pool!(self, pool => {
             sqlx::query_scalar(IDS).bind(instance.as_str()).fetch_all(pool).await?
         });
@@ -87,7 +95,10 @@ impl Store {
             .filter_map(|id| id.parse::<u64>().ok())
             .max()
             .unwrap_or(0);
-        Ok((largest + 1).to_string())
+        Ok(NewLabelSlot {
+            id: (largest + 1).to_string(),
+            existing: ids.len(),
+        })
     }
 
     /// Creates a label or changes its name or colour; `events` are appended only when it
@@ -185,9 +196,9 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::NewEvent;
     use crate::instances::tests::account_with_instance;
     use crate::testing::on_both_backends;
+    use crate::{NewEvent, NewLabelSlot};
 
     fn no_event() -> Vec<NewEvent> {
         panic!("nothing changed, so no event is asked for")
@@ -197,7 +208,13 @@ mod tests {
     async fn a_change_made_twice_is_kept_and_reported_once() {
         on_both_backends(|store| async move {
             let instance = account_with_instance(&store, "sales").await;
-            assert_eq!(store.next_label_id(&instance.id).await.unwrap(), "1");
+            assert_eq!(
+                store.new_label_slot(&instance.id).await.unwrap(),
+                NewLabelSlot {
+                    id: "1".to_owned(),
+                    existing: 0
+                }
+            );
             let id = &instance.id;
             assert!(store.save_label(id, "1", "New", 3, Vec::new).await.unwrap());
             assert!(!store.save_label(id, "1", "New", 3, no_event).await.unwrap());
@@ -213,7 +230,7 @@ mod tests {
                     .await
                     .unwrap()
             );
-            assert_eq!(store.next_label_id(id).await.unwrap(), "8");
+            assert_eq!(store.new_label_slot(id).await.unwrap().id, "8");
 
             let chat = "15550002222@s.whatsapp.net";
             assert!(

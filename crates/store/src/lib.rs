@@ -53,7 +53,7 @@ pub use events::{EventFilter, NewEvent};
 pub use history::NewHistoricMessage;
 pub use idempotency::{IdempotencyClaim, StoredResponse};
 pub use instances::{InstanceState, NewInstance, QrState};
-pub use labels::LabelRecord;
+pub use labels::{LabelRecord, NewLabelSlot};
 pub use media::MediaRecord;
 pub use message_state::{MessageChange, NewInboundMessage};
 pub use messages::{MessageFilter, MessageTransition, NewOutboundMessage};

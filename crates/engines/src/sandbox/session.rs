@@ -1129,13 +1129,7 @@ impl Session for SandboxSession {
 
 /// The recipients of a status who are on WhatsApp; a status nobody can see is refused.
 fn status_viewers(message: &OutgoingMessage) -> Result<Vec<PhoneNumber>, EngineError> {
-    let post = message
-        .status_post
-        .as_ref()
-        .ok_or_else(|| EngineError::Permanent {
-            failure: SendFailure::InvalidContent,
-            message: "a status needs the people who see it".to_owned(),
-        })?;
+    let post = message.status_audience()?;
     let viewers: Vec<PhoneNumber> = post
         .recipients
         .iter()

@@ -87,11 +87,11 @@ impl Gateway {
             .label_ids
             .get_with(instance.id.clone(), Default::default);
         let _creating = creating.lock().await;
-        let existing = self.store.list_labels(&instance.id).await?.len();
+        let slot = self.store.new_label_slot(&instance.id).await?;
         let label = Label {
-            id: self.store.next_label_id(&instance.id).await?,
+            id: slot.id,
             name,
-            color: color.unwrap_or((existing % usize::from(LABEL_COLORS)) as u8),
+            color: color.unwrap_or((slot.existing % usize::from(LABEL_COLORS)) as u8),
         };
         session.save_label(&label).await?;
         self.keep_label(&instance, &label).await?;

@@ -120,11 +120,6 @@ impl Gateway {
         id_or_name: &str,
         request: Option<PictureRequest>,
     ) -> ServiceResult<PictureOf> {
-        let instance = self.resolve_instance(principal, id_or_name).await?;
-        let image = match request {
-            Some(request) => Some(self.picture_image(&instance.account_id, request).await?),
-            None => None,
-        };
         let (instance, session) = self
             .open_session_for(
                 principal,
@@ -133,6 +128,10 @@ impl Gateway {
                 "change the profile picture",
             )
             .await?;
+        let image = match request {
+            Some(request) => Some(self.picture_image(&instance.account_id, request).await?),
+            None => None,
+        };
         let me = instance
             .me
             .ok_or_else(|| ServiceError::Conflict("the number is not linked".to_owned()))?

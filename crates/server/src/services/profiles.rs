@@ -2,7 +2,7 @@
 
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use wagate_core::{Capability, Jid, LinkedAccount, PhoneNumber, ValidationErrors};
-use wagate_engine::{ContactInfo, PrivacySetting, PrivacyValue};
+use wagate_engine::{ContactInfo, EngineError, PrivacySetting, PrivacyValue, Session};
 use wagate_store::{ContactRecord, InstanceState};
 
 const WHAT: &str = "read or change profiles";
@@ -132,11 +132,37 @@ impl Gateway {
         let (_, session) = self
             .open_session_for(principal, id_or_name, Capability::Profiles, WHAT)
             .await?;
-        for (setting, value) in changes {
-            session.set_privacy(setting, value).await?;
-        }
+        apply_privacy(session.as_ref(), &changes).await?;
         Ok(session.privacy().await?)
     }
+}
+
+/// Applies the changes one by one; when WhatsApp refuses one, those already applied are set
+/// back as they were, so a refused request leaves the settings as it found them.
+async fn apply_privacy(
+    session: &dyn Session,
+    changes: &[(PrivacySetting, PrivacyValue)],
+) -> Result<(), EngineError> {
+    let before = if changes.len() > 1 {
+        session.privacy().await?
+    } else {
+        Vec::new()
+    };
+    for (done, (setting, value)) in changes.iter().enumerate() {
+        let Err(error) = session.set_privacy(*setting, *value).await else {
+            continue;
+        };
+        for (applied, _) in &changes[..done] {
+            let Some((_, previous)) = before.iter().find(|(s, _)| s == applied) else {
+                continue;
+            };
+            if let Err(undo) = session.set_privacy(*applied, *previous).await {
+                tracing::warn!(setting = applied.name(), %undo, "a privacy change could not be set back");
+            }
+        }
+        return Err(error);
+    }
+    Ok(())
 }
 
 fn parse_privacy(
@@ -184,5 +210,82 @@ mod tests {
         let fields: Vec<&str> = errors.0.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["readReceipts", "online"]);
         assert!(parse_privacy(&[]).is_err());
+    }
+
+    /// A number whose WhatsApp refuses changes to one setting.
+    struct Refusing {
+        settings: std::sync::Mutex<Vec<(PrivacySetting, PrivacyValue)>>,
+        refused: PrivacySetting,
+    }
+
+    #[async_trait::async_trait]
+    impl Session for Refusing {
+        async fn connect(
+            &self,
+            _: wagate_engine::ConnectMode,
+        ) -> Result<wagate_engine::ConnectOutcome, EngineError> {
+            Err(EngineError::NotConnected)
+        }
+        async fn logout(&self) -> Result<(), EngineError> {
+            Ok(())
+        }
+        async fn disconnect(&self) {}
+        async fn send(
+            &self,
+            _: &wagate_engine::OutgoingMessage,
+        ) -> Result<wagate_engine::SendReceipt, EngineError> {
+            Err(EngineError::NotConnected)
+        }
+        async fn perform(&self, _: &wagate_engine::MessageOperation) -> Result<(), EngineError> {
+            Ok(())
+        }
+        async fn privacy(&self) -> Result<Vec<(PrivacySetting, PrivacyValue)>, EngineError> {
+            Ok(self.settings.lock().unwrap().clone())
+        }
+        async fn set_privacy(
+            &self,
+            setting: PrivacySetting,
+            value: PrivacyValue,
+        ) -> Result<(), EngineError> {
+            if setting == self.refused {
+                return Err(EngineError::Transient("WhatsApp said no".to_owned()));
+            }
+            let mut settings = self.settings.lock().unwrap();
+            settings.retain(|(s, _)| *s != setting);
+            settings.push((setting, value));
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_privacy_change_sets_back_those_before_it() {
+        let start = vec![
+            (PrivacySetting::LastSeen, PrivacyValue::All),
+            (PrivacySetting::About, PrivacyValue::All),
+        ];
+        let session = Refusing {
+            settings: std::sync::Mutex::new(start.clone()),
+            refused: PrivacySetting::Online,
+        };
+        let changes = [
+            (PrivacySetting::LastSeen, PrivacyValue::Contacts),
+            (PrivacySetting::About, PrivacyValue::None),
+            (PrivacySetting::Online, PrivacyValue::MatchLastSeen),
+        ];
+        assert!(apply_privacy(&session, &changes).await.is_err());
+        let mut after = session.privacy().await.unwrap();
+        after.sort_by_key(|(setting, _)| setting.name());
+        let mut expected = start;
+        expected.sort_by_key(|(setting, _)| setting.name());
+        assert_eq!(after, expected);
+
+        assert!(apply_privacy(&session, &changes[..2]).await.is_ok());
+        assert!(
+            session
+                .privacy()
+                .await
+                .unwrap()
+                .contains(&(PrivacySetting::About, PrivacyValue::None))
+        );
     }
 }
