@@ -50,6 +50,36 @@ pub struct CreatedInstance {
     pub cloud: Option<wagate_store::CloudNumber>,
 }
 
+/// Refuses switches the engine (with `capabilities`) cannot honour, by field.
+fn check_switches(
+    capabilities: &[Capability],
+    engine: EngineKind,
+    settings: &InstanceSettings,
+    errors: &mut ValidationErrors,
+) {
+    for (wanted, needs, field, what) in [
+        (
+            settings.always_online,
+            Capability::Presence,
+            "settings.alwaysOnline",
+            "show the number online",
+        ),
+        (
+            settings.sync_history,
+            Capability::HistorySync,
+            "settings.syncHistory",
+            "import chat history",
+        ),
+    ] {
+        if wanted && !capabilities.contains(&needs) {
+            errors.push(
+                field,
+                format!("the {} engine cannot {what}", engine.as_str()),
+            );
+        }
+    }
+}
+
 impl Gateway {
     /// Changes an instance's settings; account keys only, as they decide how hard a number
     /// may be driven.
@@ -65,28 +95,14 @@ impl Gateway {
             return Err(ServiceError::field("settings", "is required"));
         };
         settings.validate()?;
-        let capabilities = self.sessions.capabilities(instance.engine);
-        for (wanted, needs, field, what) in [
-            (
-                settings.always_online,
-                Capability::Presence,
-                "settings.alwaysOnline",
-                "show the number online",
-            ),
-            (
-                settings.sync_history,
-                Capability::HistorySync,
-                "settings.syncHistory",
-                "import chat history",
-            ),
-        ] {
-            if wanted && !capabilities.contains(&needs) {
-                return Err(ServiceError::field(
-                    field,
-                    format!("the {} engine cannot {what}", instance.engine.as_str()),
-                ));
-            }
-        }
+        let mut errors = ValidationErrors::default();
+        check_switches(
+            self.sessions.capabilities(instance.engine),
+            instance.engine,
+            &settings,
+            &mut errors,
+        );
+        errors.finish(())?;
         let updated = self
             .store
             .set_instance_settings(&instance.id, &settings)
@@ -172,6 +188,14 @@ impl Gateway {
         let settings = request.settings.unwrap_or_default();
         if let Err(invalid) = settings.validate() {
             errors.0.extend(invalid.0);
+        }
+        if let Some(engine) = engine {
+            check_switches(
+                self.sessions.capabilities(engine),
+                engine,
+                &settings,
+                &mut errors,
+            );
         }
         let cloud = match (engine, request.cloud) {
             (Some(EngineKind::Cloud), Some(cloud)) => {

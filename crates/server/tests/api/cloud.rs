@@ -95,6 +95,12 @@ async fn cloud_instances_are_created_verified_and_keep_their_secrets() {
                 .await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(fields(&body), ["cloud"]);
+            // A switch the engine cannot honour is refused at creation as at a change.
+            let mut switched = cloud_body("shop", fake.base_url());
+            switched["settings"] = json!({ "syncHistory": true, "alwaysOnline": true });
+            let (status, body) = server.post("/api/v1/instances", &key, switched).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(fields(&body), ["settings.alwaysOnline", "settings.syncHistory"]);
 
             let (status, created) = server
                 .post("/api/v1/instances", &key, cloud_body("shop", fake.base_url()))
