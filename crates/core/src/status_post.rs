@@ -100,23 +100,6 @@ impl StatusFont {
         Self::Exo2,
         Self::CourierPrime,
     ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::System => "system",
-            Self::SystemText => "systemText",
-            Self::FbScript => "fbScript",
-            Self::SystemBold => "systemBold",
-            Self::MorningBreeze => "morningBreeze",
-            Self::Calistoga => "calistoga",
-            Self::Exo2 => "exo2",
-            Self::CourierPrime => "courierPrime",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|font| font.name() == raw.trim())
-    }
 }
 
 #[cfg(test)]
@@ -150,15 +133,24 @@ mod tests {
     }
 
     #[test]
-    fn fonts_go_by_their_names() {
-        for font in StatusFont::ALL {
-            assert_eq!(StatusFont::parse(font.name()), Some(font));
+    fn fonts_go_by_whatsapps_names() {
+        for (font, name) in StatusFont::ALL.into_iter().zip([
+            "system",
+            "systemText",
+            "fbScript",
+            "systemBold",
+            "morningBreeze",
+            "calistoga",
+            "exo2",
+            "courierPrime",
+        ]) {
+            assert_eq!(serde_json::to_value(font).unwrap(), serde_json::json!(name));
             assert_eq!(
-                serde_json::to_value(font).unwrap(),
-                serde_json::json!(font.name())
+                serde_json::from_value::<StatusFont>(serde_json::json!(name)).unwrap(),
+                font
             );
         }
-        assert_eq!(StatusFont::parse("comic"), None);
+        assert!(serde_json::from_value::<StatusFont>(serde_json::json!("comic")).is_err());
     }
 
     #[test]
