@@ -402,6 +402,19 @@ pub fn receipts(receipt: &Receipt) -> Vec<SessionEvent> {
         .collect()
 }
 
+/// A received image's or video's `staticUrl`, if it is WhatsApp's own CDN. The library fetches
+/// a message's static URL as it is (WhatsApp sets it on channel media), and anyone can send a
+/// message: one naming another host would make the gateway fetch an address a stranger chose
+/// (its own network, a cloud metadata service). Without it the file comes from WhatsApp's
+/// media hosts by its `directPath`.
+pub(crate) fn whatsapp_static_url(url: Option<String>) -> Option<String> {
+    let raw = url?;
+    let parsed = url::Url::parse(&raw).ok()?;
+    let host = parsed.host_str()?.to_ascii_lowercase();
+    let whatsapp = host == "whatsapp.net" || host.ends_with(".whatsapp.net");
+    (parsed.scheme() == "https" && parsed.port().is_none() && whatsapp).then_some(raw)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -768,5 +781,24 @@ mod tests {
         ));
         assert!(receipts(&receipt(ReceiptType::ReadSelf)).is_empty());
         assert!(receipts(&receipt(ReceiptType::Retry)).is_empty());
+    }
+
+    #[test]
+    fn only_whatsapps_cdn_is_fetched_by_a_static_url() {
+        let kept = |url: &str| whatsapp_static_url(Some(url.to_owned())).is_some();
+        assert!(kept("https://mmg.whatsapp.net/v/t62.7118-24/123?ccb=1"));
+        assert!(kept("https://static.whatsapp.net/media/abc"));
+        for url in [
+            "http://mmg.whatsapp.net/v/x",
+            "https://mmg.whatsapp.net:8443/v/x",
+            "https://169.254.169.254/latest/meta-data",
+            "https://127.0.0.1/x",
+            "https://whatsapp.net.evil.example/x",
+            "https://evilwhatsapp.net/x",
+            "not a url",
+        ] {
+            assert!(!kept(url), "{url}");
+        }
+        assert_eq!(whatsapp_static_url(None), None);
     }
 }

@@ -467,14 +467,22 @@ async fn download(
     let missing = || anyhow::anyhow!("the media message lost its file");
     match kind {
         MediaKind::Image => {
-            client
-                .download(message.image_message.as_option().ok_or_else(missing)?)
-                .await
+            let mut image = message
+                .image_message
+                .as_option()
+                .ok_or_else(missing)?
+                .clone();
+            image.static_url = inbound::whatsapp_static_url(image.static_url.take());
+            client.download(&image).await
         }
         MediaKind::Video => {
-            client
-                .download(message.video_message.as_option().ok_or_else(missing)?)
-                .await
+            let mut video = message
+                .video_message
+                .as_option()
+                .ok_or_else(missing)?
+                .clone();
+            video.static_url = inbound::whatsapp_static_url(video.static_url.take());
+            client.download(&video).await
         }
         MediaKind::Audio => {
             client

@@ -6,7 +6,6 @@
 pub mod api;
 pub mod config;
 pub mod media;
-pub mod net;
 pub mod secrets_file;
 pub mod services;
 pub mod sessions;

@@ -1,24 +1,23 @@
 //! Downloading media from a URL a user gave, safely.
 //!
-//! The host is resolved first and every address checked: loopback, private, link-local and
-//! other non-public ranges are refused (unless `media.allow_private_urls`), and the request is
-//! pinned to the checked addresses so a second DNS answer cannot swap them. Redirects may only
-//! stay on the same host; the body is capped while it streams; the whole fetch has a timeout.
+//! The request goes through the outbound guard (`wagate_net`): the URL and every redirect hop
+//! are checked, the host is resolved and each of its addresses checked (loopback, private,
+//! link-local and every other special-purpose range are refused unless
+//! `media.allow_private_urls`), and the connection goes to exactly the addresses checked. The
+//! body is capped while it streams; the whole fetch has a timeout.
 
-use crate::net::is_public;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use std::net::SocketAddr;
 use std::time::Duration;
+use wagate_net::{GuardError, GuardedClient, Policy};
+
+/// Redirects a media URL may take (CDNs and signed links redirect once or twice).
+const MAX_REDIRECTS: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("the URL is not valid: {0}")]
-    InvalidUrl(String),
-    #[error("the URL points to a private or local address, which is not allowed")]
-    PrivateAddress,
-    #[error("the host could not be resolved: {0}")]
-    Resolve(String),
+    #[error("the URL {0}")]
+    Refused(GuardError),
     #[error("the download failed: {0}")]
     Request(String),
     #[error("the server answered {0}")]
@@ -36,64 +35,30 @@ pub struct Fetched {
 
 #[derive(Clone, Debug)]
 pub struct UrlFetcher {
-    allow_private: bool,
-    timeout: Duration,
+    http: GuardedClient,
 }
 
 impl UrlFetcher {
     pub fn new(allow_private: bool, timeout: Duration) -> Self {
-        Self {
-            allow_private,
-            timeout,
-        }
+        let http = GuardedClient::new(Policy { allow_private }, MAX_REDIRECTS, |builder| {
+            builder.timeout(timeout)
+        })
+        .expect("the media HTTP client builds");
+        Self { http }
     }
 
     pub async fn fetch(&self, raw: &str, limit: u64) -> Result<Fetched, FetchError> {
-        let url = reqwest::Url::parse(raw).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::InvalidUrl(
-                "only http and https URLs are fetched".to_owned(),
-            ));
-        }
-        let host = url
-            .host_str()
-            .ok_or_else(|| FetchError::InvalidUrl("no host".to_owned()))?
-            .to_owned();
-        let port = url.port_or_known_default().unwrap_or(443);
-        let lookup = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_owned();
-        let addrs: Vec<SocketAddr> = tokio::net::lookup_host((lookup.as_str(), port))
-            .await
-            .map_err(|e| FetchError::Resolve(e.to_string()))?
-            .collect();
-        if addrs.is_empty() {
-            return Err(FetchError::Resolve(format!("no address for {host}")));
-        }
-        if !self.allow_private && addrs.iter().any(|addr| !is_public(addr.ip())) {
-            return Err(FetchError::PrivateAddress);
-        }
-        let same_host = host.clone();
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                if attempt.previous().len() >= 5
-                    || attempt.url().host_str() != Some(same_host.as_str())
-                {
-                    attempt.stop()
-                } else {
-                    attempt.follow()
-                }
-            }))
-            .timeout(self.timeout)
-            .resolve_to_addrs(&lookup, &addrs)
-            .build()
-            .map_err(|e| FetchError::Request(e.to_string()))?;
-        let response = client
-            .get(url.clone())
+        let request = self
+            .http
+            .request(reqwest::Method::GET, raw)
+            .map_err(FetchError::Refused)?;
+        let response = request
             .send()
             .await
-            .map_err(|e| FetchError::Request(e.to_string()))?;
+            .map_err(|error| match wagate_net::refusal(&error) {
+                Some(refused) => FetchError::Refused(refused.clone()),
+                None => FetchError::Request(error.to_string()),
+            })?;
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
@@ -108,8 +73,11 @@ impl UrlFetcher {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned());
-        let file_name = url
-            .path_segments()
+        // The name the user's URL gave, not a redirect's (signed links end in opaque paths).
+        let file_name = reqwest::Url::parse(raw.trim())
+            .ok()
+            .as_ref()
+            .and_then(|url| url.path_segments())
             .and_then(|mut segments| segments.next_back().map(str::to_owned))
             .filter(|name| !name.is_empty());
         let chunks = response
@@ -130,13 +98,22 @@ mod tests {
     #[tokio::test]
     async fn loopback_urls_are_refused_unless_allowed() {
         let fetcher = UrlFetcher::new(false, Duration::from_secs(2));
-        let refused = fetcher.fetch("http://127.0.0.1:9/x.png", 100).await;
-        assert!(matches!(refused, Err(FetchError::PrivateAddress)));
-        let refused = fetcher.fetch("http://localhost:9/x.png", 100).await;
-        assert!(matches!(refused, Err(FetchError::PrivateAddress)));
+        for url in [
+            "http://127.0.0.1:9/x.png",
+            "http://localhost:9/x.png",
+            "http://[64:ff9b::7f00:1]:9/x.png",
+        ] {
+            assert!(
+                matches!(
+                    fetcher.fetch(url, 100).await,
+                    Err(FetchError::Refused(GuardError::PrivateAddress(_)))
+                ),
+                "{url}"
+            );
+        }
         assert!(matches!(
             fetcher.fetch("ftp://example.com/x", 100).await,
-            Err(FetchError::InvalidUrl(_))
+            Err(FetchError::Refused(GuardError::Scheme))
         ));
     }
 }

@@ -1,10 +1,9 @@
 //! The HTTP client of webhook deliveries: one shared connection pool, no redirects (a 3xx is
-//! a failure, as the specification says), a timeout, at most 4 KB of the answer kept, and a
-//! resolver that refuses private targets unless allowed.
+//! a failure, as the specification says), a timeout, at most 4 KB of the answer kept, and the
+//! outbound guard (`wagate_net`), which refuses private targets unless allowed.
 
-use crate::net::{GuardedResolver, is_private_literal};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
+use wagate_net::{GuardedClient, Policy};
 
 /// What an endpoint answered.
 #[derive(Debug, Clone)]
@@ -19,8 +18,7 @@ pub struct DeliveryResponse {
 
 #[derive(Clone, Debug)]
 pub struct DeliveryClient {
-    http: reqwest::Client,
-    allow_private: bool,
+    http: GuardedClient,
     body_bytes: usize,
 }
 
@@ -37,38 +35,20 @@ fn retry_after(value: Option<&reqwest::header::HeaderValue>) -> Option<Duration>
 
 impl DeliveryClient {
     pub fn new(timeout: Duration, allow_private: bool, body_bytes: usize) -> Self {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .pool_max_idle_per_host(64)
-            .dns_resolver(Arc::new(GuardedResolver { allow_private }))
-            .user_agent(concat!("wagate/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the webhook HTTP client builds");
-        Self {
-            http,
-            allow_private,
-            body_bytes,
-        }
+        let http = GuardedClient::new(Policy { allow_private }, 0, |builder| {
+            builder
+                .timeout(timeout)
+                .pool_max_idle_per_host(64)
+                .user_agent(concat!("wagate/", env!("CARGO_PKG_VERSION")))
+        })
+        .expect("the webhook HTTP client builds");
+        Self { http, body_bytes }
     }
 
-    /// Whether a target may be delivered to at all (scheme and literal addresses).
+    /// Whether a target may be delivered to at all (scheme and literal addresses; names are
+    /// checked when they are resolved for a delivery).
     pub fn check_target(&self, url: &str) -> Result<reqwest::Url, String> {
-        let url = reqwest::Url::parse(url).map_err(|e| format!("is not a valid URL: {e}"))?;
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err("must be an http or https URL".to_owned());
-        }
-        if url.host_str().is_none() {
-            return Err("must name a host".to_owned());
-        }
-        if !self.allow_private && (is_private_literal(&url) || url.host_str() == Some("localhost"))
-        {
-            return Err(
-                "points to a loopback, private or link-local address, which is not allowed"
-                    .to_owned(),
-            );
-        }
-        Ok(url)
+        wagate_net::check_url(url, self.http.policy()).map_err(|error| error.to_string())
     }
 
     /// POSTs `body` with `headers`; never fails, reports what happened.
@@ -79,8 +59,8 @@ impl DeliveryClient {
         body: String,
     ) -> DeliveryResponse {
         let started = Instant::now();
-        let url = match self.check_target(url) {
-            Ok(url) => url,
+        let request = match self.http.request(reqwest::Method::POST, url) {
+            Ok(request) => request,
             Err(error) => {
                 return DeliveryResponse {
                     status: None,
@@ -91,10 +71,7 @@ impl DeliveryClient {
                 };
             }
         };
-        let mut request = self
-            .http
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        let mut request = request.header(reqwest::header::CONTENT_TYPE, "application/json");
         for (name, value) in headers {
             request = request.header(name, value);
         }
