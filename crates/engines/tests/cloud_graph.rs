@@ -18,6 +18,7 @@ fn credentials(token: &str) -> Credentials {
         business_account_id: Some(number.business_account_id),
         base_url: None,
         graph_version: None,
+        base_url_by_operator: false,
     }
 }
 
@@ -71,6 +72,7 @@ async fn a_number_with_its_own_endpoint_and_version_is_reached_there() {
     let own = Credentials {
         base_url: Some(format!("{}/", fake.base_url())),
         graph_version: Some("v24.0".to_owned()),
+        base_url_by_operator: true,
         ..credentials(&token())
     };
     graph.phone_number(&own).await.unwrap();
@@ -268,4 +270,46 @@ async fn templates_need_the_business_account_and_a_body_meta_allows() {
     };
     let hidden = graph.templates(&other_account).await.unwrap_err();
     assert_eq!(hidden.code, 100, "{hidden}");
+}
+
+#[tokio::test]
+async fn an_endpoint_the_account_chose_never_reaches_a_private_address() {
+    let fake = GraphFake::start().await;
+    fake.add_number(FakeNumber::example());
+    let graph = GraphClient::new("http://127.0.0.1:9", "v1.0", Duration::from_secs(2));
+    let port = fake.base_url().rsplit(':').next().unwrap().to_owned();
+    for base in [
+        fake.base_url().to_owned(),
+        format!("http://localhost:{port}"),
+        format!("http://0x7f000001:{port}"),
+        format!("http://[::ffff:127.0.0.1]:{port}"),
+    ] {
+        let chosen = Credentials {
+            base_url: Some(base.clone()),
+            ..credentials(&token())
+        };
+        let refused = graph.phone_number(&chosen).await.expect_err(&base);
+        assert_eq!(
+            refused.kind(),
+            GraphErrorKind::Rejected,
+            "{base}: {refused}"
+        );
+        assert!(refused.message.contains("Graph API endpoint"), "{refused}");
+    }
+    assert!(fake.calls().is_empty(), "the token went nowhere");
+}
+
+#[tokio::test]
+async fn a_media_id_is_one_path_segment() {
+    let fake = GraphFake::start().await;
+    fake.add_number(FakeNumber::example());
+    let graph = GraphClient::new(fake.base_url(), "v23.0", Duration::from_secs(2));
+    for id in ["../../me", "1?fields=access_token", "a/b", "%2e%2e", ""] {
+        let refused = graph
+            .media_info(&credentials(&token()), id)
+            .await
+            .expect_err(id);
+        assert_eq!(refused.kind(), GraphErrorKind::Rejected, "{id}: {refused}");
+    }
+    assert!(fake.calls().is_empty());
 }

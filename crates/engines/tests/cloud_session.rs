@@ -37,6 +37,7 @@ fn credentials(token: &str) -> Credentials {
         business_account_id: Some(number.business_account_id),
         base_url: None,
         graph_version: None,
+        base_url_by_operator: false,
     }
 }
 

@@ -255,6 +255,8 @@ pub struct SandboxSettings {
 pub struct CloudConfig {
     pub base_url: String,
     pub graph_version: String,
+    /// Account keys may set a number's own Graph API endpoint (then always guarded).
+    pub allow_tenant_base_url: bool,
     pub timeout_secs: u64,
     pub messages_per_second: u32,
     pub enforce_service_window: bool,

@@ -109,6 +109,7 @@ impl Server {
             secrets,
             messages_per_second: config.cloud.messages_per_second,
             enforce_service_window: config.cloud.enforce_service_window,
+            allow_tenant_base_url: config.cloud.allow_tenant_base_url,
         })
         .with_clock(clock);
 

@@ -23,6 +23,9 @@ pub struct CloudCredentials {
     /// Overrides of the server's Graph API base URL and version for this number.
     pub graph_base_url: Option<String>,
     pub graph_version: Option<String>,
+    /// Whether the operator (the admin key) chose the override, rather than the account: only
+    /// then may it lead to a private address.
+    pub graph_endpoint_by_operator: bool,
 }
 
 impl std::fmt::Debug for CloudCredentials {
@@ -32,6 +35,10 @@ impl std::fmt::Debug for CloudCredentials {
             .field("business_account_id", &self.business_account_id)
             .field("graph_base_url", &self.graph_base_url)
             .field("graph_version", &self.graph_version)
+            .field(
+                "graph_endpoint_by_operator",
+                &self.graph_endpoint_by_operator,
+            )
             .finish_non_exhaustive()
     }
 }
@@ -63,6 +70,7 @@ struct CloudNumberRow {
     verify_token: String,
     graph_base_url: Option<String>,
     graph_version: Option<String>,
+    graph_endpoint_by_operator: bool,
     display_phone_number: Option<String>,
     verified_name: Option<String>,
     quality_rating: Option<String>,
@@ -87,6 +95,7 @@ impl From<CloudNumberRow> for CloudNumber {
                 verify_token: row.verify_token,
                 graph_base_url: row.graph_base_url,
                 graph_version: row.graph_version,
+                graph_endpoint_by_operator: row.graph_endpoint_by_operator,
             },
             verification,
         }
@@ -96,7 +105,8 @@ impl From<CloudNumberRow> for CloudNumber {
 macro_rules! cloud_number_columns {
     () => {
         "instance_id, phone_number_id, business_account_id, access_token, app_secret, verify_token,
-         graph_base_url, graph_version, display_phone_number, verified_name, quality_rating, verified_at"
+         graph_base_url, graph_version, graph_endpoint_by_operator, display_phone_number,
+         verified_name, quality_rating, verified_at"
     };
 }
 
@@ -109,8 +119,9 @@ macro_rules! upsert_cloud_number {
         let label = format!("the Cloud API number {}", credentials.phone_number_id);
         sqlx::query(
             "INSERT INTO cloud_numbers (instance_id, phone_number_id, business_account_id, access_token,
-                 app_secret, verify_token, graph_base_url, graph_version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                 app_secret, verify_token, graph_base_url, graph_version, graph_endpoint_by_operator,
+                 created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
              ON CONFLICT (instance_id) DO UPDATE SET
                  phone_number_id = excluded.phone_number_id,
                  business_account_id = excluded.business_account_id,
@@ -119,6 +130,7 @@ macro_rules! upsert_cloud_number {
                  verify_token = excluded.verify_token,
                  graph_base_url = excluded.graph_base_url,
                  graph_version = excluded.graph_version,
+                 graph_endpoint_by_operator = excluded.graph_endpoint_by_operator,
                  display_phone_number = NULL, verified_name = NULL, quality_rating = NULL,
                  verified_at = NULL,
                  updated_at = excluded.updated_at",
@@ -131,6 +143,7 @@ macro_rules! upsert_cloud_number {
         .bind(&credentials.verify_token)
         .bind(credentials.graph_base_url.clone())
         .bind(credentials.graph_version.clone())
+        .bind(credentials.graph_endpoint_by_operator)
         .bind($crate::time::now_millis())
         .execute(&mut *$tx)
         .await
@@ -270,6 +283,7 @@ mod tests {
             verify_token: "verify-me".to_owned(),
             graph_base_url: Some("http://127.0.0.1:9".to_owned()),
             graph_version: None,
+            graph_endpoint_by_operator: false,
         }
     }
 

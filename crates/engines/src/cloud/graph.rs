@@ -25,6 +25,9 @@ pub struct Credentials {
     pub base_url: Option<String>,
     /// This number's Graph API version (`v23.0`) instead of the client's.
     pub graph_version: Option<String>,
+    /// Whether the operator chose `base_url`. One the account chose is reached only through
+    /// the outbound guard: never on a private address, whatever its name resolves to.
+    pub base_url_by_operator: bool,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -35,6 +38,7 @@ impl std::fmt::Debug for Credentials {
             .field("business_account_id", &self.business_account_id)
             .field("base_url", &self.base_url)
             .field("graph_version", &self.graph_version)
+            .field("base_url_by_operator", &self.base_url_by_operator)
             .finish()
     }
 }
@@ -60,15 +64,32 @@ pub struct MediaInfo {
 /// A Graph API endpoint (Meta's, or a fake one in tests) at one API version.
 #[derive(Clone, Debug)]
 pub struct GraphClient {
+    /// For the server's endpoint and endpoints the operator chose.
     http: reqwest::Client,
+    /// For endpoints an account chose.
+    guarded: wagate_net::GuardedClient,
     base_url: String,
     version: String,
 }
 
+/// The code of a call the outbound guard refused (never retried: the endpoint stays private).
+const REFUSED: i64 = -3;
+
 fn network(error: reqwest::Error) -> GraphError {
+    if let Some(refused) = wagate_net::refusal(&error) {
+        return refused_endpoint(refused);
+    }
     GraphError {
         code: -1,
         message: format!("the Graph API could not be reached: {error}"),
+        details: None,
+    }
+}
+
+fn refused_endpoint(refused: &wagate_net::GuardError) -> GraphError {
+    GraphError {
+        code: REFUSED,
+        message: format!("the number's Graph API endpoint {refused}"),
         details: None,
     }
 }
@@ -112,8 +133,14 @@ impl GraphClient {
             .timeout(timeout)
             .build()
             .expect("an HTTP client with a timeout");
+        let guarded =
+            wagate_net::GuardedClient::new(wagate_net::Policy::PUBLIC_ONLY, 0, |builder| {
+                builder.timeout(timeout)
+            })
+            .expect("a guarded HTTP client with a timeout");
         Self {
             http,
+            guarded,
             base_url: base_url.trim_end_matches('/').to_owned(),
             version: version.to_owned(),
         }
@@ -130,6 +157,47 @@ impl GraphClient {
             .as_deref()
             .unwrap_or(&self.version);
         format!("{base}/{version}/{path}")
+    }
+
+    /// A request to `url` on the number's behalf: through the guard when the account chose
+    /// the number's endpoint.
+    fn request(
+        &self,
+        credentials: &Credentials,
+        method: reqwest::Method,
+        url: &str,
+    ) -> Result<reqwest::RequestBuilder, GraphError> {
+        if credentials.base_url.is_some() && !credentials.base_url_by_operator {
+            return self
+                .guarded
+                .request(method, url)
+                .map_err(|refused| refused_endpoint(&refused));
+        }
+        Ok(self.http.request(method, url))
+    }
+
+    fn get(
+        &self,
+        credentials: &Credentials,
+        path: &str,
+    ) -> Result<reqwest::RequestBuilder, GraphError> {
+        self.request(
+            credentials,
+            reqwest::Method::GET,
+            &self.url(credentials, path),
+        )
+    }
+
+    fn post(
+        &self,
+        credentials: &Credentials,
+        path: &str,
+    ) -> Result<reqwest::RequestBuilder, GraphError> {
+        self.request(
+            credentials,
+            reqwest::Method::POST,
+            &self.url(credentials, path),
+        )
     }
 
     /// Sends a request and reads a JSON answer, or the error Meta (or the network) gave.
@@ -158,8 +226,7 @@ impl GraphClient {
     ) -> Result<PhoneNumberInfo, GraphError> {
         let answer = self
             .call(
-                self.http
-                    .get(self.url(credentials, &credentials.phone_number_id))
+                self.get(credentials, &credentials.phone_number_id)?
                     .query(&[(
                         "fields",
                         "id,display_phone_number,verified_name,quality_rating",
@@ -185,7 +252,7 @@ impl GraphClient {
         let path = format!("{}/messages", credentials.phone_number_id);
         let answer = self
             .call(
-                self.http.post(self.url(credentials, &path)).json(body),
+                self.post(credentials, &path)?.json(body),
                 &credentials.access_token,
             )
             .await?;
@@ -208,8 +275,7 @@ impl GraphClient {
     ) -> Result<(), GraphError> {
         let path = format!("{}/messages", credentials.phone_number_id);
         self.call(
-            self.http
-                .post(self.url(credentials, &path))
+            self.post(credentials, &path)?
                 .json(&super::payload::read_body(message_id, typing)),
             &credentials.access_token,
         )
@@ -240,7 +306,7 @@ impl GraphClient {
         let path = format!("{}/media", credentials.phone_number_id);
         let answer = self
             .call(
-                self.http.post(self.url(credentials, &path)).multipart(form),
+                self.post(credentials, &path)?.multipart(form),
                 &credentials.access_token,
             )
             .await?;
@@ -260,10 +326,22 @@ impl GraphClient {
         credentials: &Credentials,
         media_id: &str,
     ) -> Result<MediaInfo, GraphError> {
+        // The id comes from a webhook, which anyone holding the app secret can sign: it is one
+        // path segment of the Graph API, never a path of its own choosing.
+        if media_id.is_empty()
+            || !media_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(GraphError {
+                code: -2,
+                message: format!("{media_id:?} is not a Graph API media id"),
+                details: None,
+            });
+        }
         let answer = self
             .call(
-                self.http
-                    .get(self.url(credentials, media_id))
+                self.get(credentials, media_id)?
                     .query(&[("phone_number_id", credentials.phone_number_id.as_str())]),
                 &credentials.access_token,
             )
@@ -285,14 +363,11 @@ impl GraphClient {
         &self,
         credentials: &Credentials,
     ) -> Result<Vec<MessageTemplate>, GraphError> {
-        let url = self.url(
-            credentials,
-            &format!("{}/message_templates", business_account(credentials)?),
-        );
+        let path = format!("{}/message_templates", business_account(credentials)?);
         let mut templates = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let mut request = self.http.get(&url).query(&[
+            let mut request = self.get(credentials, &path)?.query(&[
                 ("fields", "id,name,language,status,category,components"),
                 ("limit", "100"),
             ]);
@@ -324,10 +399,7 @@ impl GraphClient {
         credentials: &Credentials,
         new: &NewTemplate,
     ) -> Result<MessageTemplate, GraphError> {
-        let url = self.url(
-            credentials,
-            &format!("{}/message_templates", business_account(credentials)?),
-        );
+        let path = format!("{}/message_templates", business_account(credentials)?);
         let body = json!({
             "name": new.name,
             "language": new.language,
@@ -335,7 +407,10 @@ impl GraphClient {
             "components": new.components,
         });
         let answer = self
-            .call(self.http.post(url).json(&body), &credentials.access_token)
+            .call(
+                self.post(credentials, &path)?.json(&body),
+                &credentials.access_token,
+            )
             .await?;
         let id = answer["id"].as_str().ok_or_else(|| GraphError {
             code: -1,
@@ -362,8 +437,7 @@ impl GraphClient {
         url: &str,
     ) -> Result<Vec<u8>, GraphError> {
         let response = self
-            .http
-            .get(url)
+            .request(credentials, reqwest::Method::GET, url)?
             .bearer_auth(&credentials.access_token)
             .send()
             .await

@@ -6,7 +6,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use crate::services::{IdempotentStart, Principal, ServiceError};
+use crate::services::{Caller, IdempotentStart, ServiceError};
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -34,10 +34,10 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         }
     };
     let (mut parts, body) = request.into_parts();
-    let principal = match Principal::from_request_parts(&mut parts, &state).await {
-        // Keys belong to accounts: the admin key's requests, and unauthenticated ones (which
-        // the handler refuses), run as they are.
-        Ok(principal) if principal.account().is_ok() => principal,
+    let caller = match Caller::from_request_parts(&mut parts, &state).await {
+        // Records belong to a key of an account: the admin key's own requests, and
+        // unauthenticated ones (which the handler refuses), run as they are.
+        Ok(caller) if caller.principal.account().is_ok() => caller,
         _ => return next.run(Request::from_parts(parts, body)).await,
     };
     let content_type = parts
@@ -79,7 +79,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
 
     match state
         .gateway
-        .begin_idempotent(&principal, &key, &fingerprint)
+        .begin_idempotent(&caller, &key, &fingerprint)
         .await
     {
         Err(error) => ApiError::from(error).into_response(),
@@ -104,7 +104,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         }
         Ok(IdempotentStart::Run) => {
             let request = Request::from_parts(parts, body);
-            let task = tokio::spawn(run_and_record(state, principal, key, request, next));
+            let task = tokio::spawn(run_and_record(state, caller, key, request, next));
             task.await.unwrap_or_else(|error| {
                 tracing::error!(%error, "an idempotent request's task failed");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -115,7 +115,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
 
 async fn run_and_record(
     state: AppState,
-    principal: Principal,
+    caller: Caller,
     key: String,
     request: Request,
     next: Next,
@@ -135,7 +135,7 @@ async fn run_and_record(
             state
                 .gateway
                 .finish_idempotent(
-                    &principal,
+                    &caller,
                     &key,
                     parts.status.as_u16(),
                     content_type,
@@ -143,7 +143,7 @@ async fn run_and_record(
                 )
                 .await
         }
-        _ => state.gateway.abandon_idempotent(&principal, &key).await,
+        _ => state.gateway.abandon_idempotent(&caller, &key).await,
     };
     if let Err(error) = recorded {
         tracing::error!(%error, "could not record an idempotent response");

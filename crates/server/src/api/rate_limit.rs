@@ -5,7 +5,7 @@
 
 use super::AppState;
 use super::error::ApiError;
-use crate::services::{Principal, RateDecision};
+use crate::services::{Caller, RateDecision};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
@@ -26,17 +26,17 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let principal = Principal::from_request_parts(&mut parts, &state).await.ok();
+    let caller = Caller::from_request_parts(&mut parts, &state).await.ok();
     let address = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
     let decision = state
         .gateway
-        .count_request(principal.as_ref(), address)
+        .count_request(caller.as_ref().map(|caller| &caller.principal), address)
         .await;
-    if let Some(principal) = principal {
-        parts.extensions.insert(principal);
+    if let Some(caller) = caller {
+        parts.extensions.insert(caller);
     }
     let request = Request::from_parts(parts, body);
     let Some(decision) = decision else {

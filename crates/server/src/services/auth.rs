@@ -14,6 +14,9 @@ use wagate_store::KeyScope;
 pub enum Principal {
     /// Manages accounts.
     Admin,
+    /// The admin key acting for one account (`X-Account-Id`): everything an account key may
+    /// do there, and the operator's own settings (a cloud number's Graph API endpoint).
+    AdminFor(AccountId),
     /// Reaches everything of one account.
     Account(AccountId),
     /// Reaches one instance of one account.
@@ -27,9 +30,12 @@ impl Principal {
     /// The account the caller acts for; the admin key acts for none.
     pub fn account(&self) -> ServiceResult<&AccountId> {
         match self {
-            Self::Account(account) | Self::Instance { account, .. } => Ok(account),
+            Self::Account(account) | Self::AdminFor(account) | Self::Instance { account, .. } => {
+                Ok(account)
+            }
             Self::Admin => Err(ServiceError::Forbidden(
-                "the admin key manages accounts; use an account or instance key for this"
+                "the admin key manages accounts; use an account or instance key for this, or \
+                 name the account with X-Account-Id"
                     .to_owned(),
             )),
         }
@@ -38,7 +44,7 @@ impl Principal {
     /// Only account keys (not instance keys) may manage the account's instances.
     pub fn account_manager(&self) -> ServiceResult<&AccountId> {
         match self {
-            Self::Account(account) => Ok(account),
+            Self::Account(account) | Self::AdminFor(account) => Ok(account),
             Self::Instance { .. } => Err(ServiceError::Forbidden(
                 "an instance key reaches only its instance; use the account key for this"
                     .to_owned(),
@@ -49,11 +55,16 @@ impl Principal {
 
     pub fn require_admin(&self) -> ServiceResult<()> {
         match self {
-            Self::Admin => Ok(()),
+            Self::Admin | Self::AdminFor(_) => Ok(()),
             _ => Err(ServiceError::Forbidden(
                 "this needs the admin key".to_owned(),
             )),
         }
+    }
+
+    /// Whether the caller holds the admin key (the operator).
+    pub fn is_operator(&self) -> bool {
+        matches!(self, Self::Admin | Self::AdminFor(_))
     }
 
     /// The one instance an instance key is limited to.
@@ -96,12 +107,20 @@ pub fn generate_key(kind: KeyKind) -> (ApiKeyId, String, String) {
     (ApiKeyId::generate(), key, hash)
 }
 
+/// A caller: the key they came with and what it lets them do. Records kept for a caller
+/// (idempotent responses) belong to the key, not only to its account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub key: ApiKeyId,
+    pub principal: Principal,
+}
+
 impl Gateway {
     /// Resolves a presented key to its holder; `None` for unknown keys.
-    pub async fn authenticate(&self, key: &str) -> ServiceResult<Option<Principal>> {
+    pub async fn authenticate(&self, key: &str) -> ServiceResult<Option<Caller>> {
         let hash = hash_key(key.trim());
-        if let Some(principal) = self.lookups.key(&hash) {
-            return Ok(Some(principal));
+        if let Some(caller) = self.lookups.key(&hash) {
+            return Ok(Some(caller));
         }
         let Some(record) = self.store.find_api_key(&hash).await? else {
             return Ok(None);
@@ -111,8 +130,35 @@ impl Gateway {
             KeyScope::Account(account) => Principal::Account(account),
             KeyScope::Instance(account, instance) => Principal::Instance { account, instance },
         };
-        self.lookups.remember_key(hash, principal.clone());
-        Ok(Some(principal))
+        let caller = Caller {
+            key: record.id,
+            principal,
+        };
+        self.lookups.remember_key(hash, caller.clone());
+        Ok(Some(caller))
+    }
+
+    /// The caller acting for the account `X-Account-Id` names: the admin key acts for any
+    /// account there is; any other key only for its own.
+    pub async fn acting_for(&self, caller: Caller, account: &str) -> ServiceResult<Caller> {
+        let account = account.trim();
+        match &caller.principal {
+            Principal::Admin | Principal::AdminFor(_) => {
+                let id = AccountId::parse(account).ok_or(ServiceError::NotFound("account"))?;
+                if self.store.get_account(&id).await?.is_none() {
+                    return Err(ServiceError::NotFound("account"));
+                }
+                Ok(Caller {
+                    principal: Principal::AdminFor(id),
+                    ..caller
+                })
+            }
+            principal if principal.account()?.as_str() == account => Ok(caller),
+            _ => Err(ServiceError::Forbidden(
+                "X-Account-Id names another account; only the admin key acts for other accounts"
+                    .to_owned(),
+            )),
+        }
     }
 
     /// Makes sure an admin key exists. With `configured`, that key is accepted; otherwise a

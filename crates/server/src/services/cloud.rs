@@ -31,6 +31,9 @@ pub struct CloudSettings {
     pub messages_per_second: u32,
     /// Free-form messages outside the 24-hour customer service window fail before sending.
     pub enforce_service_window: bool,
+    /// Account keys may choose a number's Graph API endpoint (always reached through the
+    /// outbound guard); otherwise only the admin key may.
+    pub allow_tenant_base_url: bool,
 }
 
 /// `cloud` of `POST /api/v1/instances`: the number's credentials from Meta's developer console.
@@ -171,6 +174,7 @@ impl CloudCredentialsRequest {
         }) {
             errors.push(field("baseUrl"), "must be an http(s) URL");
         }
+        // Who set them is decided by `Gateway::authorize_endpoint`, which knows the caller.
         CloudCredentials {
             phone_number_id,
             business_account_id,
@@ -182,6 +186,7 @@ impl CloudCredentialsRequest {
             }),
             graph_base_url: base_url,
             graph_version,
+            graph_endpoint_by_operator: false,
         }
     }
 }
@@ -233,7 +238,13 @@ pub(crate) fn engine_credentials(clear: &CloudCredentials) -> Credentials {
         business_account_id: clear.business_account_id.clone(),
         base_url: clear.graph_base_url.clone(),
         graph_version: clear.graph_version.clone(),
+        base_url_by_operator: clear.graph_endpoint_by_operator,
     }
+}
+
+/// Whether the credentials point the number at another Graph API than the server's.
+fn overrides_endpoint(clear: &CloudCredentials) -> bool {
+    clear.graph_base_url.is_some() || clear.graph_version.is_some()
 }
 
 fn unreadable(error: SecretError) -> ServiceError {
@@ -430,6 +441,60 @@ impl Gateway {
         }
     }
 
+    /// The endpoint of new credentials for `instance` (`None`: a new one). New credentials
+    /// from the account that name no endpoint keep the one the operator chose; otherwise see
+    /// [`Self::authorize_endpoint`].
+    pub(crate) async fn settle_endpoint(
+        &self,
+        principal: &Principal,
+        instance: Option<&InstanceId>,
+        clear: &mut CloudCredentials,
+        field: &(dyn Fn(&str) -> String + Sync),
+    ) -> ServiceResult<()> {
+        if let Some(instance) = instance
+            && !overrides_endpoint(clear)
+            && !principal.is_operator()
+            && let Some(current) = self.store.cloud_number(instance).await?
+            && current.credentials.graph_endpoint_by_operator
+        {
+            clear.graph_base_url = current.credentials.graph_base_url;
+            clear.graph_version = current.credentials.graph_version;
+            clear.graph_endpoint_by_operator = true;
+            return Ok(());
+        }
+        self.authorize_endpoint(principal, clear, field)
+    }
+
+    /// A number's own Graph API endpoint and version are the operator's setting: the admin key
+    /// may set them (trusted: a proxy on the operator's network); account keys only when
+    /// `[cloud] allow_tenant_base_url`, and then the endpoint must be public and every call
+    /// to it goes through the outbound guard. Marks who set them on `clear`.
+    fn authorize_endpoint(
+        &self,
+        principal: &Principal,
+        clear: &mut CloudCredentials,
+        field: &(dyn Fn(&str) -> String + Sync),
+    ) -> ServiceResult<()> {
+        clear.graph_endpoint_by_operator = principal.is_operator();
+        if !overrides_endpoint(clear) || principal.is_operator() {
+            return Ok(());
+        }
+        if !self.cloud_settings()?.allow_tenant_base_url {
+            return Err(ServiceError::Forbidden(format!(
+                "{} and {} are the operator's settings: set them with the admin key (with \
+                 X-Account-Id naming the account), or let accounts set them with \
+                 [cloud] allow_tenant_base_url = true",
+                field("baseUrl"),
+                field("graphVersion")
+            )));
+        }
+        if let Some(url) = &clear.graph_base_url {
+            wagate_net::check_url(url, wagate_net::Policy::PUBLIC_ONLY)
+                .map_err(|refused| ServiceError::field(&field("baseUrl"), refused.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// `PUT /instances/{id}/cloud`: new credentials for a cloud instance (account keys only).
     pub async fn set_cloud_credentials(
         &self,
@@ -446,8 +511,10 @@ impl Gateway {
             )));
         }
         let mut errors = ValidationErrors::default();
-        let clear = request.parse(&in_cloud, true, &mut errors);
+        let mut clear = request.parse(&in_cloud, true, &mut errors);
         errors.finish(())?;
+        self.settle_endpoint(principal, Some(&instance.id), &mut clear, &in_cloud)
+            .await?;
         self.replace_cloud_credentials(&instance, clear).await?;
         Ok(self.cloud_number_in_clear(&instance).await?.0)
     }

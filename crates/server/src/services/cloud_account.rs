@@ -94,9 +94,11 @@ impl Gateway {
         let account = principal.account_manager()?.clone();
         let cloud = request.into_cloud();
         let mut errors = ValidationErrors::default();
-        let clear = cloud.clone().parse(&account_field, false, &mut errors);
+        let mut clear = cloud.clone().parse(&account_field, false, &mut errors);
         errors.finish(())?;
         if let Some(instance) = self.default_cloud_instance(principal).await? {
+            self.settle_endpoint(principal, Some(&instance.id), &mut clear, &account_field)
+                .await?;
             self.replace_cloud_credentials(&instance, clear).await?;
             return self.account_cloud_number(&instance).await;
         }

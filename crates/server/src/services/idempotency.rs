@@ -1,10 +1,17 @@
 //! `Idempotency-Key`, as seed 004 describes it: the same key with the same request within
-//! 24 hours gets the first response again; with another request it is a conflict. Keys belong
-//! to an account. Two requests racing with one key: the second waits for the first's answer.
+//! 24 hours gets the first response again; with another request it is a conflict. Two
+//! requests racing with one key: the second waits for the first's answer.
+//!
+//! A record belongs to the API key that made the request (within its account): a replay goes
+//! only to the holder of that key, who was authenticated for this request and was authorized
+//! for the first, so no key is answered what another key's request created or was shown (a
+//! webhook's signing secret). Recorded answers are sealed with the secrets key, as such an
+//! answer can hold a once-shown secret.
 
-use super::{Gateway, Principal, ServiceError, ServiceResult};
+use super::{Caller, Gateway, ServiceError, ServiceResult};
 use chrono::Utc;
 use std::time::Duration;
+use wagate_core::AccountId;
 use wagate_store::{IdempotencyClaim, StoredResponse};
 
 /// How long a key's response is replayed.
@@ -29,7 +36,7 @@ impl Gateway {
     /// Claims `key` for a request whose method, path and body hash to `fingerprint`.
     pub async fn begin_idempotent(
         &self,
-        principal: &Principal,
+        caller: &Caller,
         key: &str,
         fingerprint: &str,
     ) -> ServiceResult<IdempotentStart> {
@@ -42,13 +49,14 @@ impl Gateway {
                 format!("must be 1 to {MAX_KEY_CHARS} printable ASCII characters"),
             ));
         }
-        let account = principal.account()?;
+        let account = caller.principal.account()?;
         let deadline = tokio::time::Instant::now() + WAIT_FOR_HOLDER;
         loop {
             let claim = self
                 .store
                 .claim_idempotency_key(
                     account,
+                    &caller.key,
                     key,
                     fingerprint,
                     Utc::now() - KEY_LIFETIME,
@@ -57,7 +65,8 @@ impl Gateway {
                 .await?;
             match claim {
                 IdempotencyClaim::Claimed => return Ok(IdempotentStart::Run),
-                IdempotencyClaim::Completed(stored) if stored.fingerprint == fingerprint => {
+                IdempotencyClaim::Completed(mut stored) if stored.fingerprint == fingerprint => {
+                    stored.body = self.open_recorded(account, caller, key, &stored.body)?;
                     return Ok(IdempotentStart::Replay(stored));
                 }
                 IdempotencyClaim::InProgress { fingerprint: held }
@@ -84,25 +93,58 @@ impl Gateway {
     /// Records the response for `key`, to be replayed.
     pub async fn finish_idempotent(
         &self,
-        principal: &Principal,
+        caller: &Caller,
         key: &str,
         status: u16,
         content_type: Option<&str>,
         body: &str,
     ) -> ServiceResult<()> {
-        let account = principal.account()?;
-        let body = without_keys(body);
+        let account = caller.principal.account()?;
+        let body = self.seal_recorded(account, caller, key, &without_keys(body))?;
         self.store
-            .complete_idempotency_key(account, key, status, content_type, &body)
+            .complete_idempotency_key(account, &caller.key, key, status, content_type, &body)
             .await?;
         Ok(())
     }
 
+    fn seal_recorded(
+        &self,
+        account: &AccountId,
+        caller: &Caller,
+        key: &str,
+        body: &str,
+    ) -> ServiceResult<String> {
+        let secrets = &self.cloud_settings()?.secrets;
+        Ok(secrets.seal(&record_context(account, caller, key), body))
+    }
+
+    fn open_recorded(
+        &self,
+        account: &AccountId,
+        caller: &Caller,
+        key: &str,
+        sealed: &str,
+    ) -> ServiceResult<String> {
+        let secrets = &self.cloud_settings()?.secrets;
+        secrets
+            .open(&record_context(account, caller, key), sealed)
+            .map_err(|error| {
+                tracing::error!(%error, "a recorded idempotent response cannot be opened");
+                ServiceError::IdempotencyConflict(
+                    "the first response to this Idempotency-Key cannot be read back (was the \
+                     secrets key changed?); use a new key"
+                        .to_owned(),
+                )
+            })
+    }
+
     /// Frees `key` after a response not worth keeping (a server error): the client's retry
     /// runs again.
-    pub async fn abandon_idempotent(&self, principal: &Principal, key: &str) -> ServiceResult<()> {
-        let account = principal.account()?;
-        self.store.release_idempotency_key(account, key).await?;
+    pub async fn abandon_idempotent(&self, caller: &Caller, key: &str) -> ServiceResult<()> {
+        let account = caller.principal.account()?;
+        self.store
+            .release_idempotency_key(account, &caller.key, key)
+            .await?;
         Ok(())
     }
 
@@ -113,6 +155,11 @@ impl Gateway {
             .purge_idempotency_keys(Utc::now() - KEY_LIFETIME)
             .await?)
     }
+}
+
+/// What a recorded response is sealed for: it opens only as the record of this key's request.
+fn record_context(account: &AccountId, caller: &Caller, key: &str) -> String {
+    format!("idempotency/{account}/{}/{key}", caller.key)
 }
 
 /// API keys are stored only as hashes, so a recorded response must not keep one: a replay

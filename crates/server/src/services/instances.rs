@@ -221,7 +221,11 @@ impl Gateway {
             return Err(errors.into());
         }
         let sealed = match cloud {
-            Some(clear) => Some(self.cloud_settings()?.seal(clear)),
+            Some(mut clear) => {
+                self.settle_endpoint(principal, None, &mut clear, &super::cloud::in_cloud)
+                    .await?;
+                Some(self.cloud_settings()?.seal(clear))
+            }
             None => None,
         };
         let (key_id, api_key, hash) = generate_key(KeyKind::Instance);

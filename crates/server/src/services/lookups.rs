@@ -7,7 +7,7 @@
 //!   since it was read ([`Store::instance_writes`]), and at most [`INSTANCE_TTL`], which
 //!   bounds how long a change made by another node goes unseen here.
 
-use super::Principal;
+use super::Caller;
 use moka::sync::Cache;
 use std::time::Duration;
 use wagate_core::AccountId;
@@ -21,7 +21,7 @@ const CAPACITY: u64 = 100_000;
 
 pub(crate) struct Lookups {
     /// SHA-256 of the key → its holder. Unknown keys are not kept.
-    keys: Cache<String, Principal>,
+    keys: Cache<String, Caller>,
     /// (account, id or name as asked) → the instance, with the store's write count when read.
     instances: Cache<(AccountId, String), (u64, InstanceRecord)>,
 }
@@ -40,12 +40,12 @@ impl Lookups {
         }
     }
 
-    pub fn key(&self, hash: &str) -> Option<Principal> {
+    pub fn key(&self, hash: &str) -> Option<Caller> {
         self.keys.get(hash)
     }
 
-    pub fn remember_key(&self, hash: String, principal: Principal) {
-        self.keys.insert(hash, principal);
+    pub fn remember_key(&self, hash: String, caller: Caller) {
+        self.keys.insert(hash, caller);
     }
 
     /// Forgets every key (an instance, and with it its key, was deleted).
@@ -130,9 +130,12 @@ mod tests {
     #[test]
     fn keys_are_forgotten_together() {
         let lookups = Lookups::new();
-        let principal = Principal::Account(AccountId::generate());
-        lookups.remember_key("hash".to_owned(), principal.clone());
-        assert_eq!(lookups.key("hash"), Some(principal));
+        let caller = Caller {
+            key: wagate_core::ApiKeyId::generate(),
+            principal: super::super::Principal::Account(AccountId::generate()),
+        };
+        lookups.remember_key("hash".to_owned(), caller.clone());
+        assert_eq!(lookups.key("hash"), Some(caller));
         lookups.forget_keys();
         assert_eq!(lookups.key("hash"), None);
     }

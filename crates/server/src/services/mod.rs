@@ -54,7 +54,7 @@ mod streams;
 mod webhooks;
 
 pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
-pub use auth::{KeyKind, Principal, generate_key, hash_key};
+pub use auth::{Caller, KeyKind, Principal, generate_key, hash_key};
 pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use cloud::{CloudCredentialsRequest, CloudNumberView, CloudSettings, TemplateRequest};

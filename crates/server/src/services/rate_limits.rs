@@ -141,7 +141,7 @@ impl Gateway {
     ) -> Option<RateDecision> {
         let limiter = &self.rate_limiter;
         match principal {
-            Some(Principal::Admin) => None,
+            Some(Principal::Admin | Principal::AdminFor(_)) => None,
             Some(principal) => {
                 let account = principal.account().ok()?;
                 let plan = match limiter.cached_plan(account) {

@@ -28,16 +28,18 @@ fn cloud_body(name: &str, base_url: &str) -> Value {
     })
 }
 
+/// Creates a cloud instance pointed at the fake Graph API: an endpoint of its own is the
+/// operator's setting, so the admin key creates it for the account.
+async fn create_cloud(server: &TestServer, key: &str, body: Value) -> (StatusCode, Value) {
+    server
+        .as_operator(key, Method::POST, "/api/v1/instances", body)
+        .await
+}
+
 /// An account with a verified cloud instance; answers the account key and the instance id.
 async fn verified(server: &TestServer, fake: &GraphFake) -> (String, String) {
     let key = server.account("Acme").await;
-    let (status, body) = server
-        .post(
-            "/api/v1/instances",
-            &key,
-            cloud_body("shop", fake.base_url()),
-        )
-        .await;
+    let (status, body) = create_cloud(server, &key, cloud_body("shop", fake.base_url())).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["data"]["id"].as_str().unwrap().to_owned();
     let (status, body) = server
@@ -98,22 +100,20 @@ async fn cloud_instances_are_created_verified_and_keep_their_secrets() {
             // A switch the engine cannot honour is refused at creation as at a change.
             let mut switched = cloud_body("shop", fake.base_url());
             switched["settings"] = json!({ "syncHistory": true, "alwaysOnline": true });
-            let (status, body) = server.post("/api/v1/instances", &key, switched).await;
+            let (status, body) = create_cloud(&server, &key, switched).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
             assert_eq!(fields(&body), ["settings.alwaysOnline", "settings.syncHistory"]);
 
-            let (status, created) = server
-                .post("/api/v1/instances", &key, cloud_body("shop", fake.base_url()))
-                .await;
+            let (status, created) =
+                create_cloud(&server, &key, cloud_body("shop", fake.base_url())).await;
             assert_eq!(status, StatusCode::CREATED, "{created}");
             let id = created["data"]["id"].as_str().unwrap().to_owned();
             assert_eq!(created["data"]["engine"], "cloud");
             assert_eq!(created["data"]["status"], "disconnected");
             assert_eq!(created["data"]["cloud"]["webhookPath"], format!("/webhooks/meta/{id}"));
             assert_eq!(created["data"]["cloud"]["verifyToken"], "let-me-in");
-            let (status, taken) = server
-                .post("/api/v1/instances", &key, cloud_body("shop-2", fake.base_url()))
-                .await;
+            let (status, taken) =
+                create_cloud(&server, &key, cloud_body("shop-2", fake.base_url())).await;
             assert_eq!(status, StatusCode::CONFLICT, "one number, one instance: {taken}");
 
             let (status, verified) = server

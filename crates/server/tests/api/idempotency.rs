@@ -148,3 +148,103 @@ async fn other_creations_are_idempotent_without_replaying_keys() {
     })
     .await;
 }
+
+/// The stored record of `idempotency_key` for the holder of `key`, as the database has it.
+async fn stored_record(server: &TestServer, key: &str, idempotency_key: &str) -> String {
+    let store = server.server().gateway().store();
+    let record = store
+        .find_api_key(&wagate_server::services::hash_key(key))
+        .await
+        .unwrap()
+        .expect("the key is stored");
+    let account = wagate_core::AccountId::parse(&server.account_id(key).await).unwrap();
+    let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+    match store
+        .claim_idempotency_key(&account, &record.id, idempotency_key, "", day_ago, day_ago)
+        .await
+        .unwrap()
+    {
+        wagate_store::IdempotencyClaim::Completed(stored) => stored.body,
+        other => panic!("no completed record: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn one_key_is_never_answered_what_another_key_did() {
+    on_each_backend(|server| async move {
+        let key = server.account("Acme").await;
+        let (_, sales_key) = server.instance(&key, "sales").await;
+        let (_, support_key) = server.instance(&key, "support").await;
+        let hook = json!({ "url": "https://example.com/hook", "instanceId": "sales" });
+
+        // The account key's webhook, with its once-shown secret.
+        let (status, _, first) =
+            post_with_key(&server, &key, "/api/v1/webhooks", "hook-1", hook.clone()).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let secret = first["data"]["secret"].as_str().unwrap().to_owned();
+        // The same Idempotency-Key from an instance key is that key's own request.
+        let (status, replayed, second) = post_with_key(
+            &server,
+            &sales_key,
+            "/api/v1/webhooks",
+            "hook-1",
+            hook.clone(),
+        )
+        .await;
+        assert_eq!(replayed, None, "{second}");
+        assert!(!second.to_string().contains(&secret), "{second}");
+        assert_ne!(
+            second["data"]["id"], first["data"]["id"],
+            "{status}: {second}"
+        );
+        // Neither the instance key's request nor the account key's is answered to another
+        // instance key.
+        let (_, replayed, third) = post_with_key(
+            &server,
+            &support_key,
+            "/api/v1/webhooks",
+            "hook-1",
+            hook.clone(),
+        )
+        .await;
+        assert_eq!(replayed, None, "{third}");
+        assert!(!third.to_string().contains(&secret), "{third}");
+        // The holder of the first key still gets its own answer again.
+        let (_, replayed, again) =
+            post_with_key(&server, &key, "/api/v1/webhooks", "hook-1", hook).await;
+        assert_eq!(replayed.as_deref(), Some("true"));
+        assert_eq!(again["data"]["id"], first["data"]["id"]);
+
+        // An instance key may not create instances, and is not answered the account key's.
+        let body = json!({ "name": "marketing", "engine": "sandbox" });
+        let (status, _, created) = post_with_key(
+            &server,
+            &key,
+            "/api/v1/instances",
+            "new-marketing",
+            body.clone(),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let (status, replayed, refused) = post_with_key(
+            &server,
+            &sales_key,
+            "/api/v1/instances",
+            "new-marketing",
+            body,
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+        assert_eq!(replayed, None);
+
+        // What is kept to replay holds no secret in clear.
+        let stored = stored_record(&server, &key, "hook-1").await;
+        assert!(!stored.contains(&secret), "{stored}");
+        assert!(
+            !stored.contains("example.com"),
+            "the whole answer is sealed: {stored}"
+        );
+        server.stop().await;
+    })
+    .await;
+}

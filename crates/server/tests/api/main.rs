@@ -33,6 +33,7 @@ mod message_types;
 mod messages;
 mod newsletters;
 mod operations;
+mod outbound_guard;
 mod pacing;
 mod pictures;
 mod presence;

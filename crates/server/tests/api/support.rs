@@ -165,6 +165,36 @@ impl TestServer {
         body["data"]["apiKey"].as_str().unwrap().to_owned()
     }
 
+    /// The id of the account a key belongs to.
+    pub async fn account_id(&self, account_key: &str) -> String {
+        let (status, me) = self.get("/api/v1/auth/me", account_key).await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+        me["data"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A request by the admin key acting for the account `account_key` belongs to
+    /// (`X-Account-Id`); answers the status and the JSON body.
+    pub async fn as_operator(
+        &self,
+        account_key: &str,
+        method: Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let account = self.account_id(account_key).await;
+        let response = self
+            .raw(method, path)
+            .await
+            .bearer_auth(ADMIN_KEY)
+            .header("X-Account-Id", account)
+            .json(&body)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status();
+        (status, response.json().await.expect("a JSON answer"))
+    }
+
     /// A new sandbox instance; answers its id and its key.
     pub async fn instance(&self, account_key: &str, name: &str) -> (String, String) {
         let (status, body) = self
