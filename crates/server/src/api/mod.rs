@@ -16,6 +16,7 @@ mod contacts;
 mod docs;
 mod envelope;
 mod error;
+mod error_envelope;
 mod event_docs;
 mod groups;
 use event_docs::EventDocs;
@@ -283,5 +284,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             rate_limit::layer,
         ))
+        .layer(axum::middleware::from_fn(error_envelope::layer))
         .with_state(state)
 }

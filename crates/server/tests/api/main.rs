@@ -19,6 +19,7 @@ mod communities;
 mod contact_list;
 mod contacts;
 mod docs;
+mod error_envelope;
 mod event_schemas;
 mod events;
 mod groups;
