@@ -95,6 +95,14 @@ impl ApiError {
         Self::new(ErrorCode::InternalError, INTERNAL_SENTENCE)
     }
 
+    /// The answer to a request body that sent nothing for the configured idle time.
+    pub fn body_timeout() -> Self {
+        Self::new(
+            ErrorCode::RequestTimeout,
+            "the request body stopped arriving; send it without long pauses",
+        )
+    }
+
     pub fn unauthorized() -> Self {
         Self::new(
             ErrorCode::Unauthorized,
@@ -175,3 +183,16 @@ impl IntoResponse for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// Whether reading a request body failed because it paused longer than the body idle timeout
+/// (the serve loop wraps every body in a [`tower_http::timeout::TimeoutBody`]); axum and the
+/// multipart parser wrap that error, so its sources are searched.
+pub fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}

@@ -71,7 +71,9 @@ pub async fn upload(
 }
 
 pub(super) fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if super::error::body_timed_out(&error) {
+        ApiError::body_timeout()
+    } else if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             ErrorCode::PayloadTooLarge,
             "the upload is larger than this server accepts",

@@ -38,6 +38,7 @@ mod privacy;
 mod profiles;
 mod qr;
 mod rate_limit;
+mod request_head;
 mod sandbox;
 mod settings;
 mod status;
@@ -46,6 +47,7 @@ mod views;
 mod webhooks;
 
 pub use error::{ApiError, ApiResult};
+pub use request_head::HeadLimits;
 
 use crate::services::Gateway;
 use axum::Router;
@@ -60,6 +62,7 @@ use utoipa_axum::routes;
 pub struct AppState {
     pub gateway: std::sync::Arc<Gateway>,
     pub limits: BodyLimits,
+    pub head: HeadLimits,
     /// How often an idle live stream sends a heartbeat.
     pub stream_heartbeat: std::time::Duration,
     /// Cancelled when the server stops: live streams end then, so shutdown does not wait on
@@ -283,6 +286,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             rate_limit::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.head,
+            request_head::layer,
         ))
         .layer(axum::middleware::from_fn(error_envelope::layer))
         .with_state(state)

@@ -1,6 +1,7 @@
 //! Every error answers the JSON envelope, including those the framework and the HTTP library
 //! produce before a handler runs: a bad query, a path that is not UTF-8, a form without a
-//! boundary, a WebSocket route without an upgrade, a wrong method, a body over the limit.
+//! boundary, a WebSocket route without an upgrade, a wrong method, a body over the limit, and
+//! oversized request lines and headers.
 
 use crate::support::*;
 use reqwest::{Method, StatusCode};
@@ -89,6 +90,56 @@ async fn rejections_before_the_handler_answer_the_envelope() {
             too_large,
             StatusCode::PAYLOAD_TOO_LARGE,
             "PAYLOAD_TOO_LARGE",
+        )
+        .await;
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn oversized_request_lines_and_headers_answer_the_envelope() {
+    on_each_backend(|server| async move {
+        let key = server.account("Acme").await;
+        let long_uri = server
+            .raw(
+                Method::GET,
+                &format!("/api/v1/instances/{}", "a".repeat(20_000)),
+            )
+            .await
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_envelope(long_uri, StatusCode::URI_TOO_LONG, "URI_TOO_LONG").await;
+
+        // More headers than the HTTP library's own default of 100.
+        let mut many = server
+            .raw(Method::GET, "/api/v1/auth/me")
+            .await
+            .bearer_auth(&key);
+        for n in 0..150 {
+            many = many.header(format!("x-filler-{n}"), "1");
+        }
+        assert_envelope(
+            many.send().await.unwrap(),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
+        )
+        .await;
+
+        let large = server
+            .raw(Method::GET, "/api/v1/auth/me")
+            .await
+            .bearer_auth(&key)
+            .header("cookie", "c".repeat(100_000))
+            .send()
+            .await
+            .unwrap();
+        assert_envelope(
+            large,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "HEADERS_TOO_LARGE",
         )
         .await;
         server.stop().await;

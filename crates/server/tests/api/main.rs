@@ -23,6 +23,7 @@ mod error_envelope;
 mod event_schemas;
 mod events;
 mod groups;
+mod http_edge;
 mod idempotency;
 mod instances;
 mod labels;
