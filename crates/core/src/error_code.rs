@@ -12,13 +12,20 @@ pub enum ErrorCode {
     Unauthorized,
     Forbidden,
     NotFound,
+    /// The route exists, but not with this method (the `Allow` header lists those it takes).
+    MethodNotAllowed,
+    /// The request (its headers or a pause in its body) did not arrive in time.
+    RequestTimeout,
     InstanceNotConnected,
     IdempotencyConflict,
     Conflict,
     PayloadTooLarge,
+    UriTooLong,
     UnsupportedMediaType,
     ValidationError,
     RateLimited,
+    /// Too many request headers, or too large ones.
+    HeadersTooLarge,
     NotSupportedByEngine,
     EngineUnavailable,
     /// Meta refused a cloud number's credentials.
@@ -33,13 +40,17 @@ impl ErrorCode {
             Self::Unauthorized => "UNAUTHORIZED",
             Self::Forbidden => "FORBIDDEN",
             Self::NotFound => "NOT_FOUND",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
             Self::InstanceNotConnected => "INSTANCE_NOT_CONNECTED",
             Self::IdempotencyConflict => "IDEMPOTENCY_CONFLICT",
             Self::Conflict => "CONFLICT",
             Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UriTooLong => "URI_TOO_LONG",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::ValidationError => "VALIDATION_ERROR",
             Self::RateLimited => "RATE_LIMITED",
+            Self::HeadersTooLarge => "HEADERS_TOO_LARGE",
             Self::NotSupportedByEngine => "NOT_SUPPORTED_BY_ENGINE",
             Self::EngineUnavailable => "ENGINE_UNAVAILABLE",
             Self::CredentialsInvalid => "CREDENTIALS_INVALID",
@@ -58,6 +69,10 @@ mod tests {
             ErrorCode::InstanceNotConnected,
             ErrorCode::NotSupportedByEngine,
             ErrorCode::CredentialsInvalid,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::RequestTimeout,
+            ErrorCode::UriTooLong,
+            ErrorCode::HeadersTooLarge,
         ] {
             let json = serde_json::to_value(code).unwrap();
             assert_eq!(json, code.as_str());

@@ -43,6 +43,16 @@ pub struct DatabaseConfig {
 pub struct HttpConfig {
     pub body_limit_bytes: usize,
     pub send_json_limit_bytes: usize,
+    /// A connection whose request line and headers take longer than this is closed.
+    pub header_read_timeout_secs: u64,
+    /// A request body that sends nothing for this long is answered 408 (the gap, not the total).
+    pub body_idle_timeout_secs: u64,
+    /// Connections from one address (IPv6: one /64) that have not yet sent a valid key; 0 is
+    /// no cap.
+    pub max_unauthenticated_connections_per_ip: usize,
+    pub max_uri_bytes: usize,
+    pub max_header_count: usize,
+    pub max_header_bytes: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -395,6 +405,20 @@ impl Config {
             self.pacing.typing_min_ms <= self.pacing.typing_max_ms,
             "pacing.typing_min_ms must not be more than pacing.typing_max_ms",
         )?;
+        rule(
+            self.http.header_read_timeout_secs > 0 && self.http.body_idle_timeout_secs > 0,
+            "http.header_read_timeout_secs and http.body_idle_timeout_secs must be at least 1",
+        )?;
+        rule(
+            self.http.max_uri_bytes > 0
+                && self.http.max_header_count > 0
+                && self.http.max_header_bytes > 0,
+            "http.max_uri_bytes, http.max_header_count and http.max_header_bytes must be at least 1",
+        )?;
+        rule(
+            self.http.max_uri_bytes <= crate::http::serve::HYPER_MAX_URI_BYTES,
+            "http.max_uri_bytes must be at most 65534 (the HTTP library refuses longer ones itself)",
+        )?;
         self.limits.settings()?;
         self.brokers.validate()?;
         rule(
@@ -486,6 +510,7 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.set_env("WAGATE_LISTEN", "127.0.0.1:9999");
             jail.set_env("WAGATE_DISPATCHER__MAX_ATTEMPTS", "8");
+            jail.set_env("WAGATE_HTTP__MAX_UNAUTHENTICATED_CONNECTIONS_PER_IP", "7");
             jail.create_file(
                 "custom.toml",
                 "data_dir = \"/srv/wagate\"\n[sandbox]\nqr_max_codes = 2\n",
@@ -493,6 +518,7 @@ mod tests {
             let config = Config::load(Some(Path::new("custom.toml"))).expect("loads");
             assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
             assert_eq!(config.dispatcher.max_attempts, 8);
+            assert_eq!(config.http.max_unauthenticated_connections_per_ip, 7);
             assert_eq!(config.sandbox.qr_max_codes, 2);
             assert_eq!(config.database_url(), "sqlite:///srv/wagate/wagate.db");
             Ok(())

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod config;
+pub mod http;
 pub mod media;
 pub mod secrets_file;
 pub mod services;
@@ -173,6 +174,7 @@ impl Server {
             .await
             .with_context(|| format!("listening on {}", config.listen))?;
         let local_addr = listener.local_addr()?;
+        let serve_settings = http::serve::ServeSettings::from_config(&config.http);
         let app = api::router(AppState {
             gateway: std::sync::Arc::new(gateway.clone()),
             limits: api::BodyLimits {
@@ -180,21 +182,17 @@ impl Server {
                 send_json: config.http.send_json_limit_bytes,
                 upload: (config.media.limits.largest() as usize).saturating_add(64 * 1024),
             },
+            head: serve_settings.head,
             stream_heartbeat: Duration::from_secs_f64(config.streams.heartbeat_secs),
             shutdown: shutdown.clone(),
         })
         .layer(tower_http::trace::TraceLayer::new_for_http());
-        let stop = shutdown.clone();
-        tasks.push(tokio::spawn(async move {
-            let serve = axum::serve(
-                listener,
-                app.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .with_graceful_shutdown(async move { stop.cancelled().await });
-            if let Err(error) = serve.await {
-                tracing::error!(%error, "the HTTP server stopped");
-            }
-        }));
+        tasks.push(tokio::spawn(http::serve::serve(
+            listener,
+            app,
+            serve_settings,
+            shutdown.clone(),
+        )));
         tracing::info!(%local_addr, database = %redact(&url), "wagate is serving");
         Ok(Self {
             local_addr,

@@ -9,6 +9,9 @@ use serde::Serialize;
 use wagate_core::{ErrorCode, FieldError};
 use wagate_store::StoreError;
 
+/// What a 5xx says: the details are in the server log, never in the answer.
+pub const INTERNAL_SENTENCE: &str = "internal error; the server log has the details";
+
 #[derive(Debug)]
 pub struct ApiError {
     pub code: ErrorCode,
@@ -48,19 +51,56 @@ impl ApiError {
             ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::InstanceNotConnected
             | ErrorCode::IdempotencyConflict
             | ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
             ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::ValidationError | ErrorCode::CredentialsInvalid => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ErrorCode::NotSupportedByEngine => StatusCode::NOT_IMPLEMENTED,
             ErrorCode::EngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
+    }
+
+    /// The code for a status answered by something other than our handlers (axum's
+    /// rejections, its method router), so it can be put in the envelope.
+    pub fn code_for(status: StatusCode) -> ErrorCode {
+        match status {
+            StatusCode::UNAUTHORIZED => ErrorCode::Unauthorized,
+            StatusCode::FORBIDDEN => ErrorCode::Forbidden,
+            StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => ErrorCode::MethodNotAllowed,
+            StatusCode::REQUEST_TIMEOUT => ErrorCode::RequestTimeout,
+            StatusCode::CONFLICT => ErrorCode::Conflict,
+            StatusCode::PAYLOAD_TOO_LARGE => ErrorCode::PayloadTooLarge,
+            StatusCode::URI_TOO_LONG => ErrorCode::UriTooLong,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ErrorCode::UnsupportedMediaType,
+            StatusCode::UNPROCESSABLE_ENTITY => ErrorCode::ValidationError,
+            StatusCode::TOO_MANY_REQUESTS => ErrorCode::RateLimited,
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => ErrorCode::HeadersTooLarge,
+            status if status.is_server_error() => ErrorCode::InternalError,
+            _ => ErrorCode::BadRequest,
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::InternalError, INTERNAL_SENTENCE)
+    }
+
+    /// The answer to a request body that sent nothing for the configured idle time.
+    pub fn body_timeout() -> Self {
+        Self::new(
+            ErrorCode::RequestTimeout,
+            "the request body stopped arriving; send it without long pauses",
+        )
     }
 
     pub fn unauthorized() -> Self {
@@ -115,10 +155,7 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "store error");
-                Self::new(
-                    ErrorCode::InternalError,
-                    "internal error; the server log has the details",
-                )
+                Self::internal()
             }
         }
     }
@@ -145,3 +182,17 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Whether reading a request body failed because it paused longer than the body idle timeout
+/// (the serve loop wraps every body in a [`tower_http::timeout::TimeoutBody`]); axum and the
+/// multipart parser wrap that error, so its sources are searched.
+pub fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        current = error.source();
+    }
+    false
+}

@@ -1,7 +1,8 @@
 //! Request bodies: JSON parsed with errors users can act on.
 //!
-//! Malformed JSON is 400; a body over the configured limit is 413; a field of the wrong type is
-//! 422 naming the field. Missing fields are left to the services, which report all of them.
+//! Malformed JSON is 400; a body over the configured limit is 413; one that pauses past the
+//! body idle timeout is 408; a field of the wrong type is 422 naming the field. Missing fields
+//! are left to the services, which report all of them.
 
 use super::error::ApiError;
 use axum::body::Bytes;
@@ -23,7 +24,9 @@ where
         let bytes = Bytes::from_request(request, state)
             .await
             .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                if super::error::body_timed_out(&rejection) {
+                    ApiError::body_timeout()
+                } else if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
                         ErrorCode::PayloadTooLarge,
                         "the request body is larger than this server accepts",

@@ -11,6 +11,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures_util::TryStreamExt;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use wagate_core::ErrorCode;
 
 /// The multipart form of an upload.
@@ -71,7 +72,9 @@ pub async fn upload(
 }
 
 pub(super) fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+    if super::error::body_timed_out(&error) {
+        ApiError::body_timeout()
+    } else if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             ErrorCode::PayloadTooLarge,
             "the upload is larger than this server accepts",
@@ -89,7 +92,7 @@ pub(super) fn multipart_error(error: axum::extract::multipart::MultipartError) -
     get, path = "/api/v1/media/{id}", tag = "media",
     params(("id" = String, Path, description = "Media id")),
     responses(
-        (status = 200, description = "The file's bytes, with its type", content_type = "application/octet-stream"),
+        (status = 200, description = "The file's bytes, with its type, as an attachment (`Content-Disposition`, `X-Content-Type-Options: nosniff` and a sandboxing `Content-Security-Policy`, so an uploaded page or SVG never runs in the gateway's origin)", content_type = "application/octet-stream"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     )
 )]
@@ -100,22 +103,61 @@ pub async fn download(
 ) -> ApiResult<Response> {
     let record = state.gateway.find_media(&principal, &id).await?;
     let stream = state.gateway.open_media(&record).await?;
-    let disposition = match &record.file_name {
-        Some(name) => format!(
-            "attachment; filename=\"{}\"",
-            name.replace(['"', '\\', '\r', '\n'], "_")
-        ),
-        None => "attachment".to_owned(),
-    };
     Ok((
         [
             (header::CONTENT_TYPE, record.mimetype.clone()),
             (header::CONTENT_LENGTH, record.size.to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::CONTENT_DISPOSITION,
+                attachment(record.file_name.as_deref()),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+            // Should a browser render it anyway (an uploaded HTML page or SVG image), it runs
+            // sandboxed, without scripts and outside the gateway's origin.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; sandbox".to_owned(),
+            ),
         ],
         Body::from_stream(stream),
     )
         .into_response())
+}
+
+/// Bytes a file name keeps in `filename*` (RFC 5987's `attr-char`); the rest is
+/// percent-encoded.
+const ATTR_CHAR: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// `Content-Disposition: attachment`, so a browser saves the file instead of showing it, with
+/// its name as RFC 6266 has it: an ASCII `filename` for old clients and the exact one as
+/// `filename*`.
+fn attachment(file_name: Option<&str>) -> String {
+    let Some(name) = file_name.filter(|name| !name.is_empty()) else {
+        return "attachment".to_owned();
+    };
+    let ascii: String = name
+        .chars()
+        .map(|c| match c {
+            ' '..='~' if c != '"' && c != '\\' => c,
+            _ => '_',
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        utf8_percent_encode(name, ATTR_CHAR)
+    )
 }
 
 /// Delete a stored file. Messages already sent with it are not affected.
@@ -134,4 +176,22 @@ pub async fn delete(
 ) -> ApiResult<Response> {
     state.gateway.delete_media(&principal, &id).await?;
     Ok(envelope::ok(serde_json::json!({ "deleted": true })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment;
+
+    #[test]
+    fn file_names_are_quoted_and_encoded() {
+        assert_eq!(attachment(None), "attachment");
+        assert_eq!(
+            attachment(Some("a \"b\".html")),
+            "attachment; filename=\"a _b_.html\"; filename*=UTF-8''a%20%22b%22.html"
+        );
+        assert_eq!(
+            attachment(Some("Résumé\r\n.pdf")),
+            "attachment; filename=\"R_sum___.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%0D%0A.pdf"
+        );
+    }
 }

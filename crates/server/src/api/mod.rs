@@ -16,6 +16,7 @@ mod contacts;
 mod docs;
 mod envelope;
 mod error;
+mod error_envelope;
 mod event_docs;
 mod groups;
 use event_docs::EventDocs;
@@ -37,6 +38,7 @@ mod privacy;
 mod profiles;
 mod qr;
 mod rate_limit;
+mod request_head;
 mod sandbox;
 mod settings;
 mod status;
@@ -45,6 +47,7 @@ mod views;
 mod webhooks;
 
 pub use error::{ApiError, ApiResult};
+pub use request_head::HeadLimits;
 
 use crate::services::Gateway;
 use axum::Router;
@@ -59,6 +62,7 @@ use utoipa_axum::routes;
 pub struct AppState {
     pub gateway: std::sync::Arc<Gateway>,
     pub limits: BodyLimits,
+    pub head: HeadLimits,
     /// How often an idle live stream sends a heartbeat.
     pub stream_heartbeat: std::time::Duration,
     /// Cancelled when the server stops: live streams end then, so shutdown does not wait on
@@ -283,5 +287,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             rate_limit::layer,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.head,
+            request_head::layer,
+        ))
+        .layer(axum::middleware::from_fn(error_envelope::layer))
         .with_state(state)
 }

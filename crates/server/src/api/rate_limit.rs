@@ -1,10 +1,12 @@
 //! Request limits on the way in: authenticates the caller once (handlers reuse the result),
 //! counts the request against its account's plan or its address, and answers 429 with
 //! `Retry-After` past the limit. Limited responses carry `X-RateLimit-Limit`,
-//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (unix seconds).
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` (unix seconds). A valid key also takes its
+//! connection out of the per-address count of unauthenticated connections.
 
 use super::AppState;
 use super::error::ApiError;
+use crate::http::connections::ConnectionAuth;
 use crate::services::{Caller, RateDecision};
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -36,6 +38,9 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         .count_request(caller.as_ref().map(|caller| &caller.principal), address)
         .await;
     if let Some(caller) = caller {
+        if let Some(connection) = parts.extensions.get::<ConnectionAuth>() {
+            connection.authenticated();
+        }
         parts.extensions.insert(caller);
     }
     let request = Request::from_parts(parts, body);

@@ -456,3 +456,50 @@ async fn base64_media_larger_than_the_json_limit_is_sent() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn uploaded_pages_and_images_download_as_sandboxed_attachments() {
+    on_each_backend(|server| async move {
+        let key = server.account("Acme").await;
+        let page = b"<!doctype html><html><script>alert(document.cookie)</script></html>";
+        let svg = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
+        for (bytes, name, declared, encoded) in [
+            (&page[..], "page.html", "text/html", "page.html"),
+            (
+                &svg[..],
+                "dräw \"it\".svg",
+                "image/svg+xml",
+                "dr%C3%A4w%20%22it%22.svg",
+            ),
+        ] {
+            let (status, body) = upload(&server, &key, bytes.to_vec(), name, declared).await;
+            assert_eq!(status, StatusCode::CREATED, "{body}");
+            let id = body["data"]["id"].as_str().unwrap();
+            let response = server
+                .raw(Method::GET, &format!("/api/v1/media/{id}"))
+                .await
+                .bearer_auth(&key)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            let headers = response.headers();
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            let disposition = headers["content-disposition"].to_str().unwrap();
+            assert!(
+                disposition.starts_with("attachment; filename=\""),
+                "{disposition}"
+            );
+            assert!(
+                disposition.ends_with(&format!("; filename*=UTF-8''{encoded}")),
+                "{disposition}"
+            );
+            let policy = headers["content-security-policy"].to_str().unwrap();
+            assert!(policy.contains("sandbox"), "{policy}");
+            assert!(policy.contains("default-src 'none'"), "{policy}");
+            assert_eq!(response.bytes().await.unwrap().as_ref(), bytes);
+        }
+        server.stop().await;
+    })
+    .await;
+}
