@@ -24,7 +24,9 @@ fn header_context(webhook_id: &str, name: &str) -> String {
 }
 
 /// A stored value in clear: sealed ones are opened; one without the sealed format's prefix
-/// was written before values were sealed and is plain text.
+/// was written before values were sealed and is plain text. (A plain secret is `whsec_…` and
+/// never looks sealed; a plain header value that began with the prefix would be taken for a
+/// sealed one and fail to open, so its deliveries fail loudly rather than send a wrong value.)
 fn open_stored(secrets: &SecretBox, context: &str, stored: &str) -> Result<String, SecretError> {
     if SecretBox::is_sealed(stored) {
         secrets.open(context, stored)
