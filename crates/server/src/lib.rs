@@ -100,6 +100,7 @@ impl Server {
             store,
             Arc::new(registry),
             media,
+            secrets.clone(),
             config.webhooks.clone(),
             config.pacing.clone(),
         )?
@@ -116,6 +117,10 @@ impl Server {
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;
+        gateway
+            .seal_plain_webhook_secrets()
+            .await
+            .context("sealing webhook secrets kept in plain text")?;
 
         let shutdown = CancellationToken::new();
         let mut tasks = vec![tokio::spawn(workers::supervisor::run(

@@ -322,6 +322,37 @@ impl Store {
         Ok(deleted > 0)
     }
 
+    /// Rewrites the secret and the headers of every endpoint `rewrite` answers new ones for,
+    /// in one transaction over locked rows, so a change made meanwhile is neither lost nor
+    /// overwritten; answers how many changed. `updated_at` stays: the endpoint is unchanged.
+    pub async fn rewrite_webhook_secrets<F>(&self, mut rewrite: F) -> Result<usize>
+    where
+        F: FnMut(&WebhookRecord) -> Option<(String, BTreeMap<String, String>)>,
+    {
+        in_tx!(self, tx, backend => {
+            let select = match backend {
+                Backend::Postgres => concat!("SELECT ", webhook_columns!(), " FROM webhooks ORDER BY id FOR UPDATE"),
+                Backend::Sqlite => concat!("SELECT ", webhook_columns!(), " FROM webhooks ORDER BY id"),
+            };
+            let rows = sqlx::query_as::<_, WebhookRow>(select)
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut changed = 0;
+            for row in rows {
+                let webhook = WebhookRecord::try_from(row)?;
+                let Some((secret, headers)) = rewrite(&webhook) else { continue };
+                sqlx::query("UPDATE webhooks SET secret = $2, headers = $3 WHERE id = $1")
+                    .bind(webhook.id.clone())
+                    .bind(secret)
+                    .bind(json_text(&headers)?)
+                    .execute(&mut *tx)
+                    .await?;
+                changed += 1;
+            }
+            Ok(changed)
+        })
+    }
+
     /// Reads the outbox after the cursor `consumer`, lets `route` turn each event into
     /// deliveries, stores them and advances the cursor, all in one transaction. Answers how
     /// many events were read.
@@ -715,5 +746,61 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{on_both_backends, seed_instance};
+
+    #[tokio::test]
+    async fn secrets_are_rewritten_in_place_and_only_where_asked() {
+        on_both_backends(|store| async move {
+            let instance = seed_instance(&store, "sales").await;
+            let now = Utc::now();
+            let webhook = |id: &str| WebhookRecord {
+                id: id.to_owned(),
+                account_id: instance.account_id.clone(),
+                instance_id: None,
+                url: "https://example.com/hook".to_owned(),
+                events: vec!["*".to_owned()],
+                headers: BTreeMap::from([("X-Token".to_owned(), "plain".to_owned())]),
+                description: None,
+                secret: "whsec_plain".to_owned(),
+                enabled: true,
+                disabled_reason: None,
+                failing_since: None,
+                is_default: false,
+                created_at: now,
+                updated_at: now,
+            };
+            store.insert_webhook(&webhook("whk_1")).await.unwrap();
+            store.insert_webhook(&webhook("whk_2")).await.unwrap();
+            let changed = store
+                .rewrite_webhook_secrets(|w| {
+                    (w.id == "whk_1").then(|| {
+                        let headers = w
+                            .headers
+                            .keys()
+                            .map(|name| (name.clone(), format!("sealed {name}")))
+                            .collect();
+                        ("sealed secret".to_owned(), headers)
+                    })
+                })
+                .await
+                .unwrap();
+            assert_eq!(changed, 1);
+            let account = &instance.account_id;
+            let first = store.find_webhook(account, "whk_1").await.unwrap().unwrap();
+            assert_eq!(first.secret, "sealed secret");
+            assert_eq!(first.headers["X-Token"], "sealed X-Token");
+            assert_eq!(first.updated_at, from_millis(to_millis(now)));
+            let second = store.find_webhook(account, "whk_2").await.unwrap().unwrap();
+            assert_eq!(second.secret, "whsec_plain", "left as it was");
+            assert_eq!(second.headers["X-Token"], "plain");
+            assert_eq!(store.rewrite_webhook_secrets(|_| None).await.unwrap(), 0);
+        })
+        .await;
     }
 }

@@ -30,7 +30,7 @@ pub async fn create_instance(
         instance: InstanceView::new(&created.instance, capabilities, state.gateway.now()),
         api_key: created.api_key,
         webhook: created.webhook.as_ref().map(|webhook| {
-            serde_json::json!({ "id": webhook.id, "url": webhook.url, "events": webhook.events, "secret": webhook.secret })
+            serde_json::json!({ "id": webhook.webhook.id, "url": webhook.webhook.url, "events": webhook.webhook.events, "secret": webhook.secret.as_str() })
         }),
         cloud: created
             .cloud

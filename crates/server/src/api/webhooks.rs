@@ -5,13 +5,13 @@ use super::envelope::{self, Envelope};
 use super::error::{ApiResult, ErrorBody};
 use super::json::ApiJson;
 use crate::services::{
-    DefaultWebhookRequest, DeliveriesQuery, Principal, ReplayRequest, WebhookRequest,
+    CreatedWebhook, DefaultWebhook, DefaultWebhookRequest, DeliveriesQuery, Principal,
+    ReplayRequest, WebhookRequest,
 };
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::SecondsFormat;
 use serde::Serialize;
-use std::collections::BTreeMap;
 use wagate_store::{AttemptRecord, DeliveryRecord, WebhookRecord};
 
 fn time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -26,7 +26,10 @@ pub struct WebhookView {
     pub url: String,
     pub events: Vec<String>,
     pub instance_id: Option<String>,
-    pub headers: BTreeMap<String, String>,
+    /// The names of the custom headers sent with every delivery; their values are kept sealed
+    /// and never shown.
+    #[schema(example = json!(["Authorization"]))]
+    pub header_names: Vec<String>,
     pub description: Option<String>,
     pub enabled: bool,
     /// Why wagate disabled the endpoint (410 Gone, failing for days, or the API).
@@ -46,7 +49,7 @@ impl From<&WebhookRecord> for WebhookView {
             url: webhook.url.clone(),
             events: webhook.events.clone(),
             instance_id: webhook.instance_id.as_ref().map(ToString::to_string),
-            headers: webhook.headers.clone(),
+            header_names: webhook.headers.keys().cloned().collect(),
             description: webhook.description.clone(),
             enabled: webhook.enabled,
             disabled_reason: webhook.disabled_reason.clone(),
@@ -68,11 +71,23 @@ pub struct WebhookWithSecret {
     pub secret: String,
 }
 
-fn with_secret(webhook: &WebhookRecord) -> WebhookWithSecret {
+fn with_secret(created: &CreatedWebhook) -> WebhookWithSecret {
     WebhookWithSecret {
-        webhook: WebhookView::from(webhook),
-        secret: webhook.secret.clone(),
+        webhook: WebhookView::from(&created.webhook),
+        secret: created.secret.as_str().to_owned(),
     }
+}
+
+/// The account's default endpoint; its signing secret only when this call created it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DefaultWebhookView {
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+    /// Only when the endpoint was created by this call; kept from then on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")]
+    pub secret: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -277,18 +292,29 @@ pub async fn replay(
 }
 
 /// Set the account's default endpoint for every event (seed 004's `PUT /auth/me/webhook`).
+/// The answer carries the signing secret when this call created the endpoint, not after.
 #[utoipa::path(put, path = "/api/v1/auth/me/webhook", tag = "webhooks", request_body = DefaultWebhookRequest,
-    responses((status = 200, body = Envelope<WebhookWithSecret>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Envelope<DefaultWebhookView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_default(
     State(state): State<AppState>,
     principal: Principal,
     ApiJson(request): ApiJson<DefaultWebhookRequest>,
 ) -> ApiResult<Response> {
-    let webhook = state
+    let view = match state
         .gateway
         .set_default_webhook(&principal, request)
-        .await?;
-    Ok(envelope::ok(with_secret(&webhook)))
+        .await?
+    {
+        DefaultWebhook::Created(created) => DefaultWebhookView {
+            webhook: WebhookView::from(&created.webhook),
+            secret: Some(created.secret.as_str().to_owned()),
+        },
+        DefaultWebhook::Updated(webhook) => DefaultWebhookView {
+            webhook: WebhookView::from(&webhook),
+            secret: None,
+        },
+    };
+    Ok(envelope::ok(view))
 }
 
 /// Remove the account's default endpoint.

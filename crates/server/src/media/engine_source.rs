@@ -74,7 +74,7 @@ impl MediaSink for StoredMedia {
         let record = super::keep_file(
             &self.store,
             &self.storage,
-            &instance.account_id,
+            super::Owner::instance(&instance),
             chunks,
             Some(mimetype),
             file_name,

@@ -5,7 +5,7 @@ use super::{MediaError, MediaStorage, detect};
 use bytes::Bytes;
 use futures_util::Stream;
 use uuid::Uuid;
-use wagate_core::AccountId;
+use wagate_core::{AccountId, InstanceId};
 use wagate_store::{MediaRecord, Store, StoreError};
 
 pub const FALLBACK_TYPE: &str = "application/octet-stream";
@@ -16,6 +16,23 @@ pub enum KeepError {
     Media(#[from] MediaError),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Whose a kept file is: the account's, and the instance's that uploaded, sends or received
+/// it (none for the account key's uploads).
+#[derive(Clone, Copy, Debug)]
+pub struct Owner<'a> {
+    pub account: &'a AccountId,
+    pub instance: Option<&'a InstanceId>,
+}
+
+impl<'a> Owner<'a> {
+    pub fn instance(instance: &'a wagate_store::InstanceRecord) -> Self {
+        Self {
+            account: &instance.account_id,
+            instance: Some(&instance.id),
+        }
+    }
 }
 
 /// The content type of stored bytes: what the bytes say, else what the sender declared.
@@ -30,12 +47,13 @@ pub fn content_type(head: &[u8], declared: Option<&str>) -> String {
         .unwrap_or_else(|| FALLBACK_TYPE.to_owned())
 }
 
-/// Streams `chunks` (at most `limit` bytes) into the store and records the file; a file whose
-/// record cannot be written is removed again.
+/// Streams `chunks` (at most `limit` bytes) into the store and records the file as the
+/// account's and, when given, the instance's; a file whose record cannot be written is removed
+/// again.
 pub async fn keep_file<S>(
     store: &Store,
     storage: &MediaStorage,
-    account: &AccountId,
+    owner: Owner<'_>,
     chunks: S,
     declared_type: Option<&str>,
     file_name: Option<String>,
@@ -45,11 +63,12 @@ where
     S: Stream<Item = Result<Bytes, MediaError>> + Unpin,
 {
     let id = format!("med_{}", Uuid::now_v7().simple());
-    let key = format!("{}/{id}", account.as_str());
+    let key = format!("{}/{id}", owner.account.as_str());
     let blob = storage.put_stream(&key, chunks, limit).await?;
     let record = MediaRecord {
         id,
-        account_id: account.clone(),
+        account_id: owner.account.clone(),
+        instance_id: owner.instance.cloned(),
         mimetype: content_type(&blob.head, declared_type),
         size: blob.size as i64,
         sha256: blob.sha256,

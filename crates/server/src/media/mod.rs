@@ -13,6 +13,6 @@ mod storage;
 
 pub use engine_source::StoredMedia;
 pub use fetch::{FetchError, Fetched, UrlFetcher};
-pub use keep::{FALLBACK_TYPE, KeepError, content_type, keep_file};
+pub use keep::{FALLBACK_TYPE, KeepError, Owner, content_type, keep_file};
 pub use kinds::{MediaKind, MediaLimits, detect, is_animated_webp};
 pub use storage::{MediaError, MediaStorage, StoredBlob};

@@ -55,13 +55,14 @@ impl Gateway {
             )));
         }
         super::breaker::refuse_if_paused(&instance, self.now())?;
+        let reach = super::media::MediaReach::of(principal);
         let batch_id = uuid::Uuid::now_v7().to_string();
         let mut news = Vec::new();
         let mut errors = Vec::new();
         for (index, item) in request.messages.into_iter().enumerate() {
             let item: Result<SendRequest, _> = serde_json::from_value(item);
             let checked = match item {
-                Ok(send) => self.checked_item(&instance, send).await,
+                Ok(send) => self.checked_item(&instance, reach, send).await,
                 Err(error) => {
                     let mut invalid = ValidationErrors::default();
                     invalid.push("messages", format!("not a send: {error}"));
@@ -125,6 +126,7 @@ impl Gateway {
     async fn checked_item(
         &self,
         instance: &wagate_store::InstanceRecord,
+        reach: super::media::MediaReach,
         send: SendRequest,
     ) -> ServiceResult<(
         wagate_core::OutboundMessage,
@@ -135,7 +137,7 @@ impl Gateway {
         let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
         Ok((
-            self.complete_outbound(instance, parsed).await?,
+            self.complete_outbound(instance, reach, parsed).await?,
             send_at,
             simulate_typing,
         ))

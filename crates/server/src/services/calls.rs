@@ -98,7 +98,10 @@ impl Gateway {
             send_at: None,
             simulate_typing: false,
         };
-        let queued = match self.complete_outbound(instance, reply).await {
+        let queued = match self
+            .complete_outbound(instance, super::media::MediaReach::Account, reply)
+            .await
+        {
             Ok(outbound) => self.queue_outbound(instance, outbound, None, false).await,
             Err(error) => Err(error),
         };

@@ -4,6 +4,7 @@
 //! come after them, so the files are checked and turned into messages once the form is read.
 //! If the form is refused, the files it uploaded are removed again.
 
+use super::media::MediaReach;
 use super::send_parse::{MediaKind, MediaSource, ParsedSend, PendingContent};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use wagate_core::{Recipient, ValidationErrors};
@@ -74,7 +75,7 @@ impl Gateway {
         for file in files {
             if let Err(error) = self
                 .store
-                .delete_media(&file.media.account_id, &file.media.id)
+                .delete_media(&file.media.account_id, None, &file.media.id)
                 .await
             {
                 tracing::warn!(media = %file.media.id, %error, "could not forget an upload of a refused send");
@@ -174,7 +175,10 @@ impl Gateway {
                 send_at: None,
                 simulate_typing: false,
             };
-            parsed.push(self.complete_outbound(&instance, send).await?);
+            parsed.push(
+                self.complete_outbound(&instance, MediaReach::of(principal), send)
+                    .await?,
+            );
         }
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {

@@ -45,7 +45,7 @@ pub struct CreatedInstance {
     pub instance: InstanceRecord,
     pub api_key: String,
     /// The webhook created with it, with its secret.
-    pub webhook: Option<wagate_store::WebhookRecord>,
+    pub webhook: Option<super::CreatedWebhook>,
     /// A cloud instance's number (without its secrets).
     pub cloud: Option<wagate_store::CloudNumber>,
 }

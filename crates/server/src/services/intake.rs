@@ -4,7 +4,7 @@
 use super::event_payloads::{message_data, rfc3339};
 use super::{Gateway, ServiceResult};
 use serde_json::json;
-use wagate_core::{AccountId, EventKind, InstanceId, Jid, JidKind, MessageContent, TextBody};
+use wagate_core::{EventKind, InstanceId, Jid, JidKind, MessageContent, TextBody};
 use wagate_engine::{IncomingChange, IncomingMessage, Sender};
 use wagate_store::{InstanceRecord, MessageChange, MessageRecord, NewEvent, NewInboundMessage};
 
@@ -75,9 +75,7 @@ impl Gateway {
             return Ok(());
         }
         self.remember_sender(&instance.id, &incoming.sender).await?;
-        let content = self
-            .adopt_media(&instance.account_id, incoming.content)
-            .await?;
+        let content = self.adopt_media(&instance, incoming.content).await?;
         let new = NewInboundMessage {
             account_id: instance.account_id.clone(),
             instance_id: instance.id.clone(),
@@ -110,11 +108,11 @@ impl Gateway {
         Ok(())
     }
 
-    /// Media a message carries belongs to the account that received it: a file of another
-    /// account (one sandbox number writing to another account's) is copied over.
+    /// Media a message carries belongs to the instance that received it: a file of another
+    /// instance or account (one sandbox number writing to another) is copied over.
     async fn adopt_media(
         &self,
-        account: &AccountId,
+        instance: &InstanceRecord,
         mut content: MessageContent,
     ) -> ServiceResult<MessageContent> {
         let Some(media) = content.media().cloned() else {
@@ -122,7 +120,7 @@ impl Gateway {
         };
         if self
             .store
-            .find_media(account, &media.media_id)
+            .find_media(&instance.account_id, Some(&instance.id), &media.media_id)
             .await?
             .is_some()
         {
@@ -137,7 +135,7 @@ impl Gateway {
         }));
         let copy = self
             .store_media(
-                account,
+                crate::media::Owner::instance(instance),
                 stream,
                 Some(&original.mimetype),
                 original.file_name.clone(),

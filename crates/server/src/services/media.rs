@@ -3,15 +3,48 @@
 //! Every file — uploaded, sent inline as base64, downloaded from a URL — is streamed into the
 //! media store, identified from its bytes, and recorded. A media message then refers to the
 //! record; the checks of its kind (accepted types, size limit) apply when it is sent.
+//!
+//! A file belongs to the instance that uploaded, sent or received it (or to the account, when
+//! the account key uploaded it). An instance key reaches only its instance's files — reading,
+//! deleting, or naming one by `mediaId` — and meets another's as if it did not exist; the
+//! account key reaches every file of the account.
 
 use super::send_parse::{MediaKind as SendKind, MediaSource};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
-use crate::media::{FetchError, KeepError, MediaError, MediaKind, is_animated_webp, keep_file};
+use crate::media::{
+    FetchError, KeepError, MediaError, MediaKind, Owner, is_animated_webp, keep_file,
+};
 use base64::Engine as _;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
-use wagate_core::{AccountId, MediaRef};
-use wagate_store::MediaRecord;
+use wagate_core::{InstanceId, MediaRef};
+use wagate_store::{InstanceRecord, MediaRecord};
+
+/// Whose files a request may name by `mediaId` when it acts on an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MediaReach {
+    /// Every file of the account: the account key, and the gateway's own sends.
+    Account,
+    /// Only the instance's own files: an instance key (which reaches no other instance).
+    Instance,
+}
+
+impl MediaReach {
+    pub(crate) fn of(principal: &Principal) -> Self {
+        match principal.instance_limit() {
+            Some(_) => Self::Instance,
+            None => Self::Account,
+        }
+    }
+
+    /// The instance lookups are limited to when acting on `instance`.
+    pub(crate) fn limit(self, instance: &InstanceId) -> Option<&InstanceId> {
+        match self {
+            Self::Account => None,
+            Self::Instance => Some(instance),
+        }
+    }
+}
 
 impl From<SendKind> for MediaKind {
     fn from(kind: SendKind) -> Self {
@@ -49,10 +82,10 @@ pub(super) fn fetch_error(field: &str, error: FetchError) -> ServiceError {
 }
 
 impl Gateway {
-    /// Streams a file into the media store and records it for the account.
+    /// Streams a file into the media store and records it as `owner`'s.
     pub(crate) async fn store_media<S>(
         &self,
-        account: &AccountId,
+        owner: Owner<'_>,
         chunks: S,
         declared_type: Option<&str>,
         file_name: Option<String>,
@@ -64,7 +97,7 @@ impl Gateway {
         keep_file(
             &self.store,
             &self.media,
-            account,
+            owner,
             chunks,
             declared_type,
             file_name,
@@ -77,7 +110,8 @@ impl Gateway {
         })
     }
 
-    /// `POST /api/v1/media`: any file up to the largest size any kind allows.
+    /// `POST /api/v1/media`: any file up to the largest size any kind allows; an instance
+    /// key's upload is its instance's.
     pub async fn upload_media<S>(
         &self,
         principal: &Principal,
@@ -88,9 +122,12 @@ impl Gateway {
     where
         S: Stream<Item = Result<Bytes, MediaError>> + Unpin,
     {
-        let account = principal.account()?.clone();
         let limit = self.media_limits.largest();
-        self.store_media(&account, chunks, declared_type, file_name, limit)
+        let owner = Owner {
+            account: principal.account()?,
+            instance: principal.instance_limit(),
+        };
+        self.store_media(owner, chunks, declared_type, file_name, limit)
             .await
     }
 
@@ -102,7 +139,7 @@ impl Gateway {
     pub async fn find_media(&self, principal: &Principal, id: &str) -> ServiceResult<MediaRecord> {
         let account = principal.account()?;
         self.store
-            .find_media(account, id.trim())
+            .find_media(account, principal.instance_limit(), id.trim())
             .await?
             .ok_or(ServiceError::NotFound("media"))
     }
@@ -121,7 +158,7 @@ impl Gateway {
     pub async fn delete_media(&self, principal: &Principal, id: &str) -> ServiceResult<()> {
         let record = self.find_media(principal, id).await?;
         self.store
-            .delete_media(&record.account_id, &record.id)
+            .delete_media(&record.account_id, principal.instance_limit(), &record.id)
             .await?;
         self.media
             .delete(&record.storage_key)
@@ -131,10 +168,12 @@ impl Gateway {
     }
 
     /// Turns the media of a send into a stored, checked file of the right kind: 413 when it is
-    /// larger than the kind allows, 415 when its bytes are not what the kind takes.
+    /// larger than the kind allows, 415 when its bytes are not what the kind takes. Files kept
+    /// for it are the instance's; a `mediaId` must be within `reach`.
     pub(crate) async fn media_for_send(
         &self,
-        account: &AccountId,
+        instance: &InstanceRecord,
+        reach: MediaReach,
         kind: SendKind,
         source: MediaSource,
         file_name: Option<String>,
@@ -146,7 +185,7 @@ impl Gateway {
             MediaSource::MediaId(id) => {
                 let record = self
                     .store
-                    .find_media(account, id.trim())
+                    .find_media(&instance.account_id, reach.limit(&instance.id), id.trim())
                     .await?
                     .ok_or_else(|| {
                         ServiceError::field(&format!("{field}.mediaId"), "no such upload")
@@ -180,7 +219,7 @@ impl Gateway {
                 let stream = futures_util::stream::iter([Ok(Bytes::from(bytes))]);
                 let record = self
                     .store_media(
-                        account,
+                        Owner::instance(instance),
                         stream,
                         mimetype.as_deref(),
                         file_name.clone(),
@@ -199,7 +238,7 @@ impl Gateway {
                 let chunks = fetched.chunks.map_err(MediaError::Read);
                 let record = self
                     .store_media(
-                        account,
+                        Owner::instance(instance),
                         chunks,
                         fetched.content_type.as_deref(),
                         name,

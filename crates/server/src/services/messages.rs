@@ -6,6 +6,7 @@
 //! forward only — `queued → processing → sent → delivered → read`, or `retrying` / `failed`.
 
 use super::event_payloads::message_event;
+use super::media::MediaReach;
 use super::send_parse::{MediaKind, ParsedSend, PendingContent, SendRequest, parse_send};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
@@ -124,13 +125,15 @@ impl Gateway {
                 simulate_typing: false,
             },
         };
-        self.accept_parsed(&instance, parsed, None).await
+        self.accept_parsed(&instance, MediaReach::of(principal), parsed, None)
+            .await
     }
 
     /// Queues a parsed send (a status with its audience) on a linked instance that may send.
     pub(crate) async fn accept_parsed(
         &self,
         instance: &InstanceRecord,
+        reach: MediaReach,
         parsed: ParsedSend,
         status_post: Option<StatusPost>,
     ) -> ServiceResult<MessageRecord> {
@@ -143,20 +146,21 @@ impl Gateway {
         super::breaker::refuse_if_paused(instance, self.now())?;
         let send_at = parsed.send_at;
         let simulate_typing = parsed.simulate_typing;
-        let mut outbound = self.complete_outbound(instance, parsed).await?;
+        let mut outbound = self.complete_outbound(instance, reach, parsed).await?;
         outbound.status_post = status_post;
         self.queue_outbound(instance, outbound, send_at, simulate_typing)
             .await
     }
 
     /// A parsed send made whole (media stored, quoted and reacted messages found) and checked
-    /// against what the instance's engine can send.
+    /// against what the instance's engine can send. A `mediaId` must be within `reach`.
     pub(crate) async fn complete_outbound(
         &self,
         instance: &InstanceRecord,
+        reach: MediaReach,
         parsed: ParsedSend,
     ) -> ServiceResult<OutboundMessage> {
-        let outbound = self.complete_send(instance, parsed).await?;
+        let outbound = self.complete_send(instance, reach, parsed).await?;
         let needed = outbound.content.required_capability();
         if !self.capabilities(instance.engine).contains(&needed) {
             return Err(ServiceError::NotSupported(format!(
@@ -199,15 +203,17 @@ impl Gateway {
     pub(crate) async fn complete_content(
         &self,
         instance: &InstanceRecord,
+        reach: MediaReach,
         parsed: ParsedSend,
     ) -> ServiceResult<MessageContent> {
-        Ok(self.complete_send(instance, parsed).await?.content)
+        Ok(self.complete_send(instance, reach, parsed).await?.content)
     }
 
     /// Finishes what parsing could not: stores media, finds the quoted and reacted messages.
     async fn complete_send(
         &self,
         instance: &InstanceRecord,
+        reach: MediaReach,
         parsed: ParsedSend,
     ) -> ServiceResult<OutboundMessage> {
         let mut to = parsed.to;
@@ -264,7 +270,7 @@ impl Gateway {
                 view_once,
             } => {
                 let media = self
-                    .media_for_send(&instance.account_id, kind, source, file_name.clone())
+                    .media_for_send(instance, reach, kind, source, file_name.clone())
                     .await?;
                 match kind {
                     MediaKind::Image => MessageContent::Image {

@@ -10,7 +10,7 @@ use super::cloud::engine_credentials;
 use super::{Gateway, ServiceError, ServiceResult};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
-use wagate_core::{AccountId, EngineKind, InstanceId, MediaRef, MessageContent, MessageStatus};
+use wagate_core::{EngineKind, InstanceId, MediaRef, MessageContent, MessageStatus};
 use wagate_engine::cloud::graph::Credentials;
 use wagate_engine::cloud::webhook::{self, InboundContent, InboundMessage, StatusUpdate, Update};
 use wagate_engine::{IncomingChange, IncomingMessage, Sender};
@@ -240,7 +240,7 @@ impl Gateway {
                 voice,
             } => {
                 let media = self
-                    .download_meta_media(&instance.account_id, credentials, &file, file_name)
+                    .download_meta_media(instance, credentials, &file, file_name)
                     .await?;
                 media_content(kind, media, caption, voice)
             }
@@ -278,7 +278,7 @@ impl Gateway {
     /// Fetches a file a customer sent from Meta into wagate's media store.
     async fn download_meta_media(
         &self,
-        account: &AccountId,
+        instance: &InstanceRecord,
         credentials: &Credentials,
         file: &webhook::GraphMediaFile,
         file_name: Option<String>,
@@ -297,7 +297,13 @@ impl Gateway {
         let size = bytes.len() as u64;
         let chunks = futures_util::stream::iter([Ok(Bytes::from(bytes))]);
         let record = self
-            .store_media(account, chunks, Some(&mime_type), file_name, size)
+            .store_media(
+                crate::media::Owner::instance(instance),
+                chunks,
+                Some(&mime_type),
+                file_name,
+                size,
+            )
             .await?;
         Ok(MediaRef {
             media_id: record.id,

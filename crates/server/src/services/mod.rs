@@ -51,6 +51,7 @@ mod send_parse;
 mod sent_batcher;
 mod status;
 mod streams;
+mod webhook_secrets;
 mod webhooks;
 
 pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
@@ -79,7 +80,10 @@ pub use secrets::{SecretBox, SecretError};
 pub use send_parse::SendRequest;
 pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
-pub use webhooks::{DefaultWebhookRequest, DeliveriesQuery, ReplayRequest, WebhookRequest};
+pub use webhooks::{
+    CreatedWebhook, DefaultWebhook, DefaultWebhookRequest, DeliveriesQuery, ReplayRequest,
+    WebhookRequest,
+};
 
 use crate::config::{PacingConfig, WebhooksConfig};
 use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
@@ -112,6 +116,8 @@ pub struct Gateway {
     pub(crate) sent: sent_batcher::SentBatcher,
     pub(crate) lookups: Arc<lookups::Lookups>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Seals secrets kept in the database (webhooks'; cloud numbers' through `cloud`).
+    pub(crate) secrets: SecretBox,
     /// Cloud numbers' secrets and sending rules; `None` without the cloud engine.
     pub(crate) cloud: Option<Arc<CloudSettings>>,
     pub(crate) number_checks: Arc<number_checks::NumberChecks>,
@@ -132,6 +138,7 @@ impl Gateway {
         store: Store,
         sessions: Arc<SessionRegistry>,
         media: MediaSettings,
+        secrets: SecretBox,
         webhooks: WebhooksConfig,
         pacing: PacingConfig,
     ) -> std::io::Result<Self> {
@@ -148,6 +155,7 @@ impl Gateway {
             sent: sent_batcher::SentBatcher::start(store.clone()),
             store,
             sessions,
+            secrets,
             dispatcher_wake,
             pacing: Arc::new(pacing),
             media: media.storage,

@@ -6,7 +6,7 @@
 //! off the async threads.
 
 use super::groups::parse_group;
-use super::media::fetch_error;
+use super::media::{MediaReach, fetch_error};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use base64::Engine as _;
 use futures_util::StreamExt;
@@ -129,7 +129,10 @@ impl Gateway {
             )
             .await?;
         let image = match request {
-            Some(request) => Some(self.picture_image(&instance.account_id, request).await?),
+            Some(request) => Some(
+                self.picture_image(&instance, MediaReach::of(principal), request)
+                    .await?,
+            ),
             None => None,
         };
         let me = instance
@@ -154,7 +157,10 @@ impl Gateway {
         let jid = parse_group(group)?;
         let instance = self.resolve_instance(principal, id_or_name).await?;
         let image = match request {
-            Some(request) => Some(self.picture_image(&instance.account_id, request).await?),
+            Some(request) => Some(
+                self.picture_image(&instance, MediaReach::of(principal), request)
+                    .await?,
+            ),
             None => None,
         };
         self.change_group(principal, id_or_name, group, GroupChange::Picture(image))
@@ -163,10 +169,11 @@ impl Gateway {
             .await
     }
 
-    /// The request's image, made a square JPEG.
+    /// The request's image, made a square JPEG; a `mediaId` must be within `reach`.
     async fn picture_image(
         &self,
-        account: &wagate_core::AccountId,
+        instance: &wagate_store::InstanceRecord,
+        reach: MediaReach,
         request: PictureRequest,
     ) -> ServiceResult<JpegImage> {
         let bytes = match (request.url, request.base64, request.media_id) {
@@ -195,7 +202,7 @@ impl Gateway {
             (None, None, Some(id)) => {
                 let record = self
                     .store
-                    .find_media(account, id.trim())
+                    .find_media(&instance.account_id, reach.limit(&instance.id), id.trim())
                     .await?
                     .ok_or_else(|| ServiceError::field("mediaId", "no such upload"))?;
                 let stream = self

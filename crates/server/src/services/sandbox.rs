@@ -339,7 +339,9 @@ impl Gateway {
                 Some(id) => Some(provider_id(Some(id), "replyTo").await?),
                 None => None,
             };
-            let content = self.complete_content(&instance, parsed).await?;
+            let content = self
+                .complete_content(&instance, super::media::MediaReach::of(principal), parsed)
+                .await?;
             Inbound::Message {
                 from,
                 group,

@@ -1,8 +1,10 @@
-//! Secrets at rest. Cloud API access tokens and app secrets are sealed with XChaCha20-Poly1305
-//! under a key from configuration before they reach the database, so a copy of the database
-//! (a backup, a replica, a leaked dump) does not hand out anyone's WhatsApp number. Each
-//! sealed value is bound to what it belongs to (the instance and the field): one cannot be
-//! moved onto another row and be accepted there.
+//! Secrets at rest. Cloud API access tokens and app secrets, webhook signing secrets and the
+//! values of webhooks' custom headers are sealed with XChaCha20-Poly1305 under a key from
+//! configuration before they reach the database, so a copy of the database (a backup, a
+//! replica, a leaked dump) hands out neither anyone's WhatsApp number nor the means to forge
+//! deliveries or reach a receiver. Each sealed value is bound to what it belongs to (the
+//! number or endpoint, and the field): one cannot be moved onto another row and be accepted
+//! there.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -69,6 +71,11 @@ impl SecretBox {
         format!("{VERSION}{}", URL_SAFE_NO_PAD.encode(out))
     }
 
+    /// Whether a stored value is in the sealed format (else it was stored in plain text).
+    pub fn is_sealed(stored: &str) -> bool {
+        stored.starts_with(VERSION)
+    }
+
     /// Opens what `seal` made for the same context.
     pub fn open(&self, context: &str, sealed: &str) -> Result<String, SecretError> {
         let encoded = sealed
@@ -115,6 +122,8 @@ mod tests {
             Err(SecretError::Unreadable),
             "moved to another instance"
         );
+        assert!(SecretBox::is_sealed(&sealed));
+        assert!(!SecretBox::is_sealed("whsec_abc"));
         let other = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
         assert_eq!(
             other.open("ins_1/access_token", &sealed),

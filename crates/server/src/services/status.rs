@@ -170,7 +170,13 @@ impl Gateway {
             background_color,
             font,
         };
-        self.accept_parsed(&instance, parsed, Some(post)).await
+        self.accept_parsed(
+            &instance,
+            super::media::MediaReach::of(principal),
+            parsed,
+            Some(post),
+        )
+        .await
     }
 
     /// Deletes one of the number's statuses for everyone who was sent it.

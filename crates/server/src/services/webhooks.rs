@@ -1,5 +1,7 @@
 //! Webhooks: endpoints users register, which events reach which endpoint, and what each
-//! attempt means for the delivery (retry when, give up when, disable when).
+//! attempt means for the delivery (retry when, give up when, disable when). An endpoint's
+//! secret and header values reach the store sealed (`webhook_secrets`); the secret is handed
+//! back in clear only by the calls that make one.
 
 use super::event_payloads::envelope;
 use super::{Gateway, Principal, ServiceError, ServiceResult};
@@ -40,7 +42,9 @@ pub struct WebhookRequest {
     pub events: Option<Vec<String>>,
     /// Only this instance's events (id or name); all of the account's when absent.
     pub instance_id: Option<String>,
-    /// Extra headers sent with every delivery.
+    /// Extra headers sent with every delivery. Their values are kept sealed and never shown
+    /// again (answers list the names); on `PATCH` they replace every header the endpoint had.
+    #[schema(example = json!({ "Authorization": "Bearer receiver-token" }))]
     pub headers: Option<BTreeMap<String, String>>,
     pub description: Option<String>,
     /// `PATCH` only: re-enable (clearing the reason) or disable the endpoint.
@@ -72,6 +76,21 @@ pub struct DeliveriesQuery {
     pub limit: Option<i64>,
     /// Page number from 1 (default 1).
     pub page: Option<i64>,
+}
+
+/// An endpoint as stored, with its signing secret in clear: shown only by the call that made
+/// the secret.
+#[derive(Clone, Debug)]
+pub struct CreatedWebhook {
+    pub webhook: WebhookRecord,
+    pub secret: WebhookSecret,
+}
+
+/// What `PUT /auth/me/webhook` did: made the endpoint (with its new secret) or changed it.
+#[derive(Clone, Debug)]
+pub enum DefaultWebhook {
+    Created(CreatedWebhook),
+    Updated(WebhookRecord),
 }
 
 /// Whether an endpoint wants an event.
@@ -194,7 +213,7 @@ impl Gateway {
         &self,
         principal: &Principal,
         request: WebhookRequest,
-    ) -> ServiceResult<WebhookRecord> {
+    ) -> ServiceResult<CreatedWebhook> {
         let account = principal.account()?.clone();
         let mut errors = ValidationErrors::default();
         let events = self.check_webhook(&request, &mut errors, true);
@@ -205,15 +224,17 @@ impl Gateway {
             .webhook_instance(principal, request.instance_id.as_deref())
             .await?;
         let now = Utc::now();
+        let id = format!("whk_{}", uuid::Uuid::now_v7().simple());
+        let secret = WebhookSecret::generate();
         let webhook = WebhookRecord {
-            id: format!("whk_{}", uuid::Uuid::now_v7().simple()),
             account_id: account,
             instance_id,
             url: request.url.unwrap_or_default(),
             events: events.unwrap_or_else(|| vec!["*".to_owned()]),
-            headers: request.headers.unwrap_or_default(),
+            headers: self.seal_webhook_headers(&id, request.headers.unwrap_or_default()),
             description: request.description,
-            secret: WebhookSecret::generate().as_str().to_owned(),
+            secret: self.seal_webhook_secret(&id, &secret),
+            id,
             enabled: true,
             disabled_reason: None,
             failing_since: None,
@@ -222,7 +243,7 @@ impl Gateway {
             updated_at: now,
         };
         self.store.insert_webhook(&webhook).await?;
-        Ok(webhook)
+        Ok(CreatedWebhook { webhook, secret })
     }
 
     pub async fn list_webhooks(&self, principal: &Principal) -> ServiceResult<Vec<WebhookRecord>> {
@@ -277,7 +298,7 @@ impl Gateway {
                 .await?;
         }
         if let Some(headers) = request.headers {
-            webhook.headers = headers;
+            webhook.headers = self.seal_webhook_headers(&webhook.id, headers);
         }
         if request.description.is_some() {
             webhook.description = request.description;
@@ -311,11 +332,12 @@ impl Gateway {
         &self,
         principal: &Principal,
         id: &str,
-    ) -> ServiceResult<WebhookRecord> {
+    ) -> ServiceResult<CreatedWebhook> {
         let mut webhook = self.get_webhook(principal, id).await?;
-        webhook.secret = WebhookSecret::generate().as_str().to_owned();
+        let secret = WebhookSecret::generate();
+        webhook.secret = self.seal_webhook_secret(&webhook.id, &secret);
         self.store.save_webhook(&webhook).await?;
-        Ok(webhook)
+        Ok(CreatedWebhook { webhook, secret })
     }
 
     /// Sends a `webhook.test` event to this endpoint only.
@@ -346,7 +368,7 @@ impl Gateway {
         &self,
         principal: &Principal,
         request: DefaultWebhookRequest,
-    ) -> ServiceResult<WebhookRecord> {
+    ) -> ServiceResult<DefaultWebhook> {
         let account = principal.account_manager()?.clone();
         let url = request
             .url
@@ -366,19 +388,21 @@ impl Gateway {
                 webhook.enabled = true;
                 webhook.disabled_reason = None;
                 self.store.save_webhook(&webhook).await?;
-                Ok(webhook)
+                Ok(DefaultWebhook::Updated(webhook))
             }
             None => {
                 let now = Utc::now();
+                let id = format!("whk_{}", uuid::Uuid::now_v7().simple());
+                let secret = WebhookSecret::generate();
                 let webhook = WebhookRecord {
-                    id: format!("whk_{}", uuid::Uuid::now_v7().simple()),
+                    secret: self.seal_webhook_secret(&id, &secret),
+                    id,
                     account_id: account,
                     instance_id: None,
                     url,
                     events: vec!["*".to_owned()],
                     headers: BTreeMap::new(),
                     description: Some("the account's default webhook".to_owned()),
-                    secret: WebhookSecret::generate().as_str().to_owned(),
                     enabled: true,
                     disabled_reason: None,
                     failing_since: None,
@@ -387,7 +411,7 @@ impl Gateway {
                     updated_at: now,
                 };
                 self.store.insert_webhook(&webhook).await?;
-                Ok(webhook)
+                Ok(DefaultWebhook::Created(CreatedWebhook { webhook, secret }))
             }
         }
     }

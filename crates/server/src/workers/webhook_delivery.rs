@@ -10,7 +10,7 @@
 
 use crate::config::WebhooksConfig;
 use crate::services::Gateway;
-use crate::webhooks::{WebhookSecret, sign};
+use crate::webhooks::{DeliveryResponse, sign};
 use chrono::Utc;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -151,14 +151,28 @@ async fn attempt(
     delivery: &DeliveryRecord,
     webhook: &WebhookRecord,
 ) -> AttemptOutcome {
+    let opened = match gateway.open_webhook(webhook) {
+        Ok(opened) => opened,
+        Err(error) => {
+            tracing::error!(webhook = %webhook.id, %error, "a webhook's stored secret cannot be opened");
+            let unsent = DeliveryResponse {
+                status: None,
+                body: None,
+                retry_after: None,
+                duration: Duration::ZERO,
+                error: Some(format!("the endpoint's secret cannot be read: {error}")),
+            };
+            return gateway.attempt_outcome(delivery, webhook, &unsent);
+        }
+    };
     let timestamp = Utc::now().timestamp();
-    let secret = WebhookSecret::from_stored(webhook.secret.clone());
-    let signature = sign(&secret, &delivery.event_id, timestamp, &delivery.payload);
-    let mut headers: Vec<(String, String)> = webhook
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let signature = sign(
+        &opened.secret,
+        &delivery.event_id,
+        timestamp,
+        &delivery.payload,
+    );
+    let mut headers = opened.headers;
     headers.push(("webhook-id".to_owned(), delivery.event_id.clone()));
     headers.push(("webhook-timestamp".to_owned(), timestamp.to_string()));
     headers.push(("webhook-signature".to_owned(), signature));

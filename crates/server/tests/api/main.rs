@@ -49,4 +49,5 @@ mod streams;
 mod web_engine;
 mod web_groups;
 mod web_linking;
+mod webhook_secrets;
 mod webhooks;

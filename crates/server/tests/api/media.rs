@@ -503,3 +503,182 @@ async fn uploaded_pages_and_images_download_as_sandboxed_attachments() {
     })
     .await;
 }
+
+/// The status of `GET /api/v1/media/{id}` with `key`.
+async fn download_status(server: &TestServer, key: &str, id: &str) -> StatusCode {
+    server
+        .raw(Method::GET, &format!("/api/v1/media/{id}"))
+        .await
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn an_instance_key_reaches_only_its_instances_media() {
+    on_each_backend(|server| async move {
+        let account = server.account("Acme").await;
+        let (_, key_a) = server.instance(&account, "a").await;
+        let (_, key_b) = server.instance(&account, "b").await;
+        server.link(&account, "a", "15550001111").await;
+        server.link(&account, "b", "15550003333").await;
+        let (status, uploaded) =
+            upload(&server, &key_a, files::png(32), "a.png", "image/png").await;
+        assert_eq!(status, StatusCode::CREATED, "{uploaded}");
+        let of_a = uploaded["data"]["id"].as_str().unwrap().to_owned();
+        let (_, uploaded) = upload(&server, &account, files::png(24), "acc.png", "image/png").await;
+        let of_account = uploaded["data"]["id"].as_str().unwrap().to_owned();
+
+        // Another instance's key meets A's file as a file that does not exist.
+        assert_eq!(
+            download_status(&server, &key_b, &of_a).await,
+            StatusCode::NOT_FOUND
+        );
+        let (status, _) = server
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/media/{of_a}"),
+                Some(&key_b),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let send_b =
+            |media_id: String| json!({ "to": "15550002222", "image": { "mediaId": media_id } });
+        let (status, refused) = server
+            .post("/api/v1/instances/b/messages", &key_b, send_b(of_a.clone()))
+            .await;
+        let (missing_status, missing) = server
+            .post(
+                "/api/v1/instances/b/messages",
+                &key_b,
+                send_b("med_nope".to_owned()),
+            )
+            .await;
+        assert_eq!(
+            (status, &refused),
+            (missing_status, &missing),
+            "answered as for a missing file"
+        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(fields(&refused), ["image.mediaId"]);
+        let (status, body) = server
+            .put(
+                "/api/v1/instances/b/profile/picture",
+                &key_b,
+                json!({ "mediaId": of_a }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(fields(&body), ["mediaId"]);
+        // Nor does an instance key reach the account's own uploads.
+        assert_eq!(
+            download_status(&server, &key_a, &of_account).await,
+            StatusCode::NOT_FOUND
+        );
+
+        // A reaches its own file, and sends with it.
+        assert_eq!(
+            download_status(&server, &key_a, &of_a).await,
+            StatusCode::OK
+        );
+        let (status, body) = server
+            .post(
+                "/api/v1/instances/a/messages",
+                &key_a,
+                json!({ "to": "15550002222", "image": { "mediaId": of_a } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        // A file kept for A's send (inline base64) is A's too.
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let (status, body) = server
+            .post(
+                "/api/v1/instances/a/messages",
+                &key_a,
+                json!({ "to": "15550002222", "image": { "base64": b64.encode(files::png(16)) } }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let message_id = body["data"]["id"].as_str().unwrap().to_owned();
+        let message = server.wait_for_message(&key_a, &message_id, "read").await;
+        let kept = message["content"]["media"]["mediaId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            download_status(&server, &key_a, &kept).await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            download_status(&server, &key_b, &kept).await,
+            StatusCode::NOT_FOUND
+        );
+        // A file B's number receives is B's.
+        let id = server
+            .inbound(
+                &key_b,
+                "b",
+                json!({ "from": "15550002222", "image": { "base64": b64.encode(files::png(16)) } }),
+            )
+            .await
+            .unwrap();
+        let event = server
+            .wait_for_event(&key_b, "message.received", |e| {
+                e["data"]["providerMessageId"] == id.as_str()
+            })
+            .await;
+        let received = event["data"]["content"]["media"]["mediaId"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            download_status(&server, &key_b, &received).await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            download_status(&server, &key_a, &received).await,
+            StatusCode::NOT_FOUND
+        );
+
+        // The account key reaches every file of the account, and sends any of them.
+        for id in [&of_a, &of_account, &kept, &received] {
+            assert_eq!(
+                download_status(&server, &account, id).await,
+                StatusCode::OK,
+                "{id}"
+            );
+        }
+        let (status, body) = server
+            .post(
+                "/api/v1/instances/b/messages",
+                &account,
+                send_b(of_a.clone()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+
+        let (status, _) = server
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/media/{of_a}"),
+                Some(&key_a),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = server
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/media/{received}"),
+                Some(&account),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        server.stop().await;
+    })
+    .await;
+}
