@@ -100,22 +100,16 @@ impl Gateway {
         body: &str,
     ) -> ServiceResult<()> {
         let account = caller.principal.account()?;
-        let body = self.seal_recorded(account, caller, key, &without_keys(body))?;
+        let body = self.seal_recorded(account, caller, key, &without_keys(body));
         self.store
             .complete_idempotency_key(account, &caller.key, key, status, content_type, &body)
             .await?;
         Ok(())
     }
 
-    fn seal_recorded(
-        &self,
-        account: &AccountId,
-        caller: &Caller,
-        key: &str,
-        body: &str,
-    ) -> ServiceResult<String> {
-        let secrets = &self.cloud_settings()?.secrets;
-        Ok(secrets.seal(&record_context(account, caller, key), body))
+    fn seal_recorded(&self, account: &AccountId, caller: &Caller, key: &str, body: &str) -> String {
+        self.secrets
+            .seal(&record_context(account, caller, key), body)
     }
 
     fn open_recorded(
@@ -125,8 +119,7 @@ impl Gateway {
         key: &str,
         sealed: &str,
     ) -> ServiceResult<String> {
-        let secrets = &self.cloud_settings()?.secrets;
-        secrets
+        self.secrets
             .open(&record_context(account, caller, key), sealed)
             .map_err(|error| {
                 tracing::error!(%error, "a recorded idempotent response cannot be opened");

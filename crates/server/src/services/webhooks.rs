@@ -20,13 +20,25 @@ use wagate_store::{
 
 /// The fan-out's cursor in the outbox.
 pub const FAN_OUT_CURSOR: &str = "webhooks";
-/// Headers wagate sets itself, which an endpoint's custom headers may not replace.
-const RESERVED_HEADERS: [&str; 5] = [
+/// Headers wagate sets itself, which an endpoint's custom headers may not replace, and those
+/// that frame or route the request (a custom `Content-Length` or `Transfer-Encoding` would
+/// make the delivery's framing disagree with its body).
+const RESERVED_HEADERS: [&str; 15] = [
     "content-type",
     "webhook-id",
     "webhook-timestamp",
     "webhook-signature",
     "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "expect",
+    "proxy-authorization",
+    "proxy-connection",
 ];
 /// Retry-After is honoured up to a day.
 const MAX_RETRY_AFTER_SECS: i64 = 24 * 3600;

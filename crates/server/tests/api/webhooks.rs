@@ -476,6 +476,14 @@ async fn bad_webhooks_are_refused_and_private_targets_need_permission() {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(fields(&body), ["url", "events", "headers"]);
+        // Headers that frame or route the request are not the endpoint's to set.
+        for header in ["Content-Length", "Transfer-Encoding", "Connection", "Upgrade"] {
+            let (status, body) = server
+                .post("/api/v1/webhooks", &key, json!({ "url": "https://example.com/hook", "headers": { header: "1" } }))
+                .await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{header}: {body}");
+            assert_eq!(fields(&body), ["headers"], "{header}");
+        }
         server.stop().await;
     })
     .await;
