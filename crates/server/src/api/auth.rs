@@ -4,6 +4,7 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::http::connections::ConnectionAuth;
 use crate::services::{Caller, Principal};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -102,6 +103,12 @@ impl FromRequestParts<AppState> for StreamPrincipal {
             .or_else(|| query_key(parts))
             .filter(|key| !key.is_empty())
             .ok_or_else(ApiError::unauthorized)?;
-        Ok(StreamPrincipal(caller(parts, state, &key).await?.principal))
+        let caller = caller(parts, state, &key).await?;
+        // A browser's stream authenticates by its query key, which the rate limiter does not
+        // read: its connection leaves the count of unauthenticated ones here.
+        if let Some(connection) = parts.extensions.get::<ConnectionAuth>() {
+            connection.authenticated();
+        }
+        Ok(StreamPrincipal(caller.principal))
     }
 }

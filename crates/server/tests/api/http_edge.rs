@@ -222,3 +222,37 @@ async fn connections_without_a_key_over_the_cap_are_refused() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_live_stream_authenticated_by_its_query_key_does_not_count_against_the_cap() {
+    on_each_backend_with(
+        |config| config.http.max_unauthenticated_connections_per_ip = 1,
+        |server| async move {
+            let key = server.account("Acme").await;
+            // A browser's EventSource sends its key in the query string.
+            let mut stream = connect(&server).await;
+            stream
+                .write_all(get(&format!("/api/v1/events/stream?apiKey={key}"), None).as_bytes())
+                .await
+                .unwrap();
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !String::from_utf8_lossy(&head).contains("\r\n\r\n") {
+                let n = tokio::time::timeout(PATIENCE, stream.read(&mut buffer))
+                    .await
+                    .expect("the stream answers")
+                    .unwrap();
+                assert!(n > 0, "the stream was closed");
+                head.extend_from_slice(&buffer[..n]);
+            }
+            assert!(String::from_utf8_lossy(&head).starts_with("HTTP/1.1 200"));
+            // The stream holds no unauthenticated slot: another connection is admitted.
+            let mut next = connect(&server).await;
+            let (status, _) = exchange(&mut next, &get("/healthz", None)).await;
+            assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+            drop(stream);
+            server.stop().await;
+        },
+    )
+    .await;
+}
