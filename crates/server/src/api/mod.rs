@@ -85,7 +85,7 @@ pub struct BodyLimits {
 #[openapi(
     info(
         title = "wagate",
-        description = "Self-hosted WhatsApp API gateway. Every response is an envelope: `{\"success\": true, \"data\": …}` or `{\"success\": false, \"error\", \"code\", \"details\"}`. Authenticate with `Authorization: Bearer <key>` (or `X-API-Key`, `apikey`, `X-API-Token`).",
+        description = "Self-hosted WhatsApp API gateway. Every response is an envelope: `{\"success\": true, \"data\": …}` or `{\"success\": false, \"error\", \"code\", \"details\"}`. Authenticate with `Authorization: Bearer <key>` (or `X-API-Key`, `apikey`, `X-API-Token`); the admin key acts for one account with `X-Account-Id: <account id>` (needed to set a cloud number's own `baseUrl`/`graphVersion`, an operator's setting). Every URL given (webhook targets, media URLs, a Graph API endpoint) must lead to a public address, at every redirect.",
     ),
     modifiers(&SecuritySchemes, &EventDocs),
     security(("bearer" = []), ("apiKey" = [])),
