@@ -29,8 +29,9 @@ fn stream_body(event: &EventRecord) -> String {
 
 /// Every new event of the caller's account (an instance key: its instance) as Server-Sent
 /// Events: `id` is the sequence number, `event` the event name, `data` the envelope. Resume
-/// with `Last-Event-ID` (or `?after=`); a comment line at every heartbeat
-/// (`streams.heartbeat_secs`, 15 s by default) keeps proxies from closing it.
+/// with `Last-Event-ID` (or `?after=`; `?after=0` replays from the first event); a comment
+/// line as soon as it opens, and at every heartbeat (`streams.heartbeat_secs`, 15 s by
+/// default) to keep proxies from closing it.
 #[utoipa::path(
     get, path = "/api/v1/events/stream", tag = "events", params(StreamQuery, ("apiKey" = Option<String>, Query, description = "The API key, for clients that cannot set headers (browsers' EventSource and WebSocket)")),
     responses(
@@ -60,7 +61,10 @@ pub async fn sse(
                     .data(stream_body(&event)),
             )
         });
-    Ok(Sse::new(events)
+    // A comment at once: a client (or `curl -N`) sees the stream is open before the first
+    // event or heartbeat, which may be many seconds away.
+    let opened = futures_util::stream::once(async { Ok(Event::default().comment("connected")) });
+    Ok(Sse::new(opened.chain(events))
         .keep_alive(KeepAlive::new().interval(state.stream_heartbeat))
         .into_response())
 }

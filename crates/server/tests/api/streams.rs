@@ -229,3 +229,29 @@ async fn websocket_streams_resumes_and_pings() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_event_stream_says_it_is_open_at_once() {
+    // The default heartbeat (15 s): the first bytes must not wait for it, nor for an event.
+    on_each_backend(|server| async move {
+        let key = server.account("Acme").await;
+        let mut response = server
+            .raw(reqwest::Method::GET, "/api/v1/events/stream")
+            .await
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let first = tokio::time::timeout(std::time::Duration::from_secs(3), response.chunk())
+            .await
+            .expect("the stream sends something at once")
+            .unwrap()
+            .expect("a first chunk");
+        let first = String::from_utf8_lossy(&first).into_owned();
+        assert!(first.starts_with(':'), "a comment, not an event: {first:?}");
+        drop(response);
+        server.stop().await;
+    })
+    .await;
+}
