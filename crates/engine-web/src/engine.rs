@@ -79,4 +79,8 @@ impl Engine for WebEngine {
     fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session> {
         Arc::new(WebSession::new(instance, self.shared.clone(), events))
     }
+
+    fn planned_message_id(&self, id: &wagate_core::MessageId) -> Option<String> {
+        Some(crate::outbound::whatsapp_message_id(id))
+    }
 }

@@ -34,6 +34,10 @@ pub trait Engine: Send + Sync {
 
     /// The session object of one instance. Creating it connects nothing.
     fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session>;
+
+    /// The id WhatsApp will know the message `id` by once sent, when the engine chooses it
+    /// itself; `None` when WhatsApp's side assigns it at sending (the Cloud API's `wamid`).
+    fn planned_message_id(&self, id: &wagate_core::MessageId) -> Option<String>;
 }
 
 /// How to bring a session up.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod config;
+pub mod dialects;
 pub mod http;
 pub mod media;
 pub mod secrets_file;

@@ -77,6 +77,15 @@ impl SessionRegistry {
             .map_or(&[], |engine| engine.capabilities())
     }
 
+    /// The id WhatsApp will know an outbound message by, when its engine chooses it.
+    pub fn planned_message_id(
+        &self,
+        engine: EngineKind,
+        id: &wagate_core::MessageId,
+    ) -> Option<String> {
+        self.engines.get(&engine)?.planned_message_id(id)
+    }
+
     pub fn sandbox(&self) -> &SandboxEngine {
         &self.sandbox
     }

@@ -95,6 +95,31 @@ impl Store {
         self.get_account(id).await
     }
 
+    /// The operator's default account, created on first use: the one the admin key acts on
+    /// where a dialect has no notion of accounts. Concurrent first uses create one account.
+    pub async fn operator_default_account(&self, name: &str, plan: Plan) -> Result<AccountRecord> {
+        let id = AccountId::generate();
+        let now = now_millis();
+        let row = on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO accounts (id, name, plan, created_at, operator_default)
+                 VALUES ($1, $2, $3, $4, 1) ON CONFLICT DO NOTHING",
+            )
+            .bind(id.as_str())
+            .bind(name)
+            .bind(plan.as_str())
+            .bind(now)
+            .execute(pool)
+            .await?;
+            sqlx::query_as::<_, AccountRow>(
+                "SELECT id, name, plan, created_at FROM accounts WHERE operator_default = 1",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
     pub async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
         let rows = on_pool!(self, pool => {
             sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, created_at FROM accounts ORDER BY created_at, id")
@@ -143,6 +168,29 @@ mod tests {
                     .is_err()
             );
             assert_eq!(store.list_accounts().await.unwrap(), vec![account]);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_operator_default_account_is_made_once() {
+        on_both_backends(|store| async move {
+            let plan = wagate_core::Plan::Unlimited;
+            let (first, second) = tokio::join!(
+                store.operator_default_account("default", plan),
+                store.operator_default_account("default", plan),
+            );
+            let first = first.unwrap();
+            assert_eq!(first, second.unwrap());
+            assert_eq!(first.name, "default");
+            assert_eq!(
+                store
+                    .operator_default_account("default", plan)
+                    .await
+                    .unwrap(),
+                first
+            );
+            assert_eq!(store.list_accounts().await.unwrap(), vec![first]);
         })
         .await;
     }

@@ -34,6 +34,8 @@ pub struct InstancePacingState {
 pub struct ClaimCandidate {
     pub message: MessageRecord,
     pub simulate_typing: bool,
+    /// The typing time the caller asked for (ms), over `simulate_typing`.
+    pub typing_ms: Option<u32>,
     pub instance: InstancePacingState,
     /// When the instance last sent to this message's chat.
     pub chat_last_sent_at: Option<DateTime<Utc>>,
@@ -82,6 +84,8 @@ pub struct ClaimPlan {
 pub struct ClaimedMessage {
     pub message: MessageRecord,
     pub simulate_typing: bool,
+    /// The typing time the caller asked for (ms), over `simulate_typing`.
+    pub typing_ms: Option<u32>,
     pub engine: EngineKind,
     /// The instance's transient failures in a row when it was claimed.
     pub breaker_failures: i64,
@@ -101,6 +105,7 @@ struct CandidateRow {
     #[sqlx(flatten)]
     message: MessageRow,
     simulate_typing: i64,
+    typing_ms: Option<i64>,
     i_engine: String,
     i_settings: Option<String>,
     i_linked_at: Option<i64>,
@@ -130,6 +135,7 @@ impl TryFrom<CandidateRow> for ClaimCandidate {
         Ok(Self {
             message,
             simulate_typing: row.simulate_typing != 0,
+            typing_ms: row.typing_ms.and_then(|ms| u32::try_from(ms).ok()),
             instance: InstancePacingState {
                 engine,
                 settings,
@@ -557,6 +563,7 @@ impl Store {
                     ClaimedMessage {
                         message,
                         simulate_typing: candidate.simulate_typing,
+                        typing_ms: candidate.typing_ms,
                         engine: candidate.instance.engine,
                         breaker_failures: candidate.instance.breaker_failures,
                         gate,

@@ -34,6 +34,8 @@ pub struct NewOutboundMessage {
     pub batch_id: Option<String>,
     /// Show "typing…" in the chat before sending.
     pub simulate_typing: bool,
+    /// Show "typing…" for exactly this long (ms) before sending, whatever `simulate_typing`.
+    pub typing_ms: Option<u32>,
     /// Wait for the end of the instance's daily-cap window, if it is in one (pacing on).
     pub respect_cap: bool,
     /// The audience of a status (story); `None` for any other message.
@@ -229,6 +231,7 @@ struct PreparedInsert {
     status_post: Option<String>,
     batch_id: Option<String>,
     simulate_typing: bool,
+    typing_ms: Option<u32>,
     respect_cap: bool,
 }
 
@@ -293,6 +296,7 @@ impl PreparedInsert {
             status_post,
             batch_id: new.batch_id,
             simulate_typing: new.simulate_typing,
+            typing_ms: new.typing_ms,
             respect_cap: new.respect_cap,
         })
     }
@@ -319,6 +323,7 @@ impl PreparedInsert {
             status_post: self.status_post.as_deref(),
             batch_id: self.batch_id.as_deref(),
             simulate_typing: i64::from(self.simulate_typing),
+            typing_ms: self.typing_ms.map(i64::from),
         }
     }
 }
@@ -557,6 +562,7 @@ pub(crate) mod tests {
             send_at: None,
             batch_id: None,
             simulate_typing: false,
+            typing_ms: None,
             respect_cap: false,
             status_post: None,
         }

@@ -28,31 +28,32 @@ pub(crate) struct NewMessageRow<'a> {
     pub status_post: Option<&'a str>,
     pub batch_id: Option<&'a str>,
     pub simulate_typing: i64,
+    pub typing_ms: Option<i64>,
 }
 
 /// `$1`: the rows as a JSON array; `$2`: the time they were created (ms).
 pub(crate) const SQLITE_INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id, instance_id,
         direction, recipient, chat_jid, message_type, content, body, status, metadata, attempts,
-        run_at, created_at, updated_at, reply_to, mentions, batch_id, simulate_typing, status_post)
+        run_at, created_at, updated_at, reply_to, mentions, batch_id, simulate_typing, typing_ms, status_post)
     SELECT value ->> 'id', value ->> 'account_id', value ->> 'instance_id',
         value ->> 'direction', value ->> 'recipient', value ->> 'chat_jid',
         value ->> 'message_type', value ->> 'content', value ->> 'body', value ->> 'status',
         value ->> 'metadata', 0, value ->> 'run_at', $2, $2, value ->> 'reply_to',
         value ->> 'mentions', value ->> 'batch_id', value ->> 'simulate_typing',
-        value ->> 'status_post'
+        value ->> 'typing_ms', value ->> 'status_post'
     FROM json_each($1)";
 
 pub(crate) const POSTGRES_INSERT_MESSAGES: &str = "INSERT INTO messages (id, account_id,
         instance_id, direction, recipient, chat_jid, message_type, content, body, status,
         metadata, attempts, run_at, created_at, updated_at, reply_to, mentions, batch_id,
-        simulate_typing, status_post)
+        simulate_typing, typing_ms, status_post)
     SELECT id, account_id, instance_id, direction, recipient, chat_jid, message_type, content,
         body, status, metadata, 0, run_at, $2, $2, reply_to, mentions, batch_id, simulate_typing,
-        status_post
+        typing_ms, status_post
     FROM jsonb_to_recordset($1::jsonb) AS r(id TEXT, account_id TEXT, instance_id TEXT,
         direction TEXT, recipient TEXT, chat_jid TEXT, message_type TEXT, content TEXT,
         body TEXT, status TEXT, metadata TEXT, run_at BIGINT, reply_to TEXT, mentions TEXT,
-        batch_id TEXT, simulate_typing BIGINT, status_post TEXT)";
+        batch_id TEXT, simulate_typing BIGINT, typing_ms BIGINT, status_post TEXT)";
 
 /// The first timeline entry of each row of the same array, in the array's order.
 pub(crate) const SQLITE_INSERT_TIMELINE: &str =

@@ -77,6 +77,10 @@ impl Engine for CloudEngine {
         CAPABILITIES
     }
 
+    fn planned_message_id(&self, _id: &wagate_core::MessageId) -> Option<String> {
+        None
+    }
+
     fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session> {
         Arc::new(CloudSession {
             instance,

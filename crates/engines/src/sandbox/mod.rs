@@ -180,6 +180,11 @@ impl Engine for SandboxEngine {
     fn session(&self, instance: InstanceId, events: EventSink) -> Arc<dyn Session> {
         self.network.session(instance, events)
     }
+
+    fn planned_message_id(&self, id: &wagate_core::MessageId) -> Option<String> {
+        // What the sandbox's sessions send a message under (see their `send`).
+        Some(id.to_string())
+    }
 }
 
 /// Whether the sandbox's phone directory has a WhatsApp account for this number.

@@ -70,6 +70,12 @@ pub struct AppState {
     pub shutdown: tokio_util::sync::CancellationToken,
 }
 
+impl axum::extract::FromRef<AppState> for std::sync::Arc<Gateway> {
+    fn from_ref(state: &AppState) -> Self {
+        state.gateway.clone()
+    }
+}
+
 /// How large request bodies may be.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyLimits {
@@ -109,6 +115,7 @@ pub struct BodyLimits {
         (name = "groups", description = "Groups: create, read, subject, description, picture, settings, participants, invite links, join, leave"),
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
+        (name = "evolution", description = "Evolution API v2, served as Evolution serves it (seed 000): the `apikey` header (an account key is the global key, an instance key the instance token, the admin key acts on the `default` account), routes ending in the instance name, Evolution's bodies, answers and errors (`{status, error, response: {message}}`)"),
     )
 )]
 struct ApiDoc;
@@ -156,6 +163,10 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)
         .merge(inline_media)
+        .merge(crate::dialects::routes(crate::dialects::DialectLimits {
+            send_json: limits.send_json,
+            upload: limits.upload,
+        }))
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::me))

@@ -6,6 +6,8 @@ use wagate_core::{AccountId, Plan};
 use wagate_store::AccountRecord;
 
 const MAX_ACCOUNT_NAME: usize = 200;
+/// The name of the account the admin key acts on through a dialect.
+const OPERATOR_DEFAULT_ACCOUNT: &str = "default";
 
 impl Gateway {
     /// Creates an account; returns it with its key, which is never shown again.
@@ -38,6 +40,25 @@ impl Gateway {
             .create_account(name, plan, &key_id, &hash)
             .await?;
         Ok((account, key))
+    }
+
+    /// The principal a dialect with one global key (Evolution API's) acts as: the admin key
+    /// acts on the operator's `default` account, created on first use, so a single-tenant
+    /// install runs with one key; every other key is itself.
+    pub async fn dialect_principal(&self, principal: Principal) -> ServiceResult<Principal> {
+        if principal != Principal::Admin {
+            return Ok(principal);
+        }
+        if let Some(account) = self.operator_default.get() {
+            return Ok(Principal::AdminFor(account.clone()));
+        }
+        let account = self
+            .store
+            .operator_default_account(OPERATOR_DEFAULT_ACCOUNT, self.rate_limiter.default_plan())
+            .await?;
+        Ok(Principal::AdminFor(
+            self.operator_default.get_or_init(|| account.id).clone(),
+        ))
     }
 
     pub async fn list_accounts(&self, principal: &Principal) -> ServiceResult<Vec<AccountRecord>> {

@@ -70,7 +70,7 @@ impl Gateway {
                 }
             };
             match checked {
-                Ok((outbound, send_at, simulate_typing)) => news.push(NewOutboundMessage {
+                Ok((outbound, send_at, typing)) => news.push(NewOutboundMessage {
                     account_id: instance.account_id.clone(),
                     instance_id: instance.id.clone(),
                     recipient: outbound.to.normalized(),
@@ -81,7 +81,8 @@ impl Gateway {
                     metadata: outbound.metadata,
                     send_at,
                     batch_id: Some(batch_id.clone()),
-                    simulate_typing,
+                    simulate_typing: typing.stored().0,
+                    typing_ms: typing.stored().1,
                     respect_cap: self.paces(&instance),
                     status_post: outbound.status_post,
                 }),
@@ -131,15 +132,15 @@ impl Gateway {
     ) -> ServiceResult<(
         wagate_core::OutboundMessage,
         Option<chrono::DateTime<chrono::Utc>>,
-        bool,
+        super::send_parse::Typing,
     )> {
         let parsed = parse_send(send)?;
         let send_at = parsed.send_at;
-        let simulate_typing = parsed.simulate_typing;
+        let typing = parsed.typing;
         Ok((
             self.complete_outbound(instance, reach, parsed).await?,
             send_at,
-            simulate_typing,
+            typing,
         ))
     }
 }

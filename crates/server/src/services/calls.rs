@@ -96,13 +96,16 @@ impl Gateway {
             mentions: Vec::new(),
             metadata: None,
             send_at: None,
-            simulate_typing: false,
+            typing: super::send_parse::Typing::Off,
         };
         let queued = match self
             .complete_outbound(instance, super::media::MediaReach::Account, reply)
             .await
         {
-            Ok(outbound) => self.queue_outbound(instance, outbound, None, false).await,
+            Ok(outbound) => {
+                self.queue_outbound(instance, outbound, None, super::send_parse::Typing::Off)
+                    .await
+            }
             Err(error) => Err(error),
         };
         if let Err(error) = queued {

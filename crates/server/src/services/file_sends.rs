@@ -173,7 +173,7 @@ impl Gateway {
                 mentions: Vec::new(),
                 metadata: None,
                 send_at: None,
-                simulate_typing: false,
+                typing: super::send_parse::Typing::Off,
             };
             parsed.push(
                 self.complete_outbound(&instance, MediaReach::of(principal), send)
@@ -183,7 +183,7 @@ impl Gateway {
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
             messages.push(
-                self.queue_outbound(&instance, outbound, None, false)
+                self.queue_outbound(&instance, outbound, None, super::send_parse::Typing::Off)
                     .await?,
             );
         }

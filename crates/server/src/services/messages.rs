@@ -7,7 +7,7 @@
 
 use super::event_payloads::message_event;
 use super::media::MediaReach;
-use super::send_parse::{MediaKind, ParsedSend, PendingContent, SendRequest, parse_send};
+use super::send_parse::{MediaKind, ParsedSend, PendingContent, SendRequest, Typing, parse_send};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -90,6 +90,19 @@ pub fn retry_delay(base: Duration, attempt: i64) -> Duration {
 }
 
 impl Gateway {
+    /// The id WhatsApp knows (or, before sending, will know) an outbound message by, when its
+    /// engine chooses it; WhatsApp's own id once sent.
+    pub fn whatsapp_id(
+        &self,
+        engine: wagate_core::EngineKind,
+        message: &MessageRecord,
+    ) -> Option<String> {
+        message
+            .provider_message_id
+            .clone()
+            .or_else(|| self.sessions.planned_message_id(engine, &message.id))
+    }
+
     /// Accepts a message for sending. It is stored before this returns.
     pub async fn send_message(
         &self,
@@ -122,7 +135,7 @@ impl Gateway {
                 mentions: Vec::new(),
                 metadata: None,
                 send_at: None,
-                simulate_typing: false,
+                typing: Typing::Off,
             },
         };
         self.accept_parsed(&instance, MediaReach::of(principal), parsed, None)
@@ -145,10 +158,10 @@ impl Gateway {
         }
         super::breaker::refuse_if_paused(instance, self.now())?;
         let send_at = parsed.send_at;
-        let simulate_typing = parsed.simulate_typing;
+        let typing = parsed.typing;
         let mut outbound = self.complete_outbound(instance, reach, parsed).await?;
         outbound.status_post = status_post;
-        self.queue_outbound(instance, outbound, send_at, simulate_typing)
+        self.queue_outbound(instance, outbound, send_at, typing)
             .await
     }
 
@@ -179,8 +192,9 @@ impl Gateway {
         instance: &InstanceRecord,
         outbound: OutboundMessage,
         send_at: Option<DateTime<Utc>>,
-        simulate_typing: bool,
+        typing: Typing,
     ) -> ServiceResult<MessageRecord> {
+        let (simulate_typing, typing_ms) = typing.stored();
         let new = NewOutboundMessage {
             account_id: instance.account_id.clone(),
             instance_id: instance.id.clone(),
@@ -193,6 +207,7 @@ impl Gateway {
             send_at,
             batch_id: None,
             simulate_typing,
+            typing_ms,
             respect_cap: self.paces(instance),
             status_post: outbound.status_post,
         };

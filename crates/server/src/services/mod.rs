@@ -77,7 +77,7 @@ pub use sandbox::{
 };
 pub use sandbox_wire::SandboxFaultRequest;
 pub use secrets::{SecretBox, SecretError};
-pub use send_parse::SendRequest;
+pub use send_parse::{MAX_TYPING_MS, SendRequest};
 pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhooks::{
@@ -124,6 +124,8 @@ pub struct Gateway {
     pub(crate) push_names: Arc<contacts::KnownPushNames>,
     /// Per instance, held while a label is created, so two never take the same id.
     pub(crate) label_ids: moka::sync::Cache<wagate_core::InstanceId, Arc<tokio::sync::Mutex<()>>>,
+    /// The operator's default account, once made (see `dialect_principal`).
+    pub(crate) operator_default: Arc<std::sync::OnceLock<wagate_core::AccountId>>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -167,6 +169,7 @@ impl Gateway {
             cloud: None,
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             push_names: Arc::new(contacts::KnownPushNames::new()),
+            operator_default: Arc::default(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),

@@ -254,10 +254,10 @@ pub fn plan_round(
             continue;
         }
         *count += 1;
-        let typing = if candidate.simulate_typing {
-            typing_time(&candidate.message.content, config)
-        } else {
-            std::time::Duration::ZERO
+        let typing = match (candidate.typing_ms, candidate.simulate_typing) {
+            (Some(ms), _) => std::time::Duration::from_millis(u64::from(ms)),
+            (None, true) => typing_time(&candidate.message.content, config),
+            (None, false) => std::time::Duration::ZERO,
         };
         let typing = TimeDelta::from_std(typing).unwrap_or_default();
         plan.decisions.push(ClaimDecision::Claim);
@@ -349,6 +349,7 @@ mod tests {
                 status_post: None,
             },
             simulate_typing: false,
+            typing_ms: None,
             instance: InstancePacingState {
                 engine: wagate_core::EngineKind::Sandbox,
                 settings: InstanceSettings::default(),

@@ -194,6 +194,36 @@ pub struct SendRequest {
     /// Show "typing…" in the chat for a time proportional to the text before sending
     /// (the request does not wait for it).
     pub simulate_typing: Option<bool>,
+    /// Show "typing…" (or "recording…" before a voice note) for exactly this many
+    /// milliseconds before sending, at most 120000; over `simulateTyping`. The request does
+    /// not wait for it.
+    #[schema(example = 1200)]
+    pub typing_ms: Option<u64>,
+}
+
+/// The longest "typing…" a send may ask for: the instance's lane waits for it.
+pub const MAX_TYPING_MS: u64 = 120_000;
+
+/// What the chat shows before a send goes out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Typing {
+    #[default]
+    Off,
+    /// For a time proportional to the text, within the server's bounds.
+    ForText,
+    /// For this many milliseconds.
+    For(u32),
+}
+
+impl Typing {
+    /// As the queue stores it: the proportional switch and an exact time.
+    pub fn stored(self) -> (bool, Option<u32>) {
+        match self {
+            Self::Off => (false, None),
+            Self::ForText => (true, None),
+            Self::For(ms) => (true, Some(ms)),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -258,7 +288,7 @@ pub struct ParsedSend {
     pub metadata: Option<serde_json::Map<String, Value>>,
     /// When to send; `None` sends as soon as the queue allows.
     pub send_at: Option<DateTime<Utc>>,
-    pub simulate_typing: bool,
+    pub typing: Typing,
 }
 
 /// `sendAt`: an RFC 3339 time, which must not have passed.
@@ -802,6 +832,19 @@ pub(crate) fn parse_any_send(request: SendRequest) -> Result<ParsedSend, Validat
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     let send_at = parse_send_at(&mut errors, request.send_at);
+    let typing = match (request.typing_ms, request.simulate_typing) {
+        (Some(ms), _) if ms > MAX_TYPING_MS => {
+            errors.push(
+                "typingMs",
+                format!("must be at most {MAX_TYPING_MS} milliseconds"),
+            );
+            Typing::Off
+        }
+        (Some(0), _) => Typing::Off,
+        (Some(ms), _) => Typing::For(u32::try_from(ms).unwrap_or(u32::MAX)),
+        (None, Some(true)) => Typing::ForText,
+        (None, _) => Typing::Off,
+    };
     let Some(content) = content else {
         return Err(errors);
     };
@@ -812,7 +855,7 @@ pub(crate) fn parse_any_send(request: SendRequest) -> Result<ParsedSend, Validat
         mentions,
         metadata,
         send_at,
-        simulate_typing: request.simulate_typing.unwrap_or(false),
+        typing,
     })
 }
 

@@ -203,8 +203,12 @@ fn release(gateway: &Gateway, guard: Option<BusyGuard>) {
 async fn deliver(gateway: &Gateway, claimed: &ClaimedMessage) -> Result<SendReceipt, EngineError> {
     let message = &claimed.message;
     let (session, outgoing) = gateway.outgoing(claimed).await?;
-    let typing = if claimed.simulate_typing {
-        show_typing(gateway, session.as_ref(), &outgoing).await
+    let typing = if claimed.simulate_typing || claimed.typing_ms.is_some() {
+        let lasting = claimed.typing_ms.map_or_else(
+            || gateway.typing_time(&outgoing.content),
+            |ms| Duration::from_millis(u64::from(ms)),
+        );
+        show_typing(session.as_ref(), &outgoing, lasting).await
     } else {
         Duration::ZERO
     };
@@ -261,21 +265,21 @@ async fn record(
     }
 }
 
-/// "typing…" for a time proportional to the text, in the lane rather than in any request;
-/// answers how long it showed.
+/// "typing…" (or "recording audio…" before audio) for `typing`, in the lane rather than in
+/// any request; answers how long it showed.
 async fn show_typing(
-    gateway: &Gateway,
     session: &dyn wagate_engine::Session,
     outgoing: &OutgoingMessage,
+    typing: Duration,
 ) -> Duration {
-    if let Err(error) = session
-        .set_chat_presence(&outgoing.to, wagate_engine::ChatPresence::Composing)
-        .await
-    {
+    let presence = match outgoing.content {
+        wagate_core::MessageContent::Audio { .. } => wagate_engine::ChatPresence::Recording,
+        _ => wagate_engine::ChatPresence::Composing,
+    };
+    if let Err(error) = session.set_chat_presence(&outgoing.to, presence).await {
         tracing::debug!(%error, "typing not shown");
         return Duration::ZERO;
     }
-    let typing = gateway.typing_time(&outgoing.content);
     tokio::time::sleep(typing).await;
     if let Err(error) = session
         .set_chat_presence(&outgoing.to, wagate_engine::ChatPresence::Paused)

@@ -1,0 +1,46 @@
+//! Evolution API v2 (seed 000), served as Evolution serves it: `apikey` header, routes ending
+//! in the instance name, its bodies, answers, error shape and webhook envelope.
+//!
+//! Every route translates the Evolution shape into the services' requests and their answers
+//! back; sends go through the same durable queue, pacing, idempotency and tracking as native
+//! ones. What Evolution has and wagate cannot do answers Evolution's error shape with 501.
+
+mod auth;
+mod body;
+mod chat;
+mod error;
+mod group;
+mod instance;
+mod message;
+mod settings;
+mod shapes;
+mod webhook;
+mod welcome;
+
+use super::DialectLimits;
+use crate::services::Gateway;
+use axum::extract::{DefaultBodyLimit, FromRef};
+use std::sync::Arc;
+use utoipa_axum::router::OpenApiRouter;
+
+pub use error::{EvoError, EvoErrorBody};
+
+/// The OpenAPI tag of every route of the dialect.
+pub const TAG: &str = "evolution";
+
+/// The dialect's routes.
+pub fn routes<S>(limits: DialectLimits) -> OpenApiRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Gateway>: FromRef<S>,
+{
+    let sends = message::routes().layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
+    OpenApiRouter::new()
+        .merge(welcome::routes())
+        .merge(instance::routes())
+        .merge(settings::routes())
+        .merge(sends)
+        .merge(chat::routes())
+        .merge(group::routes())
+        .merge(webhook::routes())
+}

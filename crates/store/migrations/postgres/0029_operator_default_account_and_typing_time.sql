@@ -1,0 +1,8 @@
+-- The account the admin key acts on where a dialect has no word for accounts (Evolution API's
+-- single global key): created on first use, at most one.
+ALTER TABLE accounts ADD COLUMN operator_default BIGINT NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX accounts_one_operator_default ON accounts (operator_default) WHERE operator_default = 1;
+
+-- How long "typing…" shows before a send when the caller said so (Evolution's `delay`, in ms);
+-- NULL leaves it to simulate_typing (a time proportional to the text, or none).
+ALTER TABLE messages ADD COLUMN typing_ms BIGINT;
