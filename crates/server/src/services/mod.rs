@@ -85,6 +85,9 @@ pub use webhooks::{
     WebhookRequest,
 };
 
+/// The records services answer with, for the routers (native and dialects) to render.
+pub use wagate_store::{Direction, InstanceRecord, MessageRecord};
+
 use crate::config::{PacingConfig, WebhooksConfig};
 use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
 use crate::sessions::SessionRegistry;
