@@ -36,7 +36,7 @@ mod pictures;
 mod presence;
 mod privacy;
 mod profiles;
-mod qr;
+
 mod rate_limit;
 mod request_head;
 mod sandbox;
