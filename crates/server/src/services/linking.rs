@@ -202,6 +202,29 @@ impl Gateway {
         updated.ok_or(ServiceError::NotFound("instance"))
     }
 
+    /// Ends a linked instance's connection and opens it again, resuming its device.
+    pub async fn restart(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+    ) -> ServiceResult<InstanceRecord> {
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        if !instance.linked {
+            return Err(ServiceError::Conflict(format!(
+                "the instance is not linked (status: {}); connect it to link a number",
+                instance.status.as_str()
+            )));
+        }
+        self.sessions.close(&instance.id).await;
+        self.store
+            .update_instance(&instance.id, |current| {
+                connecting(current, "restarted through the API")
+            })
+            .await?;
+        self.connect(principal, instance.id.as_str(), ConnectRequest::default())
+            .await
+    }
+
     /// The QR code the instance shows now.
     pub async fn current_qr(
         &self,

@@ -67,7 +67,7 @@ pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
 pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
 pub use idempotency::IdempotentStart;
-pub use instances::{CreatedInstance, InstanceUpdateRequest, NewInstanceRequest};
+pub use instances::{CreatedInstance, InstanceUpdateRequest, InstanceWebhook, NewInstanceRequest};
 pub use linking::ConnectRequest;
 pub use messages::{MessageListQuery, MessageView};
 pub use number_checks::NumberCheckSettings;
