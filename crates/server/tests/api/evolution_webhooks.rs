@@ -589,3 +589,162 @@ async fn evolution_webhook_settings_are_evolutions_and_the_native_api_shows_them
     })
     .await;
 }
+
+#[tokio::test]
+async fn evolution_webhooks_show_qr_codes_and_the_link_as_evolution_does() {
+    on_each_backend_with(fast_webhooks, |server| async move {
+        let receiver = Receiver::start().await;
+        let key = server.account("Acme").await;
+        server.instance(&key, "sales").await;
+        set_webhook(
+            &server,
+            &key,
+            "sales",
+            json!({ "enabled": true, "url": receiver.url, "events": ["QRCODE_UPDATED", "CONNECTION_UPDATE"] }),
+        )
+        .await;
+        let (status, body) = server
+            .post("/api/v1/instances/sales/connect", &key, json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let code = body["data"]["qr"]["code"].as_str().unwrap().to_owned();
+        let received = receiver
+            .wait_for("qrcode.updated", count("qrcode.updated", 1))
+            .await;
+        let qr = named(&received, "qrcode.updated")[0].json();
+        assert_eq!(qr["instance"], "sales");
+        assert_eq!(qr["data"]["qrcode"]["instance"], "sales");
+        assert_eq!(qr["data"]["qrcode"]["code"], code.as_str());
+        assert!(qr["data"]["qrcode"]["pairingCode"].is_null());
+        let image = qr["data"]["qrcode"]["base64"].as_str().unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(image.strip_prefix("data:image/png;base64,").expect("a PNG data URL"))
+            .unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        assert!(qr["sender"].is_null(), "not linked yet");
+
+        let (status, body) = server
+            .post(
+                "/api/v1/sandbox/link",
+                &key,
+                json!({ "code": code, "phone": "15550001111" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let received = receiver
+            .wait_for("the link", |r| {
+                named(r, "connection.update")
+                    .iter()
+                    .any(|u| u.json()["data"]["state"] == "open")
+            })
+            .await;
+        let updates = named(&received, "connection.update");
+        let states: Vec<_> = updates.iter().map(|u| u.json()["data"]["state"].clone()).collect();
+        assert!(states.contains(&json!("connecting")), "{states:?}");
+        let open = updates
+            .iter()
+            .find(|u| u.json()["data"]["state"] == "open")
+            .unwrap()
+            .json();
+        assert_eq!(open["data"]["wuid"], "15550001111@s.whatsapp.net");
+        assert_eq!(open["sender"], "15550001111@s.whatsapp.net");
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn evolution_webhooks_carry_edits_deletes_and_calls_and_replays_keep_what_arrived() {
+    on_each_backend_with(fast_webhooks, |server| async move {
+        let receiver = Receiver::start().await;
+        let (key, _) = server.linked_instance("sales").await;
+        let webhook = set_webhook(
+            &server,
+            &key,
+            "sales",
+            json!({ "enabled": true, "url": receiver.url,
+                    "events": ["MESSAGES_UPSERT", "MESSAGES_EDITED", "MESSAGES_DELETE", "CALL"] }),
+        )
+        .await;
+        let theirs = server
+            .inbound(&key, "sales", json!({ "from": "15550002222", "text": "First version" }))
+            .await
+            .unwrap();
+        let received = server
+            .wait_for_event(&key, "message.received", |e| {
+                e["data"]["providerMessageId"] == theirs.as_str()
+            })
+            .await;
+        let their_message = received["data"]["messageId"].as_str().unwrap().to_owned();
+        receiver
+            .wait_for("messages.upsert", count("messages.upsert", 1))
+            .await;
+        server
+            .inbound(
+                &key,
+                "sales",
+                json!({ "from": "15550002222", "edit": { "messageId": their_message, "text": "Second version" } }),
+            )
+            .await;
+        let received = receiver
+            .wait_for("messages.edited", count("messages.edited", 1))
+            .await;
+        let edited = named(&received, "messages.edited")[0].json();
+        assert_eq!(edited["data"]["key"]["id"], theirs.as_str());
+        assert_eq!(edited["data"]["key"]["remoteJid"], "15550002222@s.whatsapp.net");
+        assert_eq!(edited["data"]["type"], "MESSAGE_EDIT");
+        assert_eq!(edited["data"]["editedMessage"]["conversation"], "Second version");
+
+        server
+            .inbound(
+                &key,
+                "sales",
+                json!({ "from": "15550002222", "revoke": { "messageId": theirs } }),
+            )
+            .await;
+        let received = receiver
+            .wait_for("messages.delete", count("messages.delete", 1))
+            .await;
+        let deleted = named(&received, "messages.delete")[0].json();
+        assert_eq!(deleted["data"]["id"], theirs.as_str());
+        assert_eq!(deleted["data"]["fromMe"], false);
+        assert_eq!(deleted["data"]["remoteJid"], "15550002222@s.whatsapp.net");
+
+        let (status, body) = server
+            .post(
+                "/api/v1/sandbox/instances/sales/call",
+                &key,
+                json!({ "from": "15550002222", "pushName": "Ann", "video": true }),
+            )
+            .await;
+        assert!(status.is_success(), "{body}");
+        let received = receiver.wait_for("call", count("call", 1)).await;
+        let call = named(&received, "call")[0].json();
+        assert_eq!(call["data"]["from"], "15550002222@s.whatsapp.net");
+        assert_eq!(call["data"]["isVideo"], true);
+        assert_eq!(call["data"]["status"], "offer");
+        assert!(call["data"]["id"].is_string());
+
+        // A replay shows the message as it arrived, not as it was edited since.
+        let webhook_id = webhook["id"].as_str().unwrap();
+        let (status, body) = server
+            .post(
+                &format!("/api/v1/webhooks/{webhook_id}/replay"),
+                &key,
+                json!({ "since": "2000-01-01T00:00:00Z" }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let received = receiver
+            .wait_for("the replay", count("messages.upsert", 2))
+            .await;
+        let upserts = named(&received, "messages.upsert");
+        assert_eq!(upserts[0].body, upserts[1].body);
+        assert_eq!(
+            upserts[1].json()["data"]["message"]["conversation"],
+            "First version"
+        );
+        server.stop().await;
+    })
+    .await;
+}
