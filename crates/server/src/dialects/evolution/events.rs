@@ -24,6 +24,9 @@ use wagate_core::{EventKind, InstanceStatus, MessageContent, MessageStatus};
 pub const MAX_INLINE_MEDIA: u64 = 32 * 1024 * 1024;
 
 /// Renders deliveries to Evolution-format endpoints.
+///
+/// `apikey` is always `null`: Evolution puts the instance's token there, but wagate keeps API
+/// keys only as hashes, so it has none to show (and a key in every delivery would be a leak).
 pub struct EvolutionWebhooks {
     server_url: String,
 }
