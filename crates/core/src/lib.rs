@@ -16,6 +16,7 @@ pub mod plan;
 pub mod settings;
 pub mod status_post;
 pub mod validation;
+pub mod webhook;
 
 pub use address::{Jid, JidKind, PhoneNumber, Recipient};
 pub use content::{
@@ -31,3 +32,4 @@ pub use plan::Plan;
 pub use settings::{InstanceSettings, PacingSettings};
 pub use status_post::{StatusBackground, StatusFont, StatusPost};
 pub use validation::{FieldError, ValidationErrors};
+pub use webhook::WebhookFormat;

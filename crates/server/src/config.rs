@@ -16,6 +16,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub admin_key: String,
+    pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub http: HttpConfig,
     pub dispatcher: DispatcherConfig,
@@ -33,6 +34,12 @@ pub struct Config {
     pub evolution: EvolutionConfig,
     pub secrets: SecretsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct ServerConfig {
+    /// The public base URL; empty is `http://<listen>`.
+    pub public_url: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -396,6 +403,15 @@ impl Config {
             .linked_device_engine()
             .map_err(ConfigError::Rule)?;
         rule(
+            {
+                let url = self.server.public_url.trim();
+                url.is_empty()
+                    || url::Url::parse(url)
+                        .is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
+            },
+            "server.public_url must be empty or an http(s) URL",
+        )?;
+        rule(
             self.database.max_connections > 0,
             "database.max_connections must be at least 1",
         )?;
@@ -493,6 +509,17 @@ impl Config {
         Ok(())
     }
 
+    /// The gateway's public base URL (no trailing slash): `server.public_url`, or
+    /// `http://<listen>` (`bound` is the address actually bound, for a listen port of 0).
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        let configured = self.server.public_url.trim().trim_end_matches('/');
+        if configured.is_empty() {
+            format!("http://{bound}")
+        } else {
+            configured.to_owned()
+        }
+    }
+
     /// The database URL in force: the configured one, or SQLite in the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.trim().is_empty() {
@@ -529,6 +556,10 @@ mod tests {
         assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(config.database_url(), "sqlite://./data/wagate.db");
         assert_eq!(config.sandbox.qr_max_codes, 6);
+        assert_eq!(
+            config.public_url("127.0.0.1:8080".parse().unwrap()),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]
@@ -537,6 +568,7 @@ mod tests {
             jail.set_env("WAGATE_LISTEN", "127.0.0.1:9999");
             jail.set_env("WAGATE_DISPATCHER__MAX_ATTEMPTS", "8");
             jail.set_env("WAGATE_HTTP__MAX_UNAUTHENTICATED_CONNECTIONS_PER_IP", "7");
+            jail.set_env("WAGATE_SERVER__PUBLIC_URL", "https://wa.example.com/");
             jail.create_file(
                 "custom.toml",
                 "data_dir = \"/srv/wagate\"\n[sandbox]\nqr_max_codes = 2\n",
@@ -545,6 +577,8 @@ mod tests {
             assert_eq!(config.listen.to_string(), "127.0.0.1:9999");
             assert_eq!(config.dispatcher.max_attempts, 8);
             assert_eq!(config.http.max_unauthenticated_connections_per_ip, 7);
+            let bound = config.listen;
+            assert_eq!(config.public_url(bound), "https://wa.example.com");
             assert_eq!(config.sandbox.qr_max_codes, 2);
             assert_eq!(config.database_url(), "sqlite:///srv/wagate/wagate.db");
             Ok(())

@@ -97,6 +97,12 @@ impl Server {
                 std::time::Duration::from_secs(config.media.fetch_timeout_secs),
             ),
         };
+        // Bound before the gateway is made: Evolution-format webhooks show the address
+        // (`server_url`) when no public URL is configured. Nothing is served until the end.
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listening on {}", config.listen))?;
+        let local_addr = listener.local_addr()?;
         let gateway = Gateway::new(
             store,
             Arc::new(registry),
@@ -114,7 +120,11 @@ impl Server {
             enforce_service_window: config.cloud.enforce_service_window,
             allow_tenant_base_url: config.cloud.allow_tenant_base_url,
         })
-        .with_clock(clock);
+        .with_clock(clock)
+        .with_webhook_renderer(
+            wagate_core::WebhookFormat::Evolution,
+            dialects::evolution::webhook_renderer(config.public_url(local_addr)),
+        );
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());
         let generated_admin_key = gateway.ensure_admin_key(configured_key).await?;
@@ -176,10 +186,6 @@ impl Server {
             shutdown.clone(),
         )));
 
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("listening on {}", config.listen))?;
-        let local_addr = listener.local_addr()?;
         let serve_settings = http::serve::ServeSettings::from_config(&config.http);
         let app = api::router(AppState {
             gateway: std::sync::Arc::new(gateway.clone()),

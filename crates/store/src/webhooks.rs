@@ -10,7 +10,7 @@ use crate::time::{from_millis, now_millis, to_millis};
 use crate::{Backend, Result, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
-use wagate_core::{AccountId, EventSeq, InstanceId};
+use wagate_core::{AccountId, EventSeq, InstanceId, WebhookFormat};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebhookRecord {
@@ -30,6 +30,14 @@ pub struct WebhookRecord {
     pub failing_since: Option<DateTime<Utc>>,
     /// The account's default endpoint (`PUT /auth/me/webhook`).
     pub is_default: bool,
+    /// How deliveries are written: wagate's envelope, or another gateway's (rendered when a
+    /// delivery is attempted).
+    pub format: WebhookFormat,
+    /// The event's name is appended to the URL (`/messages-upsert`), as Evolution's
+    /// `webhookByEvents` does.
+    pub by_events: bool,
+    /// Received media is put in the body, as Evolution's `webhookBase64` does.
+    pub inline_media: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -92,6 +100,12 @@ pub struct AttemptRecord {
     pub duration_ms: i64,
     pub response_body: Option<String>,
     pub error: Option<String>,
+    /// Where the attempt was posted, when the body was rendered for the endpoint's format
+    /// (`None`: the endpoint's URL).
+    pub request_url: Option<String>,
+    /// The body the attempt sent, when it was rendered for the endpoint's format, inline media
+    /// left out (`None`: the delivery's payload).
+    pub request_body: Option<String>,
 }
 
 /// What one attempt did to its delivery and its endpoint.
@@ -111,7 +125,8 @@ pub struct AttemptOutcome {
 macro_rules! webhook_columns {
     () => {
         "id, account_id, instance_id, url, events, headers, description, secret, enabled,
-         disabled_reason, failing_since, is_default, created_at, updated_at"
+         disabled_reason, failing_since, is_default, created_at, updated_at, format, by_events,
+         inline_media"
     };
 }
 
@@ -138,6 +153,9 @@ struct WebhookRow {
     is_default: i64,
     created_at: i64,
     updated_at: i64,
+    format: String,
+    by_events: i64,
+    inline_media: i64,
 }
 
 impl TryFrom<WebhookRow> for WebhookRecord {
@@ -147,7 +165,14 @@ impl TryFrom<WebhookRow> for WebhookRecord {
         let corrupt = |what: &str, e: serde_json::Error| {
             StoreError::Corrupt(format!("webhook {} {what}: {e}", row.id))
         };
+        let format = row
+            .format
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("webhook {} format: {e}", row.id)))?;
         Ok(Self {
+            format,
+            by_events: row.by_events != 0,
+            inline_media: row.inline_media != 0,
             events: serde_json::from_str(&row.events).map_err(|e| corrupt("events", e))?,
             headers: row
                 .headers
@@ -218,6 +243,8 @@ struct AttemptRow {
     duration_ms: i64,
     response_body: Option<String>,
     error: Option<String>,
+    request_url: Option<String>,
+    request_body: Option<String>,
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> Result<String> {
@@ -232,7 +259,7 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query(concat!(
                 "INSERT INTO webhooks (", webhook_columns!(), ")
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
             ))
             .bind(webhook.id.clone())
             .bind(webhook.account_id.as_str())
@@ -248,6 +275,9 @@ impl Store {
             .bind(i64::from(webhook.is_default))
             .bind(to_millis(webhook.created_at))
             .bind(to_millis(webhook.updated_at))
+            .bind(webhook.format.as_str())
+            .bind(i64::from(webhook.by_events))
+            .bind(i64::from(webhook.inline_media))
             .execute(pool)
             .await?;
         });
@@ -261,7 +291,8 @@ impl Store {
         on_pool!(self, pool => {
             sqlx::query(
                 "UPDATE webhooks SET instance_id = $2, url = $3, events = $4, headers = $5, description = $6,
-                     secret = $7, enabled = $8, disabled_reason = $9, failing_since = $10, updated_at = $11
+                     secret = $7, enabled = $8, disabled_reason = $9, failing_since = $10, updated_at = $11,
+                     format = $12, by_events = $13, inline_media = $14
                  WHERE id = $1",
             )
             .bind(webhook.id.clone())
@@ -275,6 +306,9 @@ impl Store {
             .bind(webhook.disabled_reason.clone())
             .bind(webhook.failing_since.map(to_millis))
             .bind(now_millis())
+            .bind(webhook.format.as_str())
+            .bind(i64::from(webhook.by_events))
+            .bind(i64::from(webhook.inline_media))
             .execute(pool)
             .await?;
         });
@@ -526,7 +560,7 @@ impl Store {
         in_tx!(self, tx, backend => {
             for chunk in crate::row_chunks::row_chunks(&attempts) {
                 let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error) ",
+                    "INSERT INTO webhook_attempts (delivery_id, at, status_code, duration_ms, response_body, error, request_url, request_body) ",
                 );
                 insert.push_values(chunk, |mut row, (delivery, outcome)| {
                     let attempt = &outcome.attempt;
@@ -535,7 +569,9 @@ impl Store {
                         .push_bind(attempt.status_code)
                         .push_bind(attempt.duration_ms)
                         .push_bind(attempt.response_body.clone())
-                        .push_bind(attempt.error.clone());
+                        .push_bind(attempt.error.clone())
+                        .push_bind(attempt.request_url.clone())
+                        .push_bind(attempt.request_body.clone());
                 });
                 insert.build().execute(&mut *tx).await?;
             }
@@ -648,7 +684,7 @@ impl Store {
             let delivery = DeliveryRecord::try_from(row)?;
             let attempts = on_pool!(self, pool => {
                 sqlx::query_as::<_, AttemptRow>(
-                    "SELECT at, status_code, duration_ms, response_body, error FROM webhook_attempts
+                    "SELECT at, status_code, duration_ms, response_body, error, request_url, request_body FROM webhook_attempts
                      WHERE delivery_id = $1 ORDER BY id",
                 )
                 .bind(delivery.id.clone())
@@ -663,6 +699,8 @@ impl Store {
                     duration_ms: a.duration_ms,
                     response_body: a.response_body,
                     error: a.error,
+                    request_url: a.request_url,
+                    request_body: a.request_body,
                 })
                 .collect();
             out.push((delivery, attempts));
@@ -772,6 +810,9 @@ mod tests {
                 disabled_reason: None,
                 failing_since: None,
                 is_default: false,
+                format: WebhookFormat::Native,
+                by_events: false,
+                inline_media: false,
                 created_at: now,
                 updated_at: now,
             };
@@ -800,6 +841,121 @@ mod tests {
             assert_eq!(second.secret, "whsec_plain", "left as it was");
             assert_eq!(second.headers["X-Token"], "plain");
             assert_eq!(store.rewrite_webhook_secrets(|_| None).await.unwrap(), 0);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn formats_are_kept_and_attempts_record_what_they_sent() {
+        on_both_backends(|store| async move {
+            let instance = seed_instance(&store, "sales").await;
+            let now = Utc::now();
+            let mut webhook = WebhookRecord {
+                id: "whk_evo".to_owned(),
+                account_id: instance.account_id.clone(),
+                instance_id: Some(instance.id.clone()),
+                url: "https://example.com/hook".to_owned(),
+                events: vec!["message.received".to_owned()],
+                headers: BTreeMap::new(),
+                description: None,
+                secret: "whsec_plain".to_owned(),
+                enabled: true,
+                disabled_reason: None,
+                failing_since: None,
+                is_default: false,
+                format: WebhookFormat::Evolution,
+                by_events: true,
+                inline_media: false,
+                created_at: now,
+                updated_at: now,
+            };
+            store.insert_webhook(&webhook).await.unwrap();
+            let account = &instance.account_id;
+            let found = store
+                .find_webhook(account, "whk_evo")
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(found.format, WebhookFormat::Evolution);
+            assert!(found.by_events && !found.inline_media);
+
+            webhook.format = WebhookFormat::Native;
+            webhook.by_events = false;
+            webhook.inline_media = true;
+            store.save_webhook(&webhook).await.unwrap();
+            let found = store.list_webhooks(account).await.unwrap().remove(0);
+            assert_eq!(found.format, WebhookFormat::Native);
+            assert!(!found.by_events && found.inline_media);
+
+            store
+                .insert_deliveries(vec![NewDelivery {
+                    webhook_id: webhook.id.clone(),
+                    event_id: "evt_1".to_owned(),
+                    event_kind: "message.received".to_owned(),
+                    payload: "{}".to_owned(),
+                }])
+                .await
+                .unwrap();
+            let claimed = store
+                .claim_deliveries(
+                    Utc::now(),
+                    Utc::now() + chrono::Duration::seconds(60),
+                    10,
+                    |_| 10,
+                )
+                .await
+                .unwrap();
+            let (delivery, _) = claimed.into_iter().next().expect("claimed");
+            let attempt = |request_url: Option<&str>, request_body: Option<&str>| AttemptOutcome {
+                attempt: AttemptRecord {
+                    at: Utc::now(),
+                    status_code: Some(500),
+                    duration_ms: 3,
+                    response_body: None,
+                    error: None,
+                    request_url: request_url.map(str::to_owned),
+                    request_body: request_body.map(str::to_owned),
+                },
+                status: DeliveryStatus::Pending,
+                next_attempt_at: Utc::now(),
+                failing_since: None,
+                disable: None,
+                events: Vec::new(),
+            };
+            store
+                .record_attempt(
+                    &delivery,
+                    attempt(
+                        Some("https://example.com/hook/messages-upsert"),
+                        Some(r#"{"event":"messages.upsert"}"#),
+                    ),
+                )
+                .await
+                .unwrap();
+            store
+                .record_attempt(&delivery, attempt(None, None))
+                .await
+                .unwrap();
+            let (_, attempts) = store
+                .list_deliveries(&webhook.id, None, 10, 0)
+                .await
+                .unwrap()
+                .remove(0);
+            assert_eq!(
+                attempts[0].request_url.as_deref(),
+                Some("https://example.com/hook/messages-upsert")
+            );
+            assert_eq!(
+                attempts[0].request_body.as_deref(),
+                Some(r#"{"event":"messages.upsert"}"#)
+            );
+            assert_eq!(
+                (
+                    attempts[1].request_url.as_ref(),
+                    attempts[1].request_body.as_ref()
+                ),
+                (None, None)
+            );
         })
         .await;
     }

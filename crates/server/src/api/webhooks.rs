@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::SecondsFormat;
 use serde::Serialize;
+use wagate_core::WebhookFormat;
 use wagate_store::{AttemptRecord, DeliveryRecord, WebhookRecord};
 
 fn time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -38,6 +39,13 @@ pub struct WebhookView {
     pub failing_since: Option<String>,
     /// The account's default endpoint (`PUT /api/v1/auth/me/webhook`).
     pub is_default: bool,
+    /// `native` (wagate's envelope) or `evolution` (Evolution API's envelope, event names and
+    /// data).
+    pub format: WebhookFormat,
+    /// Evolution format: the event's name is appended to the URL (`…/messages-upsert`).
+    pub by_events: bool,
+    /// Evolution format: received media comes inline as base64.
+    pub base64: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -55,6 +63,9 @@ impl From<&WebhookRecord> for WebhookView {
             disabled_reason: webhook.disabled_reason.clone(),
             failing_since: webhook.failing_since.map(time),
             is_default: webhook.is_default,
+            format: webhook.format,
+            by_events: webhook.by_events,
+            base64: webhook.inline_media,
             created_at: time(webhook.created_at),
             updated_at: time(webhook.updated_at),
         }
@@ -99,6 +110,16 @@ pub struct AttemptView {
     /// The first 4 KB of the answer.
     pub response_body: Option<String>,
     pub error: Option<String>,
+    /// Where the attempt was posted, for an endpoint whose format renders its own URL
+    /// (Evolution's `byEvents`); absent: the endpoint's URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "https://example.com/hooks/evolution/messages-upsert")]
+    pub request_url: Option<String>,
+    /// The body the attempt sent, for an endpoint whose format renders it at delivery time
+    /// (inline media left out); absent: the event's native envelope.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub request_body: Option<serde_json::Value>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -140,6 +161,11 @@ fn delivery_view((delivery, attempts): &(DeliveryRecord, Vec<AttemptRecord>)) ->
                 duration_ms: a.duration_ms,
                 response_body: a.response_body.clone(),
                 error: a.error.clone(),
+                request_url: a.request_url.clone(),
+                request_body: a
+                    .request_body
+                    .as_deref()
+                    .map(|body| serde_json::from_str(body).unwrap_or_else(|_| body.into())),
             })
             .collect(),
     }

@@ -52,6 +52,7 @@ mod send_parse;
 mod sent_batcher;
 mod status;
 mod streams;
+mod webhook_formats;
 mod webhook_secrets;
 mod webhooks;
 
@@ -81,13 +82,14 @@ pub use secrets::{SecretBox, SecretError};
 pub use send_parse::{MAX_TYPING_MS, SendRequest};
 pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
+pub use webhook_formats::{NativeEvent, RenderedDelivery, WebhookFormats, WebhookRenderer};
 pub use webhooks::{
-    CreatedWebhook, DefaultWebhook, DefaultWebhookRequest, DeliveriesQuery, ReplayRequest,
-    WebhookRequest,
+    CreatedWebhook, DefaultWebhook, DefaultWebhookRequest, DeliveriesQuery, InstanceWebhookRequest,
+    ReplayRequest, WebhookRequest,
 };
 
 /// The records services answer with, for the routers (native and dialects) to render.
-pub use wagate_store::{Direction, InstanceRecord, MessageRecord};
+pub use wagate_store::{Direction, InstanceRecord, MessageRecord, WebhookRecord};
 
 use crate::config::{PacingConfig, WebhooksConfig};
 use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
@@ -130,6 +132,8 @@ pub struct Gateway {
     pub(crate) label_ids: moka::sync::Cache<wagate_core::InstanceId, Arc<tokio::sync::Mutex<()>>>,
     /// The operator's default account, once made (see `dialect_principal`).
     pub(crate) operator_default: Arc<std::sync::OnceLock<wagate_core::AccountId>>,
+    /// The renderers of webhook formats other than native (the dialects').
+    pub(crate) webhook_formats: WebhookFormats,
 }
 
 /// Where media lives and how it may be fetched.
@@ -174,6 +178,7 @@ impl Gateway {
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             push_names: Arc::new(contacts::KnownPushNames::new()),
             operator_default: Arc::default(),
+            webhook_formats: WebhookFormats::default(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),

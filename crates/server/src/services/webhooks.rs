@@ -4,6 +4,7 @@
 //! back in clear only by the calls that make one.
 
 use super::event_payloads::envelope;
+use super::webhook_formats::WebhookFormats;
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use crate::webhooks::{DeliveryResponse, WebhookSecret};
 use chrono::{DateTime, Duration, Utc};
@@ -12,7 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use wagate_core::{EventKind, InstanceId, ValidationErrors};
+use wagate_core::{EventKind, InstanceId, ValidationErrors, WebhookFormat};
 use wagate_store::{
     AttemptOutcome, AttemptRecord, DeliveryRecord, DeliveryStatus, EventRecord, NewDelivery,
     NewEvent, WebhookRecord,
@@ -61,6 +62,37 @@ pub struct WebhookRequest {
     pub description: Option<String>,
     /// `PATCH` only: re-enable (clearing the reason) or disable the endpoint.
     pub enabled: Option<bool>,
+    /// `native` (the default): wagate's envelope. `evolution`: Evolution API's envelope
+    /// (`{event, instance, data, destination, date_time, sender, server_url, apikey}`), event
+    /// names (`messages.upsert`, `connection.update`, …) and Baileys-shaped data, for receivers
+    /// written for Evolution API; `events` still takes wagate's names, and only events with an
+    /// Evolution rendering reach the endpoint. Both are signed alike.
+    #[schema(example = "native")]
+    pub format: Option<String>,
+    /// Evolution format only: the event's name is appended to the URL, as Evolution's
+    /// `webhookByEvents` does (`…/messages-upsert`, `…/connection-update`).
+    #[schema(example = false)]
+    pub by_events: Option<bool>,
+    /// Evolution format only: received media comes inline as base64 in
+    /// `data.message.base64`, as Evolution's `webhookBase64` does.
+    #[schema(example = false)]
+    pub base64: Option<bool>,
+}
+
+/// An instance's one endpoint of a format, as a dialect sets it (Evolution's
+/// `/webhook/set/{instance}`): made the first time, replaced after.
+#[derive(Clone, Debug)]
+pub struct InstanceWebhookRequest {
+    pub format: WebhookFormat,
+    pub url: String,
+    /// `false` keeps the endpoint, disabled.
+    pub enabled: bool,
+    /// wagate's event names; empty is every event the format renders.
+    pub events: Vec<EventKind>,
+    pub by_events: bool,
+    pub inline_media: bool,
+    /// Replaces the custom headers; `None` keeps them.
+    pub headers: Option<BTreeMap<String, String>>,
 }
 
 /// `PUT /api/v1/auth/me/webhook`: the account's default endpoint, for every event.
@@ -105,8 +137,9 @@ pub enum DefaultWebhook {
     Updated(WebhookRecord),
 }
 
-/// Whether an endpoint wants an event.
-pub fn wants(webhook: &WebhookRecord, event: &EventRecord) -> bool {
+/// Whether an endpoint wants an event: enabled, of its account (and instance), named by its
+/// filter, and with a rendering in its format.
+pub fn wants(webhook: &WebhookRecord, event: &EventRecord, formats: &WebhookFormats) -> bool {
     webhook.enabled
         && webhook.account_id == event.account_id
         && event.kind != EventKind::WebhookTest
@@ -118,13 +151,22 @@ pub fn wants(webhook: &WebhookRecord, event: &EventRecord) -> bool {
             .events
             .iter()
             .any(|name| name == "*" || name == event.kind.as_str())
+        && formats.routes(webhook.format, event.kind, &event.data)
 }
 
-/// The deliveries a batch of events makes.
-pub fn route(events: &[EventRecord], webhooks: &[WebhookRecord]) -> Vec<NewDelivery> {
+/// The deliveries a batch of events makes. Every delivery stores the native envelope; an
+/// endpoint of another format gets it rendered when the delivery is attempted.
+pub fn route(
+    events: &[EventRecord],
+    webhooks: &[WebhookRecord],
+    formats: &WebhookFormats,
+) -> Vec<NewDelivery> {
     let mut deliveries = Vec::new();
     for event in events {
-        let matching: Vec<_> = webhooks.iter().filter(|w| wants(w, event)).collect();
+        let matching: Vec<_> = webhooks
+            .iter()
+            .filter(|w| wants(w, event, formats))
+            .collect();
         if matching.is_empty() {
             continue;
         }
@@ -143,6 +185,22 @@ pub fn route(events: &[EventRecord], webhooks: &[WebhookRecord]) -> Vec<NewDeliv
     deliveries
 }
 
+fn check_headers(headers: &BTreeMap<String, String>, errors: &mut ValidationErrors) {
+    if headers.len() > 20 {
+        errors.push("headers", "at most 20 headers");
+    }
+    for (name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        if RESERVED_HEADERS.contains(&lower.as_str()) {
+            errors.push("headers", format!("'{name}' is set by wagate"));
+        } else if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
+            || reqwest::header::HeaderValue::from_str(value).is_err()
+        {
+            errors.push("headers", format!("'{name}' is not a valid header"));
+        }
+    }
+}
+
 fn disabled_event(webhook: &WebhookRecord, reason: &str) -> NewEvent {
     NewEvent {
         account_id: webhook.account_id.clone(),
@@ -159,7 +217,7 @@ impl Gateway {
         request: &WebhookRequest,
         errors: &mut ValidationErrors,
         creating: bool,
-    ) -> Option<Vec<String>> {
+    ) -> (Option<Vec<String>>, Option<WebhookFormat>) {
         match request.url.as_deref() {
             None if creating => errors.push("url", "is required"),
             None => {}
@@ -180,20 +238,16 @@ impl Gateway {
             }
         }
         if let Some(headers) = &request.headers {
-            if headers.len() > 20 {
-                errors.push("headers", "at most 20 headers");
-            }
-            for (name, value) in headers {
-                let lower = name.to_ascii_lowercase();
-                if RESERVED_HEADERS.contains(&lower.as_str()) {
-                    errors.push("headers", format!("'{name}' is set by wagate"));
-                } else if reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_err()
-                    || reqwest::header::HeaderValue::from_str(value).is_err()
-                {
-                    errors.push("headers", format!("'{name}' is not a valid header"));
-                }
-            }
+            check_headers(headers, errors);
         }
+        let format = match request.format.as_deref().map(str::parse::<WebhookFormat>) {
+            None => None,
+            Some(Ok(format)) => Some(format),
+            Some(Err(message)) => {
+                errors.push("format", message);
+                None
+            }
+        };
         if request
             .description
             .as_ref()
@@ -201,7 +255,36 @@ impl Gateway {
         {
             errors.push("description", "must be at most 500 characters");
         }
-        request.events.clone()
+        (request.events.clone(), format)
+    }
+
+    /// What an endpoint's format allows: the Evolution options only there, and only events
+    /// the format renders.
+    fn check_format(&self, webhook: &WebhookRecord, errors: &mut ValidationErrors) {
+        let formats = &self.webhook_formats;
+        if webhook.format == WebhookFormat::Native {
+            if webhook.by_events {
+                errors.push("byEvents", "applies to the evolution format only");
+            }
+            if webhook.inline_media {
+                errors.push("base64", "applies to the evolution format only");
+            }
+            return;
+        }
+        if formats.renderer(webhook.format).is_none() {
+            errors.push("format", format!("'{}' is not served here", webhook.format));
+            return;
+        }
+        for name in &webhook.events {
+            if let Ok(kind) = EventKind::from_str(name)
+                && !formats.can_render(webhook.format, kind)
+            {
+                errors.push(
+                    "events",
+                    format!("'{name}' has no rendering in the {} format", webhook.format),
+                );
+            }
+        }
     }
 
     async fn webhook_instance(
@@ -228,7 +311,7 @@ impl Gateway {
     ) -> ServiceResult<CreatedWebhook> {
         let account = principal.account()?.clone();
         let mut errors = ValidationErrors::default();
-        let events = self.check_webhook(&request, &mut errors, true);
+        let (events, format) = self.check_webhook(&request, &mut errors, true);
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -251,9 +334,16 @@ impl Gateway {
             disabled_reason: None,
             failing_since: None,
             is_default: false,
+            format: format.unwrap_or_default(),
+            by_events: request.by_events.unwrap_or(false),
+            inline_media: request.base64.unwrap_or(false),
             created_at: now,
             updated_at: now,
         };
+        self.check_format(&webhook, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
         self.store.insert_webhook(&webhook).await?;
         Ok(CreatedWebhook { webhook, secret })
     }
@@ -294,9 +384,18 @@ impl Gateway {
     ) -> ServiceResult<WebhookRecord> {
         let mut webhook = self.get_webhook(principal, id).await?;
         let mut errors = ValidationErrors::default();
-        let events = self.check_webhook(&request, &mut errors, false);
+        let (events, format) = self.check_webhook(&request, &mut errors, false);
         if !errors.is_empty() {
             return Err(errors.into());
+        }
+        if let Some(format) = format {
+            webhook.format = format;
+        }
+        if let Some(by_events) = request.by_events {
+            webhook.by_events = by_events;
+        }
+        if let Some(inline_media) = request.base64 {
+            webhook.inline_media = inline_media;
         }
         if let Some(url) = request.url {
             webhook.url = url;
@@ -327,8 +426,124 @@ impl Gateway {
             }
             None => {}
         }
+        self.check_format(&webhook, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
         self.store.save_webhook(&webhook).await?;
         Ok(webhook)
+    }
+
+    /// The instance's one endpoint of `format` (what a dialect's `/webhook/find` shows).
+    pub async fn instance_webhook(
+        &self,
+        principal: &Principal,
+        instance: &str,
+        format: WebhookFormat,
+    ) -> ServiceResult<Option<WebhookRecord>> {
+        let instance = self.resolve_instance(principal, instance).await?;
+        Ok(self
+            .store
+            .list_webhooks(&instance.account_id)
+            .await?
+            .into_iter()
+            .find(|w| {
+                !w.is_default && w.format == format && w.instance_id.as_ref() == Some(&instance.id)
+            }))
+    }
+
+    /// Makes or replaces the instance's one endpoint of `request.format` (a dialect's
+    /// `/webhook/set`); answers it and whether it was made now. A new endpoint gets a signing
+    /// secret like any other (shown by the native API's rotate call).
+    pub async fn set_instance_webhook(
+        &self,
+        principal: &Principal,
+        instance: &str,
+        request: InstanceWebhookRequest,
+    ) -> ServiceResult<(WebhookRecord, bool)> {
+        let existing = self
+            .instance_webhook(principal, instance, request.format)
+            .await?;
+        let instance = self.resolve_instance(principal, instance).await?;
+        let mut errors = ValidationErrors::default();
+        if let Err(message) = self.webhook_client.check_target(&request.url) {
+            errors.push("url", message);
+        }
+        if let Some(headers) = &request.headers {
+            check_headers(headers, &mut errors);
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let events = if request.events.is_empty() {
+            vec!["*".to_owned()]
+        } else {
+            let mut names: Vec<String> = Vec::new();
+            for kind in &request.events {
+                if !names.iter().any(|name| name == kind.as_str()) {
+                    names.push(kind.as_str().to_owned());
+                }
+            }
+            names
+        };
+        let now = Utc::now();
+        let created = existing.is_none();
+        let mut webhook = match existing {
+            Some(webhook) => webhook,
+            None => {
+                let id = format!("whk_{}", uuid::Uuid::now_v7().simple());
+                WebhookRecord {
+                    secret: self.seal_webhook_secret(&id, &WebhookSecret::generate()),
+                    id,
+                    account_id: instance.account_id.clone(),
+                    instance_id: Some(instance.id.clone()),
+                    url: String::new(),
+                    events: Vec::new(),
+                    headers: BTreeMap::new(),
+                    description: Some(format!(
+                        "the instance's {} webhook",
+                        request.format.as_str()
+                    )),
+                    enabled: true,
+                    disabled_reason: None,
+                    failing_since: None,
+                    is_default: false,
+                    format: request.format,
+                    by_events: false,
+                    inline_media: false,
+                    created_at: now,
+                    updated_at: now,
+                }
+            }
+        };
+        webhook.url = request.url;
+        webhook.events = events;
+        webhook.by_events = request.by_events;
+        webhook.inline_media = request.inline_media;
+        if let Some(headers) = request.headers {
+            webhook.headers = self.seal_webhook_headers(&webhook.id, headers);
+        }
+        if request.enabled {
+            if !webhook.enabled {
+                webhook.failing_since = None;
+            }
+            webhook.enabled = true;
+            webhook.disabled_reason = None;
+        } else {
+            webhook.enabled = false;
+            webhook.disabled_reason = Some("disabled through the API".to_owned());
+        }
+        self.check_format(&webhook, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        if created {
+            self.store.insert_webhook(&webhook).await?;
+        } else {
+            webhook.updated_at = now;
+            self.store.save_webhook(&webhook).await?;
+        }
+        Ok((webhook, created))
     }
 
     pub async fn delete_webhook(&self, principal: &Principal, id: &str) -> ServiceResult<()> {
@@ -419,6 +634,9 @@ impl Gateway {
                     disabled_reason: None,
                     failing_since: None,
                     is_default: true,
+                    format: WebhookFormat::Native,
+                    by_events: false,
+                    inline_media: false,
                     created_at: now,
                     updated_at: now,
                 };
@@ -519,7 +737,11 @@ impl Gateway {
             let full = events.len() == 1000;
             let mut candidate = webhook.clone();
             candidate.enabled = true;
-            deliveries.extend(route(&events, std::slice::from_ref(&candidate)));
+            deliveries.extend(route(
+                &events,
+                std::slice::from_ref(&candidate),
+                &self.webhook_formats,
+            ));
             if !full {
                 break;
             }
@@ -534,7 +756,9 @@ impl Gateway {
     pub async fn fan_out(&self, batch: i64) -> ServiceResult<usize> {
         Ok(self
             .store
-            .fan_out_events(FAN_OUT_CURSOR, batch, route)
+            .fan_out_events(FAN_OUT_CURSOR, batch, |events, webhooks| {
+                route(events, webhooks, &self.webhook_formats)
+            })
             .await?)
     }
 
@@ -553,6 +777,8 @@ impl Gateway {
             duration_ms: response.duration.as_millis() as i64,
             response_body: response.body.clone(),
             error: response.error.clone(),
+            request_url: None,
+            request_body: None,
         };
         let succeeded = response.status.is_some_and(|s| (200..300).contains(&s));
         if succeeded {

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
+use wagate_core::WebhookFormat;
 use wagate_store::{AttemptOutcome, DeliveryRecord, WebhookRecord};
 
 /// How far ahead of its requests an endpoint's deliveries are claimed, in multiples of its
@@ -145,12 +146,23 @@ pub async fn run(gateway: Gateway, config: WebhooksConfig, shutdown: Cancellatio
     }
 }
 
-/// One attempt: sign, send, and judge the answer.
+/// One attempt: render (an endpoint of another format than native), sign, send, and judge
+/// the answer. A rendered attempt logs the URL and the body it sent.
 async fn attempt(
     gateway: &Gateway,
     delivery: &DeliveryRecord,
     webhook: &WebhookRecord,
 ) -> AttemptOutcome {
+    let (url, body, logged) = match webhook.format {
+        WebhookFormat::Native => (webhook.url.clone(), delivery.payload.clone(), None),
+        _ => match gateway.render_delivery(webhook, delivery).await {
+            Ok(rendered) => (rendered.url, rendered.body, Some(rendered.logged)),
+            Err(error) => {
+                tracing::warn!(webhook = %webhook.id, delivery = %delivery.id, %error, "a webhook body could not be rendered");
+                return gateway.unrendered_outcome(delivery, &error);
+            }
+        },
+    };
     let opened = match gateway.open_webhook(webhook) {
         Ok(opened) => opened,
         Err(error) => {
@@ -166,19 +178,16 @@ async fn attempt(
         }
     };
     let timestamp = Utc::now().timestamp();
-    let signature = sign(
-        &opened.secret,
-        &delivery.event_id,
-        timestamp,
-        &delivery.payload,
-    );
+    let signature = sign(&opened.secret, &delivery.event_id, timestamp, &body);
     let mut headers = opened.headers;
     headers.push(("webhook-id".to_owned(), delivery.event_id.clone()));
     headers.push(("webhook-timestamp".to_owned(), timestamp.to_string()));
     headers.push(("webhook-signature".to_owned(), signature));
-    let response = gateway
-        .webhook_client()
-        .post(&webhook.url, &headers, delivery.payload.clone())
-        .await;
-    gateway.attempt_outcome(delivery, webhook, &response)
+    let response = gateway.webhook_client().post(&url, &headers, body).await;
+    let mut outcome = gateway.attempt_outcome(delivery, webhook, &response);
+    if let Some(logged) = logged {
+        outcome.attempt.request_url = Some(url);
+        outcome.attempt.request_body = Some(logged);
+    }
+    outcome
 }

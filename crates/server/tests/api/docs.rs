@@ -179,6 +179,10 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/auth/me/credentials", vec!["delete", "put"]),
         ("/api/v1/auth/me/credentials/verify", vec!["post"]),
         ("/webhooks/meta/{id}", vec!["get", "post"]),
+        // The Evolution API dialect.
+        ("/", vec!["get"]),
+        ("/webhook/set/{instance}", vec!["post"]),
+        ("/webhook/find/{instance}", vec!["get"]),
         ("/healthz", vec!["get"]),
         ("/readyz", vec!["get"]),
     ];

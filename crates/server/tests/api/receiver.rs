@@ -2,7 +2,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::routing::post;
 use serde_json::Value;
 use std::collections::VecDeque;
@@ -11,6 +11,8 @@ use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Received {
+    /// The path posted to (`/hook`, or more of it, e.g. `/hook/messages-upsert`).
+    pub path: String,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -43,12 +45,17 @@ pub struct Receiver {
 
 async fn record(
     State(inner): State<Arc<Mutex<Inner>>>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, &'static str) {
     let mut inner = inner.lock().unwrap();
     let status = inner.script.pop_front().unwrap_or(200);
-    inner.received.push(Received { headers, body });
+    inner.received.push(Received {
+        path: uri.path().to_owned(),
+        headers,
+        body,
+    });
     (StatusCode::from_u16(status).unwrap(), "ok")
 }
 
@@ -64,6 +71,7 @@ impl Receiver {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = axum::Router::new()
             .route("/hook", post(record))
+            .route("/hook/{*rest}", post(record))
             .with_state(inner.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Self {

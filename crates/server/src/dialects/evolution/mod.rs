@@ -9,6 +9,8 @@ mod auth;
 mod body;
 mod chat;
 mod error;
+mod event_names;
+mod events;
 mod group;
 mod instance;
 mod message;
@@ -18,7 +20,7 @@ mod webhook;
 mod welcome;
 
 use super::DialectLimits;
-use crate::services::Gateway;
+use crate::services::{Gateway, WebhookRenderer};
 use axum::extract::{DefaultBodyLimit, FromRef};
 use std::sync::Arc;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,6 +36,12 @@ pub struct EvolutionSettings {
 
 /// The OpenAPI tag of every route of the dialect.
 pub const TAG: &str = "evolution";
+
+/// The renderer of Evolution-format webhooks; `server_url` is the gateway's public base URL
+/// (what their `server_url` shows).
+pub fn webhook_renderer(server_url: String) -> Arc<dyn WebhookRenderer> {
+    Arc::new(events::EvolutionWebhooks::new(server_url))
+}
 
 /// The dialect's routes.
 pub fn routes<S>(limits: DialectLimits) -> OpenApiRouter<S>
