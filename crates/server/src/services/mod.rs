@@ -31,6 +31,7 @@ mod labels;
 mod linking;
 mod lookups;
 mod media;
+mod message_search;
 mod messages;
 mod meta_webhooks;
 mod newsletters;
@@ -68,9 +69,11 @@ pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
 pub use idempotency::IdempotentStart;
 pub use instances::{CreatedInstance, InstanceUpdateRequest, NewInstanceRequest};
 pub use linking::ConnectRequest;
+pub use message_search::MessageQuery;
 pub use messages::{MessageListQuery, MessageView};
 pub use number_checks::NumberCheckSettings;
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
+pub use presence::MAX_PRESENCE_MS;
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{
     SandboxCallRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
@@ -85,6 +88,12 @@ pub use webhooks::{
     WebhookRequest,
 };
 
+/// More of them, for the dialects (which reach neither the store nor the engines).
+pub use wagate_engine::{
+    GroupChange, GroupInfo, GroupMember, GroupSettingsChange, MemberAction, MemberOutcome,
+    MemberResult, MemberRole, NewGroup, NumberCheck, PrivacySetting, PrivacyValue,
+};
+pub use wagate_store::{ChatSummary, ContactRecord, MediaRecord, Page};
 /// The records services answer with, for the routers (native and dialects) to render.
 pub use wagate_store::{Direction, InstanceRecord, MessageRecord};
 
@@ -129,6 +138,8 @@ pub struct Gateway {
     pub(crate) label_ids: moka::sync::Cache<wagate_core::InstanceId, Arc<tokio::sync::Mutex<()>>>,
     /// The operator's default account, once made (see `dialect_principal`).
     pub(crate) operator_default: Arc<std::sync::OnceLock<wagate_core::AccountId>>,
+    /// The chats showing a presence for a while.
+    pub(crate) presence_timers: Arc<presence::PresenceTimers>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -173,6 +184,7 @@ impl Gateway {
             number_checks: Arc::new(number_checks::NumberChecks::new(Default::default())),
             push_names: Arc::new(contacts::KnownPushNames::new()),
             operator_default: Arc::default(),
+            presence_timers: Arc::default(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),
