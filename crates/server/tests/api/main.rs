@@ -22,6 +22,7 @@ mod docs;
 mod error_envelope;
 mod event_schemas;
 mod events;
+mod evolution_chat;
 mod groups;
 mod http_edge;
 mod idempotency;
