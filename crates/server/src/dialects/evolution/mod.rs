@@ -12,6 +12,9 @@ mod chat_lists;
 mod chat_messages;
 mod error;
 mod group;
+mod group_invites;
+mod group_members;
+mod group_shapes;
 mod instance;
 mod message;
 mod message_types;
@@ -41,7 +44,9 @@ where
 {
     let sends = message::routes().layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
     // A picture may come inline as base64, like a send's media.
-    let pictures = chat::picture_routes().layer(DefaultBodyLimit::max(limits.send_json));
+    let pictures = chat::picture_routes()
+        .merge(group::picture_routes())
+        .layer(DefaultBodyLimit::max(limits.send_json));
     OpenApiRouter::new()
         .merge(welcome::routes())
         .merge(instance::routes())

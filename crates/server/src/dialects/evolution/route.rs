@@ -55,6 +55,27 @@ pub fn param<'a>(query: &'a HashMap<String, String>, name: &str) -> Option<&'a s
         .filter(|value| !value.is_empty())
 }
 
+/// The group a route acts on: `groupJid` from the body, else from the query, with `@g.us`
+/// added when it is missing (as Evolution does).
+pub fn group_jid(body: Option<&str>, query: &HashMap<String, String>) -> EvoResult<String> {
+    let raw = body
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .or_else(|| param(query, "groupJid"))
+        .ok_or_else(|| EvoError {
+            status: StatusCode::BAD_REQUEST,
+            messages: vec![
+                "The group id needs to be informed in the query".to_owned(),
+                "ex: \"groupJid=120362@g.us\"".to_owned(),
+            ],
+        })?;
+    Ok(if raw.ends_with("@g.us") {
+        raw.to_owned()
+    } else {
+        format!("{raw}@g.us")
+    })
+}
+
 /// The JID an Evolution `number` names, read as Evolution reads it: a JID stays as it is (a
 /// device suffix dropped), a group id without its server (with a dash and 24 characters or
 /// more, or 18 digits and more) gets `@g.us`, anything else is a phone number's digits.
@@ -137,6 +158,19 @@ pub fn integer(value: Option<&Value>, field: &str) -> EvoResult<Option<i64>> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_group_comes_from_the_body_or_the_query_and_gets_its_server() {
+        let query = HashMap::from([("groupJid".to_owned(), "120363000000000001".to_owned())]);
+        assert_eq!(group_jid(None, &query).unwrap(), "120363000000000001@g.us");
+        assert_eq!(
+            group_jid(Some("120363000000000002@g.us"), &query).unwrap(),
+            "120363000000000002@g.us"
+        );
+        let error = group_jid(Some(" "), &HashMap::new()).unwrap_err();
+        assert_eq!(error.status, StatusCode::BAD_REQUEST);
+        assert_eq!(error.messages.len(), 2);
+    }
 
     #[test]
     fn numbers_read_as_evolution_reads_them() {
