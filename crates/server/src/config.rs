@@ -30,6 +30,7 @@ pub struct Config {
     pub sandbox: SandboxSettings,
     pub cloud: CloudConfig,
     pub web: WebEngineConfig,
+    pub evolution: EvolutionConfig,
     pub secrets: SecretsConfig,
     pub log: LogConfig,
 }
@@ -305,6 +306,28 @@ impl WebEngineConfig {
     }
 }
 
+/// The Evolution API dialect.
+#[derive(Clone, Debug, Deserialize)]
+pub struct EvolutionConfig {
+    /// The engine an instance created with `"integration": "WHATSAPP-BAILEYS"` (or none) runs
+    /// on: `web`, or `sandbox` to try Evolution clients against the simulated network.
+    pub linked_device_engine: String,
+}
+
+impl EvolutionConfig {
+    pub fn linked_device_engine(&self) -> Result<wagate_core::EngineKind, String> {
+        match self.linked_device_engine.trim().parse() {
+            Ok(engine @ (wagate_core::EngineKind::Web | wagate_core::EngineKind::Sandbox)) => {
+                Ok(engine)
+            }
+            _ => Err(format!(
+                "evolution.linked_device_engine must be \"web\" or \"sandbox\", not {:?}",
+                self.linked_device_engine
+            )),
+        }
+    }
+}
+
 /// The key secrets are sealed with; empty means the one in `data_dir/secrets.key`.
 #[derive(Clone, Deserialize)]
 pub struct SecretsConfig {
@@ -369,6 +392,9 @@ impl Config {
                 Err(ConfigError::Rule(message.to_owned()))
             }
         };
+        self.evolution
+            .linked_device_engine()
+            .map_err(ConfigError::Rule)?;
         rule(
             self.database.max_connections > 0,
             "database.max_connections must be at least 1",

@@ -190,6 +190,14 @@ impl Server {
             },
             head: serve_settings.head,
             stream_heartbeat: Duration::from_secs_f64(config.streams.heartbeat_secs),
+            dialects: dialects::DialectSettings {
+                evolution: dialects::evolution::EvolutionSettings {
+                    linked_device_engine: config
+                        .evolution
+                        .linked_device_engine()
+                        .map_err(anyhow::Error::msg)?,
+                },
+            },
             shutdown: shutdown.clone(),
         })
         .layer(tower_http::trace::TraceLayer::new_for_http());

@@ -51,7 +51,7 @@ macro_rules! select_instances {
         concat!(
             "SELECT id, account_id, name, engine, status, status_reason, linked, me_phone, me_jid,
                  me_push_name, me_lid, qr_code, qr_expires_at, pairing_code, created_at, updated_at,
-                 settings, linked_at, capped_until, paused_until
+                 settings, linked_at, capped_until, paused_until, qr_count
              FROM instances ",
             $($rest),*
         )
@@ -74,6 +74,7 @@ struct InstanceRow {
     qr_code: Option<String>,
     qr_expires_at: Option<i64>,
     pairing_code: Option<String>,
+    qr_count: i64,
     created_at: i64,
     updated_at: i64,
     settings: Option<String>,
@@ -115,6 +116,7 @@ impl TryFrom<InstanceRow> for InstanceRecord {
             qr_code: row.qr_code,
             qr_expires_at: row.qr_expires_at.map(from_millis),
             pairing_code: row.pairing_code,
+            qr_count: row.qr_count,
             created_at: from_millis(row.created_at),
             updated_at: from_millis(row.updated_at),
             settings,
@@ -174,6 +176,7 @@ impl Store {
             qr_code: None,
             qr_expires_at: None,
             pairing_code: None,
+            qr_count: 0,
             created_at: from_millis(now),
             updated_at: from_millis(now),
             settings: settings.clone(),
@@ -208,7 +211,8 @@ impl Store {
             .bind(record.id.as_str())
             .bind(now)
             .execute(&mut *tx)
-            .await?;
+            .await
+            .map_err(|e| StoreError::conflict_on_unique(e, "a key with this secret"))?;
             if let Some(credentials) = cloud {
                 upsert_cloud_number!(tx, &record.id, credentials);
             }
@@ -368,10 +372,17 @@ impl Store {
             let Some((state, events)) = decide(&current) else { return Ok(None) };
             let now = now_millis();
             let me = state.me.as_ref();
+            let qr_count = match &state.qr {
+                None if state.pairing_code.is_none() => 0,
+                Some(qr) if current.qr_code.as_deref() != Some(qr.code.as_str()) => {
+                    current.qr_count + 1
+                }
+                _ => current.qr_count,
+            };
             sqlx::query(
                 "UPDATE instances SET status = $2, status_reason = $3, linked = $4, me_phone = $5,
                      me_jid = $6, me_push_name = $7, qr_code = $8, qr_expires_at = $9,
-                     pairing_code = $10, updated_at = $11, me_lid = $12,
+                     pairing_code = $10, updated_at = $11, me_lid = $12, qr_count = $13,
                      linked_at = CASE WHEN $4 = 1 THEN COALESCE(linked_at, $11) ELSE linked_at END
                  WHERE id = $1",
             )
@@ -387,6 +398,7 @@ impl Store {
             .bind(state.pairing_code.clone())
             .bind(now)
             .bind(me.and_then(|m| m.lid.clone()))
+            .bind(qr_count)
             .execute(&mut *tx)
             .await?;
             append_events!(tx, backend, events);
@@ -398,6 +410,7 @@ impl Store {
                 qr_code: state.qr.as_ref().map(|q| q.code.clone()),
                 qr_expires_at: state.qr.as_ref().map(|q| q.expires_at),
                 pairing_code: state.pairing_code,
+                qr_count,
                 updated_at: from_millis(now),
                 linked_at: current.linked_at.or(state.linked.then(|| from_millis(now))),
                 ..current

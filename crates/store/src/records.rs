@@ -47,6 +47,8 @@ pub struct InstanceRecord {
     pub qr_code: Option<String>,
     pub qr_expires_at: Option<DateTime<Utc>>,
     pub pairing_code: Option<String>,
+    /// How many QR codes the current linking attempt has shown.
+    pub qr_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub settings: InstanceSettings,

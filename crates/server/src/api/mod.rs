@@ -36,7 +36,7 @@ mod pictures;
 mod presence;
 mod privacy;
 mod profiles;
-mod qr;
+
 mod rate_limit;
 mod request_head;
 mod sandbox;
@@ -65,6 +65,8 @@ pub struct AppState {
     pub head: HeadLimits,
     /// How often an idle live stream sends a heartbeat.
     pub stream_heartbeat: std::time::Duration,
+    /// What the compatibility dialects are set to.
+    pub dialects: crate::dialects::DialectSettings,
     /// Cancelled when the server stops: live streams end then, so shutdown does not wait on
     /// clients that never hang up.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -163,10 +165,13 @@ pub fn router(state: AppState) -> Router {
     let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(uploads)
         .merge(inline_media)
-        .merge(crate::dialects::routes(crate::dialects::DialectLimits {
-            send_json: limits.send_json,
-            upload: limits.upload,
-        }))
+        .merge(crate::dialects::routes(
+            crate::dialects::DialectLimits {
+                send_json: limits.send_json,
+                upload: limits.upload,
+            },
+            state.dialects,
+        ))
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))
         .routes(routes!(accounts::me))

@@ -22,11 +22,17 @@ pub struct DialectLimits {
     pub upload: usize,
 }
 
+/// How the dialects are set up (from the configuration).
+#[derive(Clone, Copy, Debug)]
+pub struct DialectSettings {
+    pub evolution: evolution::EvolutionSettings,
+}
+
 /// Every dialect's routes, for any router state that holds the gateway.
-pub fn routes<S>(limits: DialectLimits) -> OpenApiRouter<S>
+pub fn routes<S>(limits: DialectLimits, settings: DialectSettings) -> OpenApiRouter<S>
 where
     S: Clone + Send + Sync + 'static,
     Arc<Gateway>: FromRef<S>,
 {
-    evolution::routes(limits)
+    evolution::routes(limits).layer(axum::Extension(settings.evolution))
 }

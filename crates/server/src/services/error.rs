@@ -54,6 +54,14 @@ impl ServiceError {
         errors.push(field, message);
         Self::Validation(errors)
     }
+
+    /// What already exists, when the database refused a duplicate (a taken instance name).
+    pub fn duplicate(&self) -> Option<&str> {
+        match self {
+            Self::Store(StoreError::Conflict(what)) => Some(what),
+            _ => None,
+        }
+    }
 }
 
 impl From<ValidationErrors> for ServiceError {

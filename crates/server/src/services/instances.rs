@@ -22,7 +22,15 @@ pub struct NewInstanceRequest {
     pub settings: Option<InstanceSettings>,
     /// The Cloud API number's credentials; required with `"engine": "cloud"`.
     pub cloud: Option<super::CloudCredentialsRequest>,
+    /// The instance key, chosen by the caller (as Evolution's `token`) instead of generated:
+    /// 16 to 200 visible characters. Stored only as its hash, like every key.
+    #[serde(rename = "apiKey")]
+    #[schema(example = "0c7f6a0e-6a4f-4d0e-9a51-3d2f8b1c9e77")]
+    pub api_key: Option<String>,
 }
+
+/// Bounds of a chosen instance key.
+const CHOSEN_KEY_CHARS: std::ops::RangeInclusive<usize> = 16..=200;
 
 /// `PATCH /api/v1/instances/{id}`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -185,6 +193,15 @@ impl Gateway {
                 }
             }
         }
+        if let Some(key) = &request.api_key
+            && (!CHOSEN_KEY_CHARS.contains(&key.chars().count())
+                || !key.chars().all(|c| c.is_ascii_graphic()))
+        {
+            errors.push(
+                "apiKey",
+                "must be 16 to 200 visible ASCII characters (no spaces)",
+            );
+        }
         let settings = request.settings.unwrap_or_default();
         if let Err(invalid) = settings.validate() {
             errors.0.extend(invalid.0);
@@ -228,7 +245,13 @@ impl Gateway {
             }
             None => None,
         };
-        let (key_id, api_key, hash) = generate_key(KeyKind::Instance);
+        let (key_id, api_key, hash) = match request.api_key {
+            Some(chosen) => {
+                let hash = super::hash_key(&chosen);
+                (wagate_core::ApiKeyId::generate(), chosen, hash)
+            }
+            None => generate_key(KeyKind::Instance),
+        };
         let instance = self
             .store
             .create_instance(

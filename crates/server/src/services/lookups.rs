@@ -96,6 +96,7 @@ mod tests {
             qr_code: None,
             qr_expires_at: None,
             pairing_code: None,
+            qr_count: 0,
             created_at: now,
             updated_at: now,
             settings: InstanceSettings::default(),

@@ -42,6 +42,7 @@ mod paging;
 pub mod pictures;
 mod presence;
 pub mod profiles;
+pub mod qr_image;
 mod queue_control;
 mod rate_limits;
 mod sandbox;

@@ -56,6 +56,10 @@ impl EvoError {
 
 impl From<ServiceError> for EvoError {
     fn from(error: ServiceError) -> Self {
+        // Evolution answers a taken instance name with 403.
+        if let Some(what) = error.duplicate() {
+            return Self::new(StatusCode::FORBIDDEN, format!("{what} is already in use"));
+        }
         let status = match &error {
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
             ServiceError::Forbidden(_) | ServiceError::Conflict(_) => StatusCode::FORBIDDEN,

@@ -33,6 +33,13 @@ use utoipa_axum::router::OpenApiRouter;
 
 pub use error::{EvoError, EvoErrorBody};
 
+/// How the dialect is set up.
+#[derive(Clone, Copy, Debug)]
+pub struct EvolutionSettings {
+    /// The engine of `WHATSAPP-BAILEYS` instances.
+    pub linked_device_engine: wagate_core::EngineKind,
+}
+
 /// The OpenAPI tag of every route of the dialect.
 pub const TAG: &str = "evolution";
 

@@ -1,4 +1,5 @@
-//! QR codes rendered as PNG, for `<img>` tags and for phones to scan from a screen.
+//! QR codes rendered as PNG, for `<img>` tags and for phones to scan from a screen; the native
+//! API and the dialects (Evolution answers the QR as a `data:` URL) show the same image.
 
 use base64::Engine as _;
 use image::Luma;
