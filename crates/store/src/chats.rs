@@ -86,6 +86,12 @@ const COUNT_CHATS: &str = concat!(
     "SELECT COUNT(DISTINCT m.chat_jid) ",
     chat_messages_since_cleared!()
 );
+const ONE_CHAT: &str = concat!(
+    "SELECT m.chat_jid, COUNT(*) AS messages,
+        COALESCE(SUM(CASE WHEN m.direction = 'inbound' AND m.read_at IS NULL THEN 1 ELSE 0 END), 0) AS unread ",
+    chat_messages_since_cleared!(),
+    " AND m.chat_jid = $2 GROUP BY m.chat_jid"
+);
 const LAST_MESSAGE: &str = concat!(
     "SELECT ",
     message_columns!(),
@@ -183,6 +189,49 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Page { items, total })
+    }
+
+    /// One chat of an instance, as [`Store::list_chats`] shows it; `None` when it has no
+    /// message (since it was deleted, if it was).
+    pub async fn chat_summary(
+        &self,
+        instance: &InstanceId,
+        chat_jid: &str,
+    ) -> Result<Option<ChatSummary>> {
+        let found = on_pool!(self, pool => {
+            let row: Option<ChatRow> = sqlx::query_as(ONE_CHAT)
+                .bind(instance.as_str())
+                .bind(chat_jid)
+                .fetch_optional(pool)
+                .await?;
+            match row {
+                None => None,
+                Some(row) => {
+                    let last: MessageRow = sqlx::query_as(LAST_MESSAGE)
+                        .bind(instance.as_str())
+                        .bind(chat_jid)
+                        .fetch_one(pool)
+                        .await?;
+                    let state: Option<ChatStateRow> = sqlx::query_as(CHAT_STATE)
+                        .bind(instance.as_str())
+                        .bind(chat_jid)
+                        .fetch_optional(pool)
+                        .await?;
+                    Some((row, last, state))
+                }
+            }
+        });
+        found
+            .map(|(row, last, state)| {
+                Ok(ChatSummary {
+                    chat_jid: row.chat_jid,
+                    messages: row.messages,
+                    unread: row.unread,
+                    last_message: last.try_into()?,
+                    state: state.map(ChatStateRow::into_state).unwrap_or_default(),
+                })
+            })
+            .transpose()
     }
 
     /// Records what the number set on a chat; answers the chat's state after it.
@@ -316,6 +365,56 @@ mod tests {
                 "deleting a chat resets all but its disappearing messages"
             );
             assert_eq!(store.chat_state(&instance.id, chat).await.unwrap(), state);
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn one_chat_is_summarised_until_it_is_deleted() {
+        on_both_backends(|store| async move {
+            let instance = account_with_instance(&store, "sales").await;
+            let chat = "15550002222@s.whatsapp.net";
+            let sent = store
+                .insert_outbound_message(crate::messages::tests::text(&instance, "hi"), |_| {
+                    Vec::new()
+                })
+                .await
+                .unwrap();
+            store
+                .set_chat_state(&instance.id, chat, ChatStateChange::Pinned(true))
+                .await
+                .unwrap();
+            let summary = store
+                .chat_summary(&instance.id, chat)
+                .await
+                .unwrap()
+                .expect("a chat");
+            assert_eq!(summary.chat_jid, chat);
+            assert_eq!((summary.messages, summary.unread), (1, 0));
+            assert_eq!(summary.last_message.id, sent.id);
+            assert!(summary.state.pinned);
+            assert_eq!(
+                store.list_chats(&instance.id, 10, 0).await.unwrap().items,
+                vec![summary]
+            );
+            assert!(
+                store
+                    .chat_summary(&instance.id, "15550003333@s.whatsapp.net")
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            store
+                .set_chat_state(&instance.id, chat, ChatStateChange::Deleted)
+                .await
+                .unwrap();
+            assert!(
+                store
+                    .chat_summary(&instance.id, chat)
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
         })
         .await;
     }

@@ -157,6 +157,19 @@ impl Gateway {
         Ok((chats, page, limit))
     }
 
+    /// One chat of the instance, as the chat list shows it; `None` when it has no message
+    /// (since it was deleted, if it was).
+    pub async fn chat_summary(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        chat: &str,
+    ) -> ServiceResult<Option<ChatSummary>> {
+        let chat = parse_chat(chat)?.to_string();
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        Ok(self.store.chat_summary(&instance.id, &chat).await?)
+    }
+
     /// A chat's messages, newest first; since its deletion when it was deleted.
     pub async fn chat_messages(
         &self,

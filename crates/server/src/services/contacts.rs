@@ -85,6 +85,24 @@ impl Gateway {
         Ok((contacts, page, limit))
     }
 
+    /// What the gateway knows of one contact of the instance (their saved and shown names),
+    /// by phone number or user JID; `None` when it knows nothing of them.
+    pub async fn find_contact(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        phone: &str,
+    ) -> ServiceResult<Option<ContactRecord>> {
+        let phone = wagate_core::Recipient::parse(phone)
+            .ok()
+            .and_then(|recipient| recipient.jid().phone())
+            .ok_or_else(|| {
+                ServiceError::field("phone", format!("'{phone}' is not a phone number"))
+            })?;
+        let instance = self.resolve_instance(principal, id_or_name).await?;
+        self.known_contact(&instance.id, &phone).await
+    }
+
     /// Saves contacts' names in the number's address book, then in the gateway; answers the
     /// contacts as saved. A contact WhatsApp refuses stops the rest; those before it are kept.
     pub async fn save_contacts(

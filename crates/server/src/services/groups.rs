@@ -3,7 +3,7 @@
 //! and `group.participants_updated` events.
 
 use super::event_payloads::rfc3339;
-use super::{Gateway, Principal, ServiceError, ServiceResult};
+use super::{Gateway, Principal, SendRequest, ServiceError, ServiceResult};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use wagate_core::{Capability, EventKind, InstanceId, Jid, JidKind, PhoneNumber, Recipient};
@@ -11,7 +11,7 @@ use wagate_engine::{
     GroupActivity, GroupChange, GroupEvent, GroupInfo, GroupSettingsChange, JoinRequest,
     MemberAction, MemberResult, NewGroup, Session,
 };
-use wagate_store::NewEvent;
+use wagate_store::{MessageRecord, NewEvent};
 
 const WHAT: &str = "manage groups";
 /// WhatsApp's limits on a group's subject and description.
@@ -180,6 +180,11 @@ fn invite_code(invite: &str) -> ServiceResult<&str> {
         })
 }
 
+/// The link an invite code opens.
+pub fn invite_link(code: &str) -> String {
+    format!("https://chat.whatsapp.com/{code}")
+}
+
 /// What joining by invite gave.
 pub enum JoinAnswer {
     Joined(GroupInfo),
@@ -278,6 +283,38 @@ impl Gateway {
         let group = parse_group(group)?;
         let session = self.groups_session(principal, id_or_name).await?;
         Ok(session.group_invite(&group, revoke).await?)
+    }
+
+    /// Sends the group's invite link to each of `numbers` (phone numbers or user JIDs) as a
+    /// text, after `note` when there is one; each is queued like any send. Answers the link
+    /// and the queued messages. The numbers are all checked before anything is queued.
+    pub async fn send_group_invite(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        group: &str,
+        numbers: &[String],
+        note: Option<&str>,
+    ) -> ServiceResult<(String, Vec<MessageRecord>)> {
+        let recipients = parse_members("numbers", numbers)?;
+        let code = self
+            .group_invite(principal, id_or_name, group, false)
+            .await?;
+        let link = invite_link(&code);
+        let text = match note.map(str::trim).filter(|note| !note.is_empty()) {
+            Some(note) => format!("{note}\n\n{link}"),
+            None => link.clone(),
+        };
+        let mut queued = Vec::with_capacity(recipients.len());
+        for recipient in recipients {
+            let request = SendRequest {
+                to: Some(recipient.to_string()),
+                text: Some(text.clone()),
+                ..Default::default()
+            };
+            queued.push(self.send_message(principal, id_or_name, request).await?);
+        }
+        Ok((link, queued))
     }
 
     /// Joins by invite code or link; answers the group, or its address when the group needs

@@ -18,7 +18,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use wagate_core::{InstanceId, MediaRef};
-use wagate_store::{InstanceRecord, MediaRecord};
+use wagate_store::{InstanceRecord, MediaRecord, MessageRecord};
 
 /// Whose files a request may name by `mediaId` when it acts on an instance.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -274,6 +274,48 @@ impl Gateway {
             sha256: record.sha256,
             file_name: file_name.or(record.file_name),
         })
+    }
+
+    /// The file a media message of the instance carries, whole, found by wagate's id or
+    /// WhatsApp's for the message: for callers that want it inline rather than downloaded
+    /// (Evolution API's `getBase64FromMediaMessage`). A message without a file is refused.
+    pub async fn message_file(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        message_id: &str,
+    ) -> ServiceResult<(MessageRecord, MediaRecord, Vec<u8>)> {
+        use futures_util::StreamExt;
+        let (instance, message) = self
+            .find_instance_message(principal, id_or_name, message_id, None)
+            .await?;
+        let media = message.content.media().ok_or_else(|| {
+            ServiceError::field(
+                "message",
+                format!(
+                    "is a {} message; only images, videos, audio, documents and stickers carry a file",
+                    message.content.type_name()
+                ),
+            )
+        })?;
+        let record = self
+            .store
+            .find_media(
+                &instance.account_id,
+                MediaReach::of(principal).limit(&instance.id),
+                &media.media_id,
+            )
+            .await?
+            .ok_or(ServiceError::NotFound("media"))?;
+        let mut stream = self.open_media(&record).await?;
+        let mut bytes = Vec::with_capacity(usize::try_from(record.size).unwrap_or(0));
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|error| {
+                ServiceError::EngineUnavailable(format!("the media store failed: {error}"))
+            })?;
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((message, record, bytes))
     }
 
     /// The first bytes of a stored file (to tell animated stickers from static ones).

@@ -31,6 +31,7 @@ mod labels;
 mod linking;
 mod lookups;
 mod media;
+mod message_search;
 mod messages;
 mod meta_webhooks;
 mod newsletters;
@@ -70,9 +71,11 @@ pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
 pub use idempotency::IdempotentStart;
 pub use instances::{CreatedInstance, InstanceUpdateRequest, InstanceWebhook, NewInstanceRequest};
 pub use linking::ConnectRequest;
+pub use message_search::MessageQuery;
 pub use messages::{MessageListQuery, MessageView};
 pub use number_checks::NumberCheckSettings;
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
+pub use presence::MAX_PRESENCE_MS;
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{
     SandboxCallRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
@@ -88,6 +91,12 @@ pub use webhooks::{
     ReplayRequest, WebhookRequest,
 };
 
+/// More of them, for the dialects (which reach neither the store nor the engines).
+pub use wagate_engine::{
+    GroupChange, GroupInfo, GroupMember, GroupSettingsChange, MemberAction, MemberOutcome,
+    MemberResult, MemberRole, NewGroup, NumberCheck, PrivacySetting, PrivacyValue,
+};
+pub use wagate_store::{ChatSummary, ContactRecord, MediaRecord, Page};
 /// The records services answer with, for the routers (native and dialects) to render.
 pub use wagate_store::{Direction, InstanceRecord, MessageRecord, WebhookRecord};
 
@@ -134,6 +143,8 @@ pub struct Gateway {
     pub(crate) operator_default: Arc<std::sync::OnceLock<wagate_core::AccountId>>,
     /// The renderers of webhook formats other than native (the dialects').
     pub(crate) webhook_formats: WebhookFormats,
+    /// The chats showing a presence for a while.
+    pub(crate) presence_timers: Arc<presence::PresenceTimers>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -179,6 +190,7 @@ impl Gateway {
             push_names: Arc::new(contacts::KnownPushNames::new()),
             operator_default: Arc::default(),
             webhook_formats: WebhookFormats::default(),
+            presence_timers: Arc::default(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),

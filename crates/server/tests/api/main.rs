@@ -23,6 +23,8 @@ mod error_envelope;
 mod event_schemas;
 mod events;
 mod evolution_webhooks;
+mod evolution_chat;
+mod evolution_groups;
 mod groups;
 mod http_edge;
 mod idempotency;

@@ -8,12 +8,20 @@
 mod auth;
 mod body;
 mod chat;
+mod chat_lists;
+mod chat_messages;
 mod error;
 mod event_names;
 mod events;
 mod group;
+mod group_invites;
+mod group_members;
+mod group_shapes;
 mod instance;
 mod message;
+mod message_types;
+mod profile;
+mod route;
 mod settings;
 mod shapes;
 mod webhook;
@@ -50,11 +58,16 @@ where
     Arc<Gateway>: FromRef<S>,
 {
     let sends = message::routes().layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
+    // A picture may come inline as base64, like a send's media.
+    let pictures = chat::picture_routes()
+        .merge(group::picture_routes())
+        .layer(DefaultBodyLimit::max(limits.send_json));
     OpenApiRouter::new()
         .merge(welcome::routes())
         .merge(instance::routes())
         .merge(settings::routes())
         .merge(sends)
+        .merge(pictures)
         .merge(chat::routes())
         .merge(group::routes())
         .merge(webhook::routes())
