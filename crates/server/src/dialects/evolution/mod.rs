@@ -17,8 +17,6 @@ mod group;
 mod group_invites;
 mod group_members;
 mod group_shapes;
-mod instance;
-mod message;
 mod message_types;
 mod profile;
 mod route;
@@ -57,16 +55,13 @@ where
     S: Clone + Send + Sync + 'static,
     Arc<Gateway>: FromRef<S>,
 {
-    let sends = message::routes().layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
     // A picture may come inline as base64, like a send's media.
     let pictures = chat::picture_routes()
         .merge(group::picture_routes())
         .layer(DefaultBodyLimit::max(limits.send_json));
     OpenApiRouter::new()
         .merge(welcome::routes())
-        .merge(instance::routes())
         .merge(settings::routes())
-        .merge(sends)
         .merge(pictures)
         .merge(chat::routes())
         .merge(group::routes())

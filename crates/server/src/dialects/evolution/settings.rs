@@ -43,16 +43,6 @@ pub struct EvoSettings {
 }
 
 impl EvoSettings {
-    pub fn is_empty(&self) -> bool {
-        self.reject_call.is_none()
-            && self.msg_call.is_none()
-            && self.groups_ignore.is_none()
-            && self.always_online.is_none()
-            && self.read_messages.is_none()
-            && self.read_status.is_none()
-            && self.sync_full_history.is_none()
-    }
-
     /// `current` with these changes.
     pub fn applied_to(self, mut current: InstanceSettings) -> InstanceSettings {
         if let Some(on) = self.reject_call {

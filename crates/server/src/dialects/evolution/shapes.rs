@@ -6,18 +6,8 @@
 use crate::services::{Direction, InstanceRecord, MessageRecord};
 use serde_json::{Map, Value, json};
 use wagate_core::{
-    ContactCard, EngineKind, InstanceStatus, InteractiveAction, MediaRef, MessageContent,
-    MessageStatus,
+    ContactCard, InstanceStatus, InteractiveAction, MediaRef, MessageContent, MessageStatus,
 };
-
-/// Evolution's `integration` for an engine.
-pub fn integration(engine: EngineKind) -> &'static str {
-    match engine {
-        EngineKind::Web => "WHATSAPP-BAILEYS",
-        EngineKind::Cloud => "WHATSAPP-BUSINESS",
-        EngineKind::Sandbox => "SANDBOX",
-    }
-}
 
 /// Evolution's connection state: `open`, `connecting` or `close`.
 pub fn connection_state(status: InstanceStatus) -> &'static str {
