@@ -202,6 +202,7 @@ impl Server {
                         .evolution
                         .linked_device_engine()
                         .map_err(anyhow::Error::msg)?,
+                    server_url: config.public_url(local_addr).into(),
                 },
             },
             shutdown: shutdown.clone(),

@@ -82,7 +82,7 @@ const LIST_CHATS: &str = concat!(
     chat_messages_since_cleared!(),
     " GROUP BY m.chat_jid ORDER BY MAX(m.created_at) DESC, m.chat_jid LIMIT $2 OFFSET $3"
 );
-const COUNT_CHATS: &str = concat!(
+pub(crate) const COUNT_CHATS: &str = concat!(
     "SELECT COUNT(DISTINCT m.chat_jid) ",
     chat_messages_since_cleared!()
 );

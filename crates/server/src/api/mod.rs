@@ -170,7 +170,7 @@ pub fn router(state: AppState) -> Router {
                 send_json: limits.send_json,
                 upload: limits.upload,
             },
-            state.dialects,
+            state.dialects.clone(),
         ))
         .routes(routes!(media::download, media::delete))
         .routes(routes!(accounts::create_account, accounts::list_accounts))

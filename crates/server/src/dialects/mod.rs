@@ -23,7 +23,7 @@ pub struct DialectLimits {
 }
 
 /// How the dialects are set up (from the configuration).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct DialectSettings {
     pub evolution: evolution::EvolutionSettings,
 }

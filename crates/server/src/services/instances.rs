@@ -5,7 +5,7 @@ use super::event_payloads;
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use serde::Deserialize;
 use wagate_core::{Capability, EngineKind, InstanceName, InstanceSettings, ValidationErrors};
-use wagate_store::InstanceRecord;
+use wagate_store::{InstanceCounts, InstanceRecord};
 
 /// `POST /api/v1/instances`.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -353,6 +353,22 @@ impl Gateway {
             .await?;
         self.lookups.forget_keys();
         Ok(())
+    }
+
+    /// How much an instance the caller reaches holds: its messages, contacts and chats.
+    pub async fn instance_counts(
+        &self,
+        principal: &Principal,
+        instance: &InstanceRecord,
+    ) -> ServiceResult<InstanceCounts> {
+        let reachable = principal.account()? == &instance.account_id
+            && principal
+                .instance_limit()
+                .is_none_or(|only| only == &instance.id);
+        if !reachable {
+            return Err(ServiceError::NotFound("instance"));
+        }
+        Ok(self.store.instance_counts(&instance.id).await?)
     }
 
     pub fn capabilities(&self, engine: EngineKind) -> &'static [Capability] {

@@ -3,7 +3,7 @@
 //! token, and the admin key acts on the operator's `default` account.
 
 use super::error::EvoError;
-use crate::services::{Caller, Gateway, InstanceRecord, Principal, ServiceError};
+use crate::services::{Caller, Gateway, Principal};
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use std::sync::Arc;
@@ -46,19 +46,5 @@ where
             }
         };
         Ok(Self(gateway.dialect_principal(principal).await?))
-    }
-}
-
-impl EvoCaller {
-    /// The instance named in the path, if the caller may reach it: Evolution's 404 otherwise.
-    pub async fn instance(
-        &self,
-        gateway: &Gateway,
-        name: &str,
-    ) -> Result<InstanceRecord, EvoError> {
-        match gateway.resolve_instance(&self.0, name).await {
-            Err(ServiceError::NotFound(_)) => Err(EvoError::instance_not_found(name)),
-            other => Ok(other?),
-        }
     }
 }

@@ -17,6 +17,8 @@ mod group;
 mod group_invites;
 mod group_members;
 mod group_shapes;
+mod instance;
+mod instance_shapes;
 mod message_types;
 mod profile;
 mod route;
@@ -34,10 +36,12 @@ use utoipa_axum::router::OpenApiRouter;
 pub use error::{EvoError, EvoErrorBody};
 
 /// How the dialect is set up.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct EvolutionSettings {
     /// The engine of `WHATSAPP-BAILEYS` instances.
     pub linked_device_engine: wagate_core::EngineKind,
+    /// The gateway's public base URL, where a `WHATSAPP-BUSINESS` number's Meta webhooks go.
+    pub server_url: Arc<str>,
 }
 
 /// The OpenAPI tag of every route of the dialect.
@@ -61,6 +65,7 @@ where
         .layer(DefaultBodyLimit::max(limits.send_json));
     OpenApiRouter::new()
         .merge(welcome::routes())
+        .merge(instance::routes())
         .merge(settings::routes())
         .merge(pictures)
         .merge(chat::routes())

@@ -6,6 +6,7 @@ use super::TAG;
 use super::auth::EvoCaller;
 use super::body;
 use super::error::{EvoErrorBody, EvoResult};
+use super::route::on;
 use crate::services::{Gateway, InstanceRecord, InstanceUpdateRequest};
 use axum::Json;
 use axum::body::Bytes;
@@ -123,7 +124,10 @@ pub async fn set_settings(
     bytes: Bytes,
 ) -> EvoResult<(StatusCode, Json<Value>)> {
     let changes: EvoSettings = body::json(&bytes)?;
-    let instance = caller.instance(&gateway, &name).await?;
+    let instance = gateway
+        .resolve_instance(&caller.0, &name)
+        .await
+        .map_err(on(&name))?;
     let updated = apply(&gateway, &caller, &instance, changes).await?;
     Ok((
         StatusCode::CREATED,
@@ -148,6 +152,9 @@ pub async fn find_settings(
     caller: EvoCaller,
     Path(name): Path<String>,
 ) -> EvoResult<Json<Value>> {
-    let instance = caller.instance(&gateway, &name).await?;
+    let instance = gateway
+        .resolve_instance(&caller.0, &name)
+        .await
+        .map_err(on(&name))?;
     Ok(Json(view(&instance.settings)))
 }

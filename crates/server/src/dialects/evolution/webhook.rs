@@ -8,7 +8,8 @@ use super::auth::EvoCaller;
 use super::body;
 use super::error::{EvoError, EvoErrorBody, EvoResult};
 use super::event_names::{subscription_kinds, subscription_names};
-use crate::services::{Gateway, InstanceWebhookRequest, ServiceError, WebhookRecord};
+use super::route::on;
+use crate::services::{Gateway, InstanceWebhookRequest, WebhookRecord};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRef, Path, State};
@@ -94,16 +95,14 @@ fn webhook_object(webhook: &WebhookRecord) -> Value {
     })
 }
 
-fn not_found(instance: &str) -> impl Fn(ServiceError) -> EvoError + '_ {
-    move |error| match error {
-        ServiceError::NotFound("instance") => EvoError::instance_not_found(instance),
-        other => other.into(),
-    }
-}
-
 /// The request in the services' terms: Evolution's event names become wagate's.
 fn translate(body: WebhookSetBody) -> EvoResult<InstanceWebhookRequest> {
-    let settings = body.webhook.unwrap_or(body.flat);
+    request_of(body.webhook.unwrap_or(body.flat))
+}
+
+/// One webhook's settings (`/webhook/set`'s, or those `/instance/create` carries) in the
+/// services' terms.
+pub fn request_of(settings: WebhookSettings) -> EvoResult<InstanceWebhookRequest> {
     let url = settings
         .url
         .map(|url| url.trim().to_owned())
@@ -178,7 +177,7 @@ pub async fn set_webhook(
     let (webhook, _) = gateway
         .set_instance_webhook(&principal, &instance, request)
         .await
-        .map_err(not_found(&instance))?;
+        .map_err(on(&instance))?;
     Ok((StatusCode::CREATED, Json(webhook_object(&webhook))))
 }
 
@@ -211,7 +210,7 @@ pub async fn find_webhook(
     let webhook = gateway
         .instance_webhook(&principal, &instance, WebhookFormat::Evolution)
         .await
-        .map_err(not_found(&instance))?;
+        .map_err(on(&instance))?;
     Ok(Json(webhook.as_ref().map_or(Value::Null, webhook_object)))
 }
 
