@@ -384,3 +384,77 @@ async fn the_admin_key_runs_a_single_tenant_install_as_evolutions_global_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_business_instance_is_made_with_its_meta_credentials_and_opened() {
+    let fake = wagate_graph_fake::GraphFake::start().await;
+    fake.add_number(wagate_graph_fake::FakeNumber::example());
+    let base = fake.base_url().to_owned();
+    on_each_backend_with(
+        move |config| {
+            sandbox_baileys(config);
+            config.cloud.base_url = base.clone();
+        },
+        |server| async move {
+            let key = server.account("Acme").await;
+            let made = create(
+                &server,
+                &key,
+                json!({
+                    "instanceName": "shop", "integration": "WHATSAPP-BUSINESS",
+                    "token": "EAAG-good-token", "number": "106540352242922",
+                    "businessId": "102290129340398"
+                }),
+            )
+            .await;
+            let instance = &made["instance"];
+            assert_eq!(instance["integration"], "WHATSAPP-BUSINESS");
+            assert_eq!(instance["status"], "open", "{made}");
+            let id = instance["instanceId"].as_str().unwrap();
+            assert_eq!(
+                instance["webhookWaBusiness"],
+                format!("{}/webhooks/meta/{id}", server.base).as_str()
+            );
+            let verify = instance["accessTokenWaBusiness"].as_str().unwrap();
+            assert!(!verify.is_empty());
+            // The Meta token is no key of wagate's: the instance's own key is `hash`.
+            let token = made["hash"].as_str().unwrap();
+            assert_ne!(token, "EAAG-good-token");
+            assert_eq!(state(&server, token, "shop").await, "open");
+            let (_, listed) = get(&server, &key, "/instance/fetchInstances").await;
+            assert_eq!(listed[0]["integration"], "WHATSAPP-BUSINESS");
+
+            // Meta checks the webhook URL with the verify token it was given.
+            let challenge = server
+                .raw(
+                    Method::GET,
+                    &format!(
+                        "/webhooks/meta/{id}?hub.mode=subscribe&hub.verify_token={verify}&hub.challenge=42"
+                    ),
+                )
+                .await
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(challenge.status(), StatusCode::OK);
+            assert_eq!(challenge.text().await.unwrap(), "42");
+
+            // A token Meta does not know is refused, and leaves the instance to connect later.
+            let (status, body) = evo_post(
+                &server,
+                "/instance/create",
+                &key,
+                json!({ "instanceName": "other", "integration": "WHATSAPP-BUSINESS",
+                        "token": "EAAG-unknown", "number": "106540352242999" }),
+            )
+            .await;
+            let messages = evo_error(status, &body, StatusCode::BAD_REQUEST);
+            assert!(
+                messages.last().unwrap().contains("/instance/connect/other"),
+                "{messages:?}"
+            );
+            server.stop().await;
+        },
+    )
+    .await;
+}
