@@ -2,6 +2,7 @@
 //! Evolution's envelope with its event names and Baileys-shaped data, by the same outbox,
 //! retries, delivery log and replay as native ones.
 
+use crate::evolution_chat::evo;
 use crate::files;
 use crate::receiver::{Received, Receiver, event_names};
 use crate::support::*;
@@ -16,32 +17,13 @@ fn fast_webhooks(config: &mut wagate_server::config::Config) {
     config.webhooks.timeout_secs = 2.0;
 }
 
-/// An Evolution route, called with the `apikey` header as Evolution's clients do.
-async fn evo(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    key: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = server.raw(method, path).await.header("apikey", key);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: {text}"));
-    (status, body)
-}
-
 /// Sets the instance's Evolution webhook; answers Evolution's webhook object.
 async fn set_webhook(server: &TestServer, key: &str, instance: &str, webhook: Value) -> Value {
     let (status, body) = evo(
         server,
         Method::POST,
         &format!("/webhook/set/{instance}"),
-        key,
+        Some(key),
         Some(json!({ "webhook": webhook })),
     )
     .await;
@@ -127,7 +109,7 @@ async fn evolution_webhooks_deliver_inbound_messages_in_evolutions_envelope() {
         assert_eq!(webhook["webhookByEvents"], false);
         assert_eq!(webhook["webhookBase64"], false);
         assert_eq!(webhook["instanceId"], instance_id.as_str());
-        let (status, found) = evo(&server, Method::GET, "/webhook/find/sales", &key, None).await;
+        let (status, found) = evo(&server, Method::GET, "/webhook/find/sales", Some(&key), None).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(found, webhook);
 
@@ -491,11 +473,11 @@ async fn evolution_webhook_settings_are_evolutions_and_the_native_api_shows_them
         let receiver = Receiver::start().await;
         let key = server.account("Acme").await;
         server.instance(&key, "sales").await;
-        let (status, none) = evo(&server, Method::GET, "/webhook/find/sales", &key, None).await;
+        let (status, none) = evo(&server, Method::GET, "/webhook/find/sales", Some(&key), None).await;
         assert_eq!(status, StatusCode::OK);
         assert!(none.is_null(), "{none}");
         let (status, missing) =
-            evo(&server, Method::GET, "/webhook/find/nobody", &key, None).await;
+            evo(&server, Method::GET, "/webhook/find/nobody", Some(&key), None).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(missing["status"], 404);
         assert!(missing["response"]["message"][0].as_str().unwrap().contains("nobody"));
@@ -509,7 +491,7 @@ async fn evolution_webhook_settings_are_evolutions_and_the_native_api_shows_them
             &server,
             Method::POST,
             "/webhook/set/sales",
-            &key,
+            Some(&key),
             Some(json!({ "url": receiver.url, "enabled": true, "events": [], "webhook_by_events": true })),
         )
         .await;
@@ -547,7 +529,7 @@ async fn evolution_webhook_settings_are_evolutions_and_the_native_api_shows_them
             json!({ "webhook": { "enabled": true, "url": "ftp://example.com" } }),
         ] {
             let (status, body) =
-                evo(&server, Method::POST, "/webhook/set/sales", &key, Some(bad.clone())).await;
+                evo(&server, Method::POST, "/webhook/set/sales", Some(&key), Some(bad.clone())).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
             assert_eq!(body["status"], 400);
         }
