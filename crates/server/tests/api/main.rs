@@ -24,6 +24,7 @@ mod event_schemas;
 mod events;
 mod evolution_chat;
 mod evolution_groups;
+mod evolution_messages;
 mod evolution_webhooks;
 mod groups;
 mod http_edge;
