@@ -226,8 +226,8 @@ pub struct StatusBody {
 }
 
 /// A text status's typeface by WhatsApp's number for it, as Evolution passes it through
-/// (0 to 2 and 6 to 10; the retired 3 to 5 show as the system font, as WhatsApp shows them
-/// today), or by wagate's name.
+/// (0 to 2 and 6 to 10; 3 to 5, which name no typeface WhatsApp still has, fall back to the
+/// system font), or by wagate's name.
 fn font(value: &Value) -> EvoResult<StatusFont> {
     if let Some(name) = value.as_str()
         && let Ok(font) = serde_json::from_value(Value::String(name.to_owned()))
