@@ -73,16 +73,21 @@ impl Gateway {
     /// Removes the files of a multipart send that sends nothing.
     pub async fn discard_uploads(&self, files: &[UploadedFile]) {
         for file in files {
-            if let Err(error) = self
-                .store
-                .delete_media(&file.media.account_id, None, &file.media.id)
-                .await
-            {
-                tracing::warn!(media = %file.media.id, %error, "could not forget an upload of a refused send");
-            }
-            if let Err(error) = self.media.delete(&file.media.storage_key).await {
-                tracing::warn!(media = %file.media.id, %error, "could not remove an upload of a refused send");
-            }
+            self.discard_upload(&file.media).await;
+        }
+    }
+
+    /// Removes a file uploaded for a send that sends nothing.
+    pub async fn discard_upload(&self, media: &MediaRecord) {
+        if let Err(error) = self
+            .store
+            .delete_media(&media.account_id, None, &media.id)
+            .await
+        {
+            tracing::warn!(media = %media.id, %error, "could not forget an upload of a refused send");
+        }
+        if let Err(error) = self.media.delete(&media.storage_key).await {
+            tracing::warn!(media = %media.id, %error, "could not remove an upload of a refused send");
         }
     }
 

@@ -82,7 +82,11 @@ pub use sandbox::{
 };
 pub use sandbox_wire::SandboxFaultRequest;
 pub use secrets::{SecretBox, SecretError};
-pub use send_parse::{MAX_TYPING_MS, SendRequest};
+pub use send_parse::{
+    ButtonInput, ContactInput, CtaInput, InteractiveInput, ListInput, ListRowInput,
+    ListSectionInput, LocationInput, MAX_TYPING_MS, MediaInput, PollInput, ReactionInput,
+    SendRequest, TemplateInput,
+};
 pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhook_formats::{NativeEvent, RenderedDelivery, WebhookFormats, WebhookRenderer};
@@ -91,6 +95,8 @@ pub use webhooks::{
     ReplayRequest, WebhookRequest,
 };
 
+/// How reading an uploaded file's bytes failed, for the routers that stream uploads.
+pub use crate::media::MediaError;
 /// More of them, for the dialects (which reach neither the store nor the engines).
 pub use wagate_engine::{
     GroupChange, GroupInfo, GroupMember, GroupSettingsChange, MemberAction, MemberOutcome,

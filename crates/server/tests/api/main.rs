@@ -26,6 +26,7 @@ mod evolution_chat;
 mod evolution_clients;
 mod evolution_groups;
 mod evolution_instances;
+mod evolution_messages;
 mod evolution_story;
 mod evolution_webhooks;
 mod groups;

@@ -27,6 +27,8 @@ where
             .get::<Caller>()
             .ok_or_else(EvoError::unauthorized)?;
         let gateway = Arc::<Gateway>::from_ref(state);
-        Ok(Self(gateway.dialect_principal(caller.principal.clone()).await?))
+        Ok(Self(
+            gateway.dialect_principal(caller.principal.clone()).await?,
+        ))
     }
 }

@@ -10,13 +10,13 @@ use super::auth::EvoCaller;
 use super::body;
 use super::error::{EvoError, EvoErrorBody, EvoResult};
 use super::instance_shapes::{engine_of, integration_of, listed, qr_answer, state_answer};
-use super::route::{created, ok, on, param, required};
+use super::route::{self, created, ok, on, param, required};
 use super::settings::{self, EvoSettings};
 use super::webhook::{WebhookSettings, request_of};
 use super::{EvolutionSettings, TAG};
 use crate::services::{
     CloudCredentialsRequest, CloudNumberView, ConnectRequest, CreatedInstance, Gateway,
-    InstanceRecord, NewInstanceRequest, Principal, ServiceError, WebhookRecord,
+    NewInstanceRequest, ServiceError, WebhookRecord,
 };
 use axum::Extension;
 use axum::body::Bytes;
@@ -68,17 +68,6 @@ struct CreateBody {
 /// Evolution's success answer of the routes that have nothing else to say.
 fn success(message: &str) -> EvoResult<Response> {
     ok(json!({ "status": "SUCCESS", "error": false, "response": { "message": message } }))
-}
-
-async fn instance_of(
-    gateway: &Gateway,
-    caller: &Principal,
-    name: &str,
-) -> EvoResult<InstanceRecord> {
-    gateway
-        .resolve_instance(caller, name)
-        .await
-        .map_err(on(name))
 }
 
 /// The create request in the services' terms.
@@ -266,7 +255,7 @@ pub async fn connect(
     Path(name): Path<String>,
     Query(query): Query<ConnectQuery>,
 ) -> EvoResult<Response> {
-    let instance = instance_of(&gateway, &caller, &name).await?;
+    let instance = route::instance(&gateway, &caller, &name).await?;
     let number = query.number.filter(|number| !number.trim().is_empty());
     let showing_qr = instance.status == InstanceStatus::Qr && instance.qr_code.is_some();
     let showing_code = instance.status == InstanceStatus::Pairing && number.is_none();
@@ -304,7 +293,9 @@ pub async fn connection_state(
     EvoCaller(caller): EvoCaller,
     Path(name): Path<String>,
 ) -> EvoResult<Response> {
-    ok(state_answer(&instance_of(&gateway, &caller, &name).await?))
+    ok(state_answer(
+        &route::instance(&gateway, &caller, &name).await?,
+    ))
 }
 
 /// The instances the key reaches (an instance key: its own), or the one `instanceName` or
@@ -337,7 +328,7 @@ pub async fn fetch_instances(
 ) -> EvoResult<Response> {
     let wanted = param(&query, "instanceName").or_else(|| param(&query, "instanceId"));
     let instances = match wanted {
-        Some(name) => vec![instance_of(&gateway, &caller, name).await?],
+        Some(name) => vec![route::instance(&gateway, &caller, name).await?],
         None => gateway.list_instances(&caller).await?,
     };
     let mut answer = Vec::with_capacity(instances.len());
@@ -449,7 +440,7 @@ pub async fn delete_instance(
     EvoCaller(caller): EvoCaller,
     Path(name): Path<String>,
 ) -> EvoResult<Response> {
-    let instance = instance_of(&gateway, &caller, &name).await?;
+    let instance = route::instance(&gateway, &caller, &name).await?;
     caller.account_manager()?;
     if instance.linked {
         match gateway.logout(&caller, &name).await {

@@ -19,6 +19,11 @@ mod group_members;
 mod group_shapes;
 mod instance;
 mod instance_shapes;
+mod message;
+mod message_bodies;
+mod message_choices;
+mod message_media;
+mod message_media_bodies;
 mod message_types;
 mod profile;
 mod route;
@@ -63,11 +68,16 @@ where
     let pictures = chat::picture_routes()
         .merge(group::picture_routes())
         .layer(DefaultBodyLimit::max(limits.send_json));
+    // A send's file may come inline as base64, or as a form's `file`.
+    let media_sends =
+        message::media_routes().layer(DefaultBodyLimit::max(limits.upload.max(limits.send_json)));
     OpenApiRouter::new()
         .merge(welcome::routes())
         .merge(instance::routes())
         .merge(settings::routes())
         .merge(pictures)
+        .merge(media_sends)
+        .merge(message::routes())
         .merge(chat::routes())
         .merge(group::routes())
         .merge(webhook::routes())

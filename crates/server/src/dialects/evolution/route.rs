@@ -4,7 +4,7 @@
 //! addresses Evolution takes (digits, a JID, a group id with or without `@g.us`).
 
 use super::error::{EvoError, EvoResult};
-use crate::services::ServiceError;
+use crate::services::{Gateway, InstanceRecord, Principal, ServiceError};
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -29,6 +29,18 @@ pub fn on(name: &str) -> impl Fn(ServiceError) -> EvoError + '_ {
         ServiceError::NotFound("instance") => EvoError::instance_not_found(name),
         other => other.into(),
     }
+}
+
+/// The instance the path names, if the caller's key reaches it: Evolution's 404 otherwise.
+pub async fn instance(
+    gateway: &Gateway,
+    caller: &Principal,
+    name: &str,
+) -> EvoResult<InstanceRecord> {
+    gateway
+        .resolve_instance(caller, name)
+        .await
+        .map_err(on(name))
 }
 
 /// A required field the body left out, as Evolution's validator says it.

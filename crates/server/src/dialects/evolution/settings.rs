@@ -6,7 +6,7 @@ use super::TAG;
 use super::auth::EvoCaller;
 use super::body;
 use super::error::{EvoErrorBody, EvoResult};
-use super::route::on;
+use super::route;
 use crate::services::{Gateway, InstanceRecord, InstanceUpdateRequest};
 use axum::Json;
 use axum::body::Bytes;
@@ -124,10 +124,7 @@ pub async fn set_settings(
     bytes: Bytes,
 ) -> EvoResult<(StatusCode, Json<Value>)> {
     let changes: EvoSettings = body::json(&bytes)?;
-    let instance = gateway
-        .resolve_instance(&caller.0, &name)
-        .await
-        .map_err(on(&name))?;
+    let instance = route::instance(&gateway, &caller.0, &name).await?;
     let updated = apply(&gateway, &caller, &instance, changes).await?;
     Ok((
         StatusCode::CREATED,
@@ -152,9 +149,6 @@ pub async fn find_settings(
     caller: EvoCaller,
     Path(name): Path<String>,
 ) -> EvoResult<Json<Value>> {
-    let instance = gateway
-        .resolve_instance(&caller.0, &name)
-        .await
-        .map_err(on(&name))?;
+    let instance = route::instance(&gateway, &caller.0, &name).await?;
     Ok(Json(view(&instance.settings)))
 }
