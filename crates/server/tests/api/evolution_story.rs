@@ -90,7 +90,9 @@ async fn seed_000_story_from_qr_code_to_reply_and_reconnect() {
             .await;
         let activity = server.sandbox_activity(&key, "your-number-id").await;
         assert!(
-            activity.iter().any(|item| item.to_string().contains("Thanks for your message!")),
+            activity
+                .iter()
+                .any(|item| item["kind"] == "message" && item["messageId"] == id),
             "{activity:?}"
         );
 

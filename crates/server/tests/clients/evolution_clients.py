@@ -16,6 +16,7 @@ Usage: evolution_clients.py BASE_URL ACCOUNT_KEY RECEIVER_URL IMAGE_PATH
 import base64
 import json
 import sys
+import warnings
 
 import requests
 
@@ -33,7 +34,7 @@ CUSTOMER = "15550002222"
 
 def check(condition, what, answer):
     if not condition:
-        raise AssertionError(f"{what}: {json.dumps(answer)}")
+        raise AssertionError(f"{what}: {json.dumps(answer, default=str)}")
 
 
 official = EvolutionClient(base_url=base, api_token=key)
@@ -62,6 +63,7 @@ check(state["instance"]["state"] == "open", "connectionState", state)
 
 # pyevolutionapi's WebhookConfig keeps its URL as an HttpUrl, which its own JSON encoding
 # cannot write; the config is built unvalidated so the URL stays text.
+warnings.filterwarnings("ignore", message="Pydantic serializer warnings")
 py = PyEvolutionClient(base_url=base, api_key=key)
 webhook = WebhookConfig.model_construct(
     enabled=True,
@@ -113,7 +115,10 @@ listed = official.instances.fetch_instances()
 mine = [item for item in listed if item["name"] == NAME]
 check(len(mine) == 1 and mine[0]["connectionStatus"] == "open", "fetchInstances", listed)
 typed = py.instance.fetch_instances(instance_name=NAME)
-check(len(typed) == 1 and typed[0].name == NAME, "fetchInstances (typed)", [t.model_dump() for t in typed])
+# Its model reads `instanceName`, which Evolution's listing does not have: `name` falls back
+# to the id.
+instance_id = created["instance"]["instanceId"]
+check(len(typed) == 1 and typed[0].id == instance_id, "fetchInstances (typed)", [t.model_dump() for t in typed])
 
 print(json.dumps({
     "token": token,
