@@ -102,7 +102,9 @@ pub use wagate_engine::{
     GroupChange, GroupInfo, GroupMember, GroupSettingsChange, MemberAction, MemberOutcome,
     MemberResult, MemberRole, NewGroup, NumberCheck, PrivacySetting, PrivacyValue,
 };
-pub use wagate_store::{ChatSummary, ContactRecord, InstanceCounts, MediaRecord, Page};
+pub use wagate_store::{
+    ChatSummary, ContactRecord, InstanceCounts, LabelRecord, MediaRecord, Page,
+};
 /// The records services answer with, for the routers (native and dialects) to render.
 pub use wagate_store::{Direction, InstanceRecord, MessageRecord, WebhookRecord};
 

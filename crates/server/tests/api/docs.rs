@@ -195,6 +195,8 @@ async fn the_openapi_document_covers_every_route() {
         ("/instance/setPresence/{instance}", vec!["post"]),
         ("/instance/logout/{instance}", vec!["delete"]),
         ("/instance/delete/{instance}", vec!["delete"]),
+        ("/label/findLabels/{instance}", vec!["get"]),
+        ("/label/handleLabel/{instance}", vec!["post"]),
         ("/chat/whatsappNumbers/{instance}", vec!["post"]),
         ("/chat/markMessageAsRead/{instance}", vec!["post"]),
         ("/chat/archiveChat/{instance}", vec!["post"]),

@@ -921,6 +921,105 @@ async fn what_wagate_cannot_do_is_said_with_501() {
         )
         .await;
         evo_error(status, &body, StatusCode::UNAUTHORIZED);
+        // Evolution's integrations and sinks wagate does not serve in the dialect.
+        for (method, path) in [
+            (Method::POST, "/proxy/set/sales"),
+            (Method::GET, "/rabbitmq/find/sales"),
+            (Method::POST, "/chatwoot/set/sales"),
+            (Method::GET, "/typebot/fetch/abc123/sales"),
+            (Method::GET, "/template/find/sales"),
+            (Method::POST, "/call/offer/sales"),
+        ] {
+            let (status, body) =
+                evo(&server, method.clone(), path, Some(&key), Some(json!({}))).await;
+            let messages = evo_error(status, &body, StatusCode::NOT_IMPLEMENTED);
+            assert!(
+                messages[0].contains("not available in wagate"),
+                "{path}: {messages:?}"
+            );
+            let (status, body) = evo(&server, method, path, None, None).await;
+            evo_error(status, &body, StatusCode::UNAUTHORIZED);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn labels_are_listed_and_put_on_chats() {
+    on_each_backend(|server| async move {
+        let (key, token) = linked(&server).await;
+        let (status, made) = server
+            .post(
+                "/api/v1/instances/sales/labels",
+                &key,
+                json!({ "name": "Paid", "color": 3 }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{made}");
+        let id = made["data"]["id"].as_str().unwrap().to_owned();
+        let (status, labels) = evo(
+            &server,
+            Method::GET,
+            "/label/findLabels/sales",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{labels}");
+        assert_eq!(
+            labels,
+            json!([{ "id": id, "name": "Paid", "color": 3, "predefinedId": null }])
+        );
+
+        let (status, done) = evo_post(
+            &server,
+            "/label/handleLabel/sales",
+            &token,
+            json!({ "number": "15550002222", "labelId": id, "action": "add" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        assert_eq!(
+            done,
+            json!({ "numberJid": "15550002222@s.whatsapp.net", "labelId": id, "add": true })
+        );
+        let (_, chats) = server
+            .get(&format!("/api/v1/instances/sales/labels/{id}/chats"), &key)
+            .await;
+        assert_eq!(
+            chats["data"],
+            json!(["15550002222@s.whatsapp.net"]),
+            "{chats}"
+        );
+        let (status, done) = evo_post(
+            &server,
+            "/label/handleLabel/sales",
+            &token,
+            json!({ "number": "15550002222", "labelId": id, "action": "remove" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{done}");
+        assert_eq!(done["remove"], true);
+        let (_, chats) = server
+            .get(&format!("/api/v1/instances/sales/labels/{id}/chats"), &key)
+            .await;
+        assert_eq!(chats["data"], json!([]), "{chats}");
+
+        for bad in [
+            json!({ "number": "15550002222", "labelId": id, "action": "toggle" }),
+            json!({ "labelId": id, "action": "add" }),
+        ] {
+            let (status, body) = evo_post(&server, "/label/handleLabel/sales", &token, bad).await;
+            evo_error(status, &body, StatusCode::BAD_REQUEST);
+        }
+        let (status, body) = evo_post(
+            &server,
+            "/label/handleLabel/sales",
+            &token,
+            json!({ "number": "15550002222", "labelId": "999", "action": "add" }),
+        )
+        .await;
+        evo_error(status, &body, StatusCode::NOT_FOUND);
     })
     .await;
 }

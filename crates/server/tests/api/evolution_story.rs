@@ -9,7 +9,7 @@ use crate::support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-fn events<'a>(received: &'a [Received], name: &str) -> Vec<Value> {
+fn events(received: &[Received], name: &str) -> Vec<Value> {
     received
         .iter()
         .map(Received::json)

@@ -19,6 +19,7 @@ mod group_members;
 mod group_shapes;
 mod instance;
 mod instance_shapes;
+mod label;
 mod message;
 mod message_bodies;
 mod message_choices;
@@ -29,6 +30,7 @@ mod profile;
 mod route;
 mod settings;
 mod shapes;
+mod unsupported;
 mod webhook;
 mod welcome;
 
@@ -81,4 +83,6 @@ where
         .merge(chat::routes())
         .merge(group::routes())
         .merge(webhook::routes())
+        .merge(label::routes())
+        .merge(unsupported::routes())
 }
