@@ -88,7 +88,13 @@ impl TestServer {
             base: format!("http://{}", server.local_addr()),
             server: Some(server),
             config,
-            client: reqwest::Client::new(),
+            // The server closes a kept-alive connection idle for `header_read_timeout_secs`
+            // (15 s); a client that reuses one at that moment gets it closed under its request.
+            // Like any client of a server with a keep-alive timeout, drop idle ones before.
+            client: reqwest::Client::builder()
+                .pool_idle_timeout(Duration::from_secs(5))
+                .build()
+                .expect("an HTTP client"),
             clock,
             _dir: dir,
         }
