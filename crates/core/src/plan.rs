@@ -10,16 +10,20 @@ pub enum Plan {
     Basic,
     Pro,
     Enterprise,
+    /// Seed 002's limits: requests a minute per account, and `POST /api/v1/send-message` a
+    /// minute per session (10 and 100 by default).
+    Sessions,
     /// No request limit: the default for accounts on a self-hosted install.
     Unlimited,
 }
 
 impl Plan {
-    pub const ALL: [Plan; 5] = [
+    pub const ALL: [Plan; 6] = [
         Self::Free,
         Self::Basic,
         Self::Pro,
         Self::Enterprise,
+        Self::Sessions,
         Self::Unlimited,
     ];
 
@@ -29,6 +33,7 @@ impl Plan {
             Self::Basic => "basic",
             Self::Pro => "pro",
             Self::Enterprise => "enterprise",
+            Self::Sessions => "sessions",
             Self::Unlimited => "unlimited",
         }
     }
@@ -42,7 +47,7 @@ impl FromStr for Plan {
             .into_iter()
             .find(|plan| plan.as_str() == s.trim())
             .ok_or_else(|| {
-                format!("'{s}' is not a plan (free, basic, pro, enterprise or unlimited)")
+                format!("'{s}' is not a plan (free, basic, pro, enterprise, sessions or unlimited)")
             })
     }
 }

@@ -16,15 +16,28 @@ pub enum WebhookFormat {
     /// Evolution API's envelope (`{event, instance, data, destination, date_time, sender,
     /// server_url, apikey}`) with its event names and Baileys-shaped data.
     Evolution,
+    /// whatsapi.cc's status webhook (seed 004): `{event: "message.status_updated", timestamp,
+    /// data: {messageId, status, to, deliveredAt, readAt, failedAt, errorMessage, metadata}}`.
+    Whatsapi,
+    /// Seed 002's session webhook: `{event, sessionId, timestamp, data}` with its event names
+    /// (`message.received`, `message.sent`, `session.connected`, `session.disconnected`).
+    Sessions,
 }
 
 impl WebhookFormat {
-    pub const ALL: [WebhookFormat; 2] = [Self::Native, Self::Evolution];
+    pub const ALL: [WebhookFormat; 4] = [
+        Self::Native,
+        Self::Evolution,
+        Self::Whatsapi,
+        Self::Sessions,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Native => "native",
             Self::Evolution => "evolution",
+            Self::Whatsapi => "whatsapi",
+            Self::Sessions => "sessions",
         }
     }
 }
@@ -36,7 +49,9 @@ impl FromStr for WebhookFormat {
         Self::ALL
             .into_iter()
             .find(|format| format.as_str() == s)
-            .ok_or_else(|| format!("unknown webhook format '{s}' (native or evolution)"))
+            .ok_or_else(|| {
+                format!("unknown webhook format '{s}' (native, evolution, whatsapi or sessions)")
+            })
     }
 }
 

@@ -26,6 +26,7 @@ pub struct Config {
     pub messages: MessagesConfig,
     pub contacts: ContactsConfig,
     pub limits: LimitsConfig,
+    pub accounts: AccountsConfig,
     pub brokers: BrokersConfig,
     pub media: MediaConfig,
     pub sandbox: SandboxSettings,
@@ -145,6 +146,8 @@ impl BrokersConfig {
 pub struct LimitsConfig {
     pub default_plan: String,
     pub unauthenticated_per_minute: u32,
+    /// `POST /api/v1/send-message` a minute per session on the `sessions` plan.
+    pub sessions_sends_per_minute: u32,
     pub plans: PlanLimits,
 }
 
@@ -155,6 +158,7 @@ pub struct PlanLimits {
     pub basic: u32,
     pub pro: u32,
     pub enterprise: u32,
+    pub sessions: u32,
 }
 
 impl LimitsConfig {
@@ -168,7 +172,38 @@ impl LimitsConfig {
             basic: self.plans.basic,
             pro: self.plans.pro,
             enterprise: self.plans.enterprise,
+            sessions: self.plans.sessions,
+            sessions_sends_per_session: self.sessions_sends_per_minute,
             unauthenticated: self.unauthenticated_per_minute,
+        })
+    }
+}
+
+/// How accounts are made and their keys written.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccountsConfig {
+    /// Anyone may create an account without a key (seed 004's `POST /auth/register`), at
+    /// most 5 a minute per client address.
+    pub registration: bool,
+    /// The plan a registered account gets.
+    pub registration_plan: String,
+    /// `wagate` (`wgk_` + 48 hex) or `whatsapi` (seed 004's `sk_live_` + 48 hex): how new
+    /// account keys are written.
+    pub key_format: String,
+}
+
+impl AccountsConfig {
+    pub fn settings(&self) -> Result<crate::services::AccountSettings, ConfigError> {
+        Ok(crate::services::AccountSettings {
+            registration: self.registration,
+            registration_plan: self
+                .registration_plan
+                .parse()
+                .map_err(|e| ConfigError::Rule(format!("accounts.registration_plan: {e}")))?,
+            key_format: self
+                .key_format
+                .parse()
+                .map_err(|e| ConfigError::Rule(format!("accounts.key_format: {e}")))?,
         })
     }
 }
@@ -402,6 +437,7 @@ impl Config {
         self.evolution
             .linked_device_engine()
             .map_err(ConfigError::Rule)?;
+        self.accounts.settings()?;
         rule(
             {
                 let url = self.server.public_url.trim();

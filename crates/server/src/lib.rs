@@ -114,6 +114,7 @@ impl Server {
         .with_max_bulk_messages(config.messages.max_bulk)
         .with_number_checks(config.contacts.number_checks())
         .with_rate_limits(config.limits.settings()?)
+        .with_account_settings(config.accounts.settings()?)
         .with_cloud(CloudSettings {
             secrets,
             messages_per_second: config.cloud.messages_per_second,
@@ -124,6 +125,14 @@ impl Server {
         .with_webhook_renderer(
             wagate_core::WebhookFormat::Evolution,
             dialects::evolution::webhook_renderer(config.public_url(local_addr)),
+        )
+        .with_webhook_renderer(
+            wagate_core::WebhookFormat::Whatsapi,
+            dialects::whatsapi::webhook_renderer(),
+        )
+        .with_webhook_renderer(
+            wagate_core::WebhookFormat::Sessions,
+            dialects::sessions::webhook_renderer(),
         );
 
         let configured_key = Some(config.admin_key.trim()).filter(|key| !key.is_empty());

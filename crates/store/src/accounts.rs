@@ -10,6 +10,7 @@ struct AccountRow {
     id: String,
     name: String,
     plan: String,
+    email: Option<String>,
     created_at: i64,
 }
 
@@ -21,6 +22,7 @@ impl TryFrom<AccountRow> for AccountRecord {
             plan: row.plan.parse().map_err(StoreError::Corrupt)?,
             id: AccountId::from_trusted(row.id),
             name: row.name,
+            email: row.email,
             created_at: from_millis(row.created_at),
         })
     }
@@ -35,13 +37,28 @@ impl Store {
         key_id: &ApiKeyId,
         key_hash: &str,
     ) -> Result<AccountRecord> {
+        self.create_account_with_email(name, None, plan, key_id, key_hash)
+            .await
+    }
+
+    /// Creates an account with the email it registered with (seed 004's `POST
+    /// /auth/register`) and its first key, atomically.
+    pub async fn create_account_with_email(
+        &self,
+        name: &str,
+        email: Option<&str>,
+        plan: Plan,
+        key_id: &ApiKeyId,
+        key_hash: &str,
+    ) -> Result<AccountRecord> {
         let id = AccountId::generate();
         let now = now_millis();
         in_tx!(self, tx, _backend => {
-            sqlx::query("INSERT INTO accounts (id, name, plan, created_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query("INSERT INTO accounts (id, name, plan, email, created_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id.as_str())
                 .bind(name)
                 .bind(plan.as_str())
+                .bind(email)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
@@ -60,6 +77,7 @@ impl Store {
         Ok(AccountRecord {
             id,
             name: name.to_owned(),
+            email: email.map(str::to_owned),
             plan,
             created_at: from_millis(now),
         })
@@ -67,7 +85,7 @@ impl Store {
 
     pub async fn get_account(&self, id: &AccountId) -> Result<Option<AccountRecord>> {
         let row = on_pool!(self, pool => {
-            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, created_at FROM accounts WHERE id = $1")
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, email, created_at FROM accounts WHERE id = $1")
                 .bind(id.as_str())
                 .fetch_optional(pool)
                 .await?
@@ -112,7 +130,7 @@ impl Store {
             .execute(pool)
             .await?;
             sqlx::query_as::<_, AccountRow>(
-                "SELECT id, name, plan, created_at FROM accounts WHERE operator_default = 1",
+                "SELECT id, name, plan, email, created_at FROM accounts WHERE operator_default = 1",
             )
             .fetch_one(pool)
             .await?
@@ -122,7 +140,7 @@ impl Store {
 
     pub async fn list_accounts(&self) -> Result<Vec<AccountRecord>> {
         let rows = on_pool!(self, pool => {
-            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, created_at FROM accounts ORDER BY created_at, id")
+            sqlx::query_as::<_, AccountRow>("SELECT id, name, plan, email, created_at FROM accounts ORDER BY created_at, id")
                 .fetch_all(pool)
                 .await?
         });
@@ -135,6 +153,49 @@ mod tests {
     use crate::KeyScope;
     use crate::testing::on_both_backends;
     use wagate_core::ApiKeyId;
+
+    #[tokio::test]
+    async fn a_registered_account_keeps_its_email_and_its_key_can_be_replaced() {
+        on_both_backends(|store| async move {
+            let old = ApiKeyId::generate();
+            let account = store
+                .create_account_with_email(
+                    "Your Name",
+                    Some("you@example.com"),
+                    wagate_core::Plan::Free,
+                    &old,
+                    "hash-old",
+                )
+                .await
+                .unwrap();
+            let read = store.get_account(&account.id).await.unwrap().unwrap();
+            assert_eq!(read.email.as_deref(), Some("you@example.com"));
+            assert_eq!(read, account);
+            let new = ApiKeyId::generate();
+            assert!(store.replace_api_key(&old, &new, "hash-new").await.unwrap());
+            assert!(store.find_api_key("hash-old").await.unwrap().is_none());
+            let key = store.find_api_key("hash-new").await.unwrap().unwrap();
+            assert_eq!(key.id, new);
+            assert_eq!(key.scope, KeyScope::Account(account.id.clone()));
+            // Gone keys and admin keys are not replaced.
+            assert!(
+                !store
+                    .replace_api_key(&old, &ApiKeyId::generate(), "hash-3")
+                    .await
+                    .unwrap()
+            );
+            let admin = ApiKeyId::generate();
+            store.add_admin_key(&admin, "hash-admin").await.unwrap();
+            assert!(
+                !store
+                    .replace_api_key(&admin, &ApiKeyId::generate(), "hash-4")
+                    .await
+                    .unwrap()
+            );
+            assert!(store.find_api_key("hash-admin").await.unwrap().is_some());
+        })
+        .await;
+    }
 
     #[tokio::test]
     async fn an_account_is_created_with_its_key() {

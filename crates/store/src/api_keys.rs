@@ -1,6 +1,6 @@
 //! API keys, stored only as hashes of the secret.
 
-use crate::records::{ApiKeyRecord, KeyScope};
+use crate::records::{AccountKeyRecord, ApiKeyRecord, KeyScope};
 use crate::time::{from_millis, now_millis};
 use crate::{Result, Store, StoreError};
 use wagate_core::{AccountId, ApiKeyId, InstanceId};
@@ -64,6 +64,102 @@ impl Store {
         Ok(count > 0)
     }
 
+    /// Replaces an account or instance key with a new one of the same scope (seed 004's
+    /// `POST /auth/me/rotate-key`), atomically: the old key stops working as the new one
+    /// starts. `false` when there is no such key (or it is an admin key, which is configured,
+    /// not rotated).
+    pub async fn replace_api_key(
+        &self,
+        old: &ApiKeyId,
+        new: &ApiKeyId,
+        new_hash: &str,
+    ) -> Result<bool> {
+        in_tx!(self, tx, _backend => {
+            let copied = sqlx::query(
+                "INSERT INTO api_keys (id, secret_hash, scope, account_id, instance_id, name, created_at)
+                 SELECT $2, $3, scope, account_id, instance_id, name, $4 FROM api_keys
+                 WHERE id = $1 AND scope <> 'admin'",
+            )
+            .bind(old.as_str())
+            .bind(new.as_str())
+            .bind(new_hash)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if copied == 1 {
+                sqlx::query("DELETE FROM api_keys WHERE id = $1")
+                    .bind(old.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Ok(copied == 1)
+        })
+    }
+
+    /// Adds a further key to an account (seed 002's personal access tokens), with a name.
+    pub async fn add_account_key(
+        &self,
+        account: &AccountId,
+        key_id: &ApiKeyId,
+        hash: &str,
+        name: Option<&str>,
+    ) -> Result<AccountKeyRecord> {
+        let now = now_millis();
+        on_pool!(self, pool => {
+            sqlx::query(
+                "INSERT INTO api_keys (id, secret_hash, scope, account_id, name, created_at)
+                 VALUES ($1, $2, 'account', $3, $4, $5)",
+            )
+            .bind(key_id.as_str())
+            .bind(hash)
+            .bind(account.as_str())
+            .bind(name)
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(AccountKeyRecord {
+            id: key_id.clone(),
+            name: name.map(str::to_owned),
+            created_at: from_millis(now),
+        })
+    }
+
+    /// An account's own keys (not its instances'), oldest first, without their secrets.
+    pub async fn list_account_keys(&self, account: &AccountId) -> Result<Vec<AccountKeyRecord>> {
+        let rows: Vec<(String, Option<String>, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name, created_at FROM api_keys
+                 WHERE scope = 'account' AND account_id = $1 ORDER BY created_at, id",
+            )
+            .bind(account.as_str())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, created_at)| AccountKeyRecord {
+                id: ApiKeyId::from_trusted(id),
+                name,
+                created_at: from_millis(created_at),
+            })
+            .collect())
+    }
+
+    /// Deletes one of an account's own keys; `false` when the account has no such key.
+    pub async fn delete_account_key(&self, account: &AccountId, key_id: &ApiKeyId) -> Result<bool> {
+        let deleted = on_pool!(self, pool => {
+            sqlx::query("DELETE FROM api_keys WHERE id = $1 AND scope = 'account' AND account_id = $2")
+                .bind(key_id.as_str())
+                .bind(account.as_str())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     /// Adds an admin key unless one with the same hash exists.
     pub async fn add_admin_key(&self, key_id: &ApiKeyId, hash: &str) -> Result<()> {
         on_pool!(self, pool => {
@@ -78,5 +174,65 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::KeyScope;
+    use crate::testing::on_both_backends;
+    use wagate_core::{ApiKeyId, Plan};
+
+    #[tokio::test]
+    async fn account_keys_are_added_listed_without_secrets_and_revoked() {
+        on_both_backends(|store| async move {
+            let first = ApiKeyId::generate();
+            let account = store
+                .create_account("Acme", Plan::Free, &first, "hash-first")
+                .await
+                .unwrap();
+            let other = store
+                .create_account("Other", Plan::Free, &ApiKeyId::generate(), "hash-other")
+                .await
+                .unwrap();
+            let token = ApiKeyId::generate();
+            let added = store
+                .add_account_key(&account.id, &token, "hash-token", Some("ci"))
+                .await
+                .unwrap();
+            assert_eq!(added.name.as_deref(), Some("ci"));
+            let found = store.find_api_key("hash-token").await.unwrap().unwrap();
+            assert_eq!(found.scope, KeyScope::Account(account.id.clone()));
+            let listed = store.list_account_keys(&account.id).await.unwrap();
+            let ids: Vec<_> = listed.iter().map(|key| key.id.clone()).collect();
+            assert_eq!(ids, [first.clone(), token.clone()]);
+            assert_eq!(listed[0].name, None);
+            // A rotated key keeps its name.
+            let rotated = ApiKeyId::generate();
+            assert!(
+                store
+                    .replace_api_key(&token, &rotated, "hash-rotated")
+                    .await
+                    .unwrap()
+            );
+            let listed = store.list_account_keys(&account.id).await.unwrap();
+            assert_eq!(listed[1].name.as_deref(), Some("ci"));
+            assert!(!store.delete_account_key(&other.id, &rotated).await.unwrap());
+            assert!(
+                store
+                    .delete_account_key(&account.id, &rotated)
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !store
+                    .delete_account_key(&account.id, &rotated)
+                    .await
+                    .unwrap()
+            );
+            assert!(store.find_api_key("hash-rotated").await.unwrap().is_none());
+            assert_eq!(store.list_account_keys(&account.id).await.unwrap().len(), 1);
+        })
+        .await;
     }
 }

@@ -199,6 +199,23 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// The numbers whose webhook verify token is `token` (Meta's handshake at a callback
+    /// URL that names no instance: seed 004's `/webhooks/whatsapp`).
+    pub async fn cloud_numbers_by_verify_token(&self, token: &str) -> Result<Vec<CloudNumber>> {
+        let sql = concat!(
+            "SELECT ",
+            cloud_number_columns!(),
+            " FROM cloud_numbers WHERE verify_token = $1 LIMIT 2"
+        );
+        let rows = on_pool!(self, pool => {
+            sqlx::query_as::<_, CloudNumberRow>(sql)
+                .bind(token)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// Forgets an instance's number and credentials; `false` when it had none.
     pub async fn delete_cloud_number(&self, instance: &InstanceId) -> Result<bool> {
         let deleted = on_pool!(self, pool => {

@@ -11,6 +11,9 @@ use wagate_core::{
 pub struct AccountRecord {
     pub id: AccountId,
     pub name: String,
+    /// The address it registered with (seed 004's `POST /auth/register`); none for accounts
+    /// the admin made.
+    pub email: Option<String>,
     pub plan: wagate_core::Plan,
     pub created_at: DateTime<Utc>,
 }
@@ -30,6 +33,15 @@ pub enum KeyScope {
 pub struct ApiKeyRecord {
     pub id: ApiKeyId,
     pub scope: KeyScope,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One of an account's own keys, without its secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AccountKeyRecord {
+    pub id: ApiKeyId,
+    /// The name it was created with (seed 002's personal access tokens have one).
+    pub name: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

@@ -290,6 +290,30 @@ pub async fn get_group(
     Ok(envelope::ok(GroupView::from(group)))
 }
 
+/// A group's participants, with their roles.
+#[utoipa::path(
+    get, path = "/api/v1/instances/{id}/groups/{jid}/participants", tag = "groups",
+    params(
+        ("id" = String, Path, description = "Instance id or name"),
+        ("jid" = String, Path, description = "The group's JID (or its digits)", example = "120363012345678901@g.us"),
+    ),
+    responses(
+        (status = 200, body = Envelope<Vec<GroupMemberView>>),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such instance, or a group the number is not in", body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 501, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+pub async fn group_participants(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path((id, jid)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let group = state.gateway.group(&principal, &id, &jid).await?;
+    Ok(envelope::ok(GroupView::from(group).participants))
+}
+
 async fn changed(
     state: &AppState,
     principal: &Principal,

@@ -159,3 +159,23 @@ pub async fn logout(
     let instance = state.gateway.logout(&principal, &id).await?;
     Ok(envelope::ok(StatusView::from(&instance)))
 }
+
+/// Restart the session: close the connection and connect again with the same device, as
+/// after a network change. The instance stays linked; its status shows the reconnection.
+#[utoipa::path(
+    post, path = "/api/v1/instances/{id}/restart", tag = "instances",
+    params(("id" = String, Path, description = "Instance id or name")),
+    responses(
+        (status = 200, body = Envelope<StatusView>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "Not linked: connect it to link a number", body = ErrorBody),
+    )
+)]
+pub async fn restart(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let instance = state.gateway.restart(&principal, &id).await?;
+    Ok(envelope::ok(StatusView::from(&instance)))
+}

@@ -4,13 +4,12 @@ use super::AppState;
 use super::envelope::{self, Envelope};
 use super::error::{ApiError, ApiResult, ErrorBody};
 use super::views::MediaView;
-use crate::media::MediaError;
+use crate::dialects::multipart::media_chunks;
 use crate::services::Principal;
 use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use futures_util::TryStreamExt;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use wagate_core::ErrorCode;
 
@@ -47,16 +46,10 @@ pub async fn upload(
         }
         let file_name = field.file_name().map(str::to_owned);
         let declared = field.content_type().map(str::to_owned);
-        let chunks = field.map_err(|error| {
-            if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                MediaError::TooLarge { limit: largest }
-            } else {
-                MediaError::Read(error.body_text())
-            }
-        });
+        let chunks = media_chunks(field, largest);
         let record = state
             .gateway
-            .upload_media(&principal, Box::pin(chunks), declared.as_deref(), file_name)
+            .upload_media(&principal, chunks, declared.as_deref(), file_name)
             .await?;
         return Ok(envelope::created(MediaView::from(&record)));
     }

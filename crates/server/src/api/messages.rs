@@ -7,15 +7,11 @@ use super::error::{ApiResult, ErrorBody};
 use super::json;
 use super::media::multipart_error;
 use super::views::{AcceptedMessageView, BulkView, MessageJson};
-use crate::media::MediaError;
-use crate::services::{
-    BulkRequest, FileSendOptions, MessageListQuery, Principal, SendRequest, UploadedFile,
-    file_field, form_flag,
-};
+use crate::dialects::multipart::{FormError, read_file_form};
+use crate::services::{BulkRequest, MessageListQuery, Principal, SendRequest};
 use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::header;
 use axum::response::Response;
-use futures_util::TryStreamExt;
 use wagate_core::ErrorCode;
 
 /// Send a message. JSON: one message of any type (`to` and one content field). Multipart
@@ -115,74 +111,20 @@ async fn send_files(
     state: AppState,
     principal: Principal,
     id: String,
-    mut form: Multipart,
+    form: Multipart,
 ) -> ApiResult<Response> {
-    let largest = state.gateway.largest_media();
-    let mut options = FileSendOptions::default();
-    let mut files = Vec::new();
-    let mut failure = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(error) => {
-                failure = Some(multipart_error(error));
-                break;
+    let form = read_file_form(&state.gateway, &principal, form, None)
+        .await
+        .map_err(|error| match error {
+            FormError::Read(error) => multipart_error(error),
+            FormError::Media(error) => error.into(),
+            wrong @ FormError::WrongField { .. } => {
+                ApiError::new(ErrorCode::BadRequest, wrong.to_string())
             }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if let Some((field_name, kind, _)) = file_field(&name) {
-            let file_name = field.file_name().map(str::to_owned);
-            let declared = field.content_type().map(str::to_owned);
-            let chunks = field.map_err(|error| {
-                if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    MediaError::TooLarge { limit: largest }
-                } else {
-                    MediaError::Read(error.body_text())
-                }
-            });
-            match state
-                .gateway
-                .upload_media(&principal, Box::pin(chunks), declared.as_deref(), file_name)
-                .await
-            {
-                Ok(media) => files.push(UploadedFile {
-                    field: field_name,
-                    kind,
-                    media,
-                }),
-                Err(error) => {
-                    failure = Some(error.into());
-                    break;
-                }
-            }
-            continue;
-        }
-        let value = match field.text().await {
-            Ok(value) => value,
-            Err(error) => {
-                failure = Some(multipart_error(error));
-                break;
-            }
-        };
-        match name.as_str() {
-            "number" | "to" => options.number = Some(value),
-            "group" => options.group = Some(value),
-            "caption" => options.caption = Some(value).filter(|c| !c.is_empty()),
-            "viewOnce" => options.view_once = form_flag(&value),
-            "gif" => options.gif = form_flag(&value),
-            "voice" => options.voice = form_flag(&value),
-            _ => {}
-        }
-    }
-    if let Some(failure) = failure {
-        // Nothing is sent from a form that could not be read whole; what it uploaded goes.
-        state.gateway.discard_uploads(&files).await;
-        return Err(failure);
-    }
+        })?;
     let messages = state
         .gateway
-        .send_uploaded_files(&principal, &id, options, files)
+        .send_uploaded_files(&principal, &id, form.options, form.files)
         .await?;
     Ok(envelope::accepted(
         messages

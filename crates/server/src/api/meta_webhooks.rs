@@ -5,28 +5,12 @@
 use super::AppState;
 use super::envelope::{self, Envelope};
 use super::error::{ApiResult, ErrorBody};
+use crate::services::MetaHandshake;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
-
-/// Meta's subscription check.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct Handshake {
-    /// `subscribe`.
-    #[serde(rename = "hub.mode")]
-    #[param(rename = "hub.mode")]
-    pub mode: Option<String>,
-    /// The instance's verify token.
-    #[serde(rename = "hub.verify_token")]
-    #[param(rename = "hub.verify_token")]
-    pub verify_token: Option<String>,
-    /// Echoed back when the token matches.
-    #[serde(rename = "hub.challenge")]
-    #[param(rename = "hub.challenge")]
-    pub challenge: Option<String>,
-}
+use serde::Serialize;
 
 /// What a delivery did.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -43,7 +27,7 @@ pub struct DeliveryView {
 /// is the instance's (see `GET /api/v1/instances/{id}/cloud`), 403 otherwise.
 #[utoipa::path(
     get, path = "/webhooks/meta/{id}", tag = "cloud", security(()),
-    params(("id" = String, Path, description = "Instance id"), Handshake),
+    params(("id" = String, Path, description = "Instance id"), MetaHandshake),
     responses(
         (status = 200, description = "The challenge", body = String, content_type = "text/plain"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -52,7 +36,7 @@ pub struct DeliveryView {
 pub async fn handshake(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<Handshake>,
+    Query(query): Query<MetaHandshake>,
 ) -> ApiResult<Response> {
     let challenge = state
         .gateway

@@ -23,6 +23,7 @@ use event_docs::EventDocs;
 mod events;
 mod health;
 mod idempotency;
+mod implied_instance;
 mod instances;
 mod json;
 mod labels;
@@ -118,6 +119,9 @@ pub struct BodyLimits {
         (name = "sandbox", description = "The simulated phone of the sandbox engine"),
         (name = "health", description = "Probes"),
         (name = "evolution", description = "Evolution API v2, served as Evolution serves it (seed 000): the `apikey` header (an account key is the global key, an instance key the instance token, the admin key acts on the `default` account), routes ending in the instance name, Evolution's bodies, answers and errors (`{status, error, response: {message}}`)"),
+        (name = "multipart", description = "Seed 003's API, served as its document writes it: `/api/whatsapp/send-text`, `send-photo`, `send-video`, `send-audio`, `send-file` (multipart/form-data), `send-location`, `send-poll`, `send-reaction`, `delete-message` and `GET /api/whatsapp/groups` (each send also without `send-`), with a session's instance key in `X-API-Key` (an account key names the session in `X-Instance-Id`); answers `{success, message, data}`, refusals `{success: false, error, details}` with 400, 401, 404, 413, 415 and 429"),
+        (name = "sessions", description = "Seed 002's sessions API under `/api/v1`: `/whatsapp-sessions` (list, create, show, delete, connect, disconnect, QR code while `CONNECTING`) with a personal access token in `X-API-Token` (an account key) or a session key in `Authorization: Bearer` (an instance key), `POST /send-message` with the type read from the payload and `messageId` at the top of the answer, sessions in the seed's states (`CONNECTING`, `CONNECTED`, `DISCONNECTED`, `LOGGED_OUT`, `FAILED`) and errors with its codes (`SESSION_NOT_FOUND` 404, `SESSION_DISCONNECTED` 409, `VALIDATION_ERROR` 422). Its contacts and groups routes are the native instance routes without the instance (`/api/v1/contacts`, `/api/v1/groups/{jid}/participants`, …)"),
+        (name = "whatsapi", description = "whatsapi.cc (seed 004), served at the root as its docs write it: `Authorization: Bearer <key>`, `POST /send-message` from the account's number (`instance` picks one of several), messages, analytics, the account's Meta credentials and webhook (delivering whatsapi.cc's `message.status_updated` body), `{success, data}` answers and `{success: false, error, details}` errors with whatsapi.cc's statuses (400 for validation)"),
     )
 )]
 struct ApiDoc;
@@ -189,6 +193,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(linking::qr_code))
         .routes(routes!(linking::status))
         .routes(routes!(linking::logout))
+        .routes(routes!(linking::restart))
         .routes(routes!(messages::list_messages))
         .routes(routes!(messages::get_message))
         .routes(routes!(operations::react))
@@ -238,6 +243,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(groups::list_groups, groups::create_group))
         .routes(routes!(groups::join_group))
         .routes(routes!(groups::get_group))
+        .routes(routes!(groups::group_participants))
         .routes(routes!(groups::set_subject))
         .routes(routes!(groups::set_description))
         .routes(routes!(groups::set_settings))
@@ -291,7 +297,7 @@ pub fn router(state: AppState) -> Router {
             .to_pretty_json()
             .expect("the OpenAPI document serialises"),
     );
-    router
+    let routed = router
         .merge(docs::router(openapi_json))
         .fallback(|| async { ApiError::not_found_route() })
         .layer(DefaultBodyLimit::max(limits.json))
@@ -308,5 +314,9 @@ pub fn router(state: AppState) -> Router {
             request_head::layer,
         ))
         .layer(axum::middleware::from_fn(error_envelope::layer))
-        .with_state(state)
+        .with_state(state.clone());
+    // Seed 001's routes without the instance in the path are rewritten before routing, so
+    // this wraps the routed API rather than being one of its layers.
+    let rewrite = axum::middleware::from_fn_with_state(state, implied_instance::layer);
+    Router::new().fallback_service(tower::Layer::layer(&rewrite, routed))
 }

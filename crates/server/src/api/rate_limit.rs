@@ -21,10 +21,15 @@ const UNLIMITED_PATHS: [&str; 2] = ["/healthz", "/readyz"];
 /// Meta's webhooks prove themselves by their signature and come as fast as a number's
 /// traffic: throttling them would only make Meta retry and finally drop them.
 const META_WEBHOOKS: &str = "/webhooks/meta/";
+/// The same, at the callback URL seed 004 documents (its number found from the body).
+const META_WEBHOOK_ROOT: &str = "/webhooks/whatsapp";
 
 pub async fn layer(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if UNLIMITED_PATHS.contains(&path) || path.starts_with(META_WEBHOOKS) {
+    if UNLIMITED_PATHS.contains(&path)
+        || path.starts_with(META_WEBHOOKS)
+        || path == META_WEBHOOK_ROOT
+    {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

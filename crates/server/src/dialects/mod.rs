@@ -7,6 +7,9 @@
 //! the sources to hold that), so every rule stays where the native API finds it too.
 
 pub mod evolution;
+pub mod multipart;
+pub mod sessions;
+pub mod whatsapi;
 
 use crate::services::Gateway;
 use axum::extract::FromRef;
@@ -34,7 +37,11 @@ where
     S: Clone + Send + Sync + 'static,
     Arc<Gateway>: FromRef<S>,
 {
-    evolution::routes(limits).layer(axum::Extension(settings.evolution))
+    evolution::routes(limits)
+        .layer(axum::Extension(settings.evolution))
+        .merge(multipart::routes(limits))
+        .merge(whatsapi::routes(limits))
+        .merge(sessions::routes(limits))
 }
 
 #[cfg(test)]

@@ -166,6 +166,25 @@ impl Gateway {
     }
 }
 
+impl Gateway {
+    /// How many messages the caller's account has sent since it was made (seed 004's
+    /// `messagesSent`): every outbound message, whatever became of it.
+    pub async fn messages_sent(&self, principal: &Principal) -> ServiceResult<i64> {
+        let account = self.current_account(principal).await?;
+        let to = self.now() + Duration::hours(1);
+        let counts = self
+            .store
+            .message_counts(
+                &account.id,
+                principal.instance_limit(),
+                account.created_at,
+                to,
+            )
+            .await?;
+        Ok(counts.iter().map(|count| count.count).sum())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,11 +98,44 @@ pub fn hash_key(key: &str) -> String {
     hex::encode(Sha256::digest(key.as_bytes()))
 }
 
+/// How account keys are written: wagate's `wgk_` + 48 hex characters, or seed 004's
+/// `sk_live_` + 48 hex characters, for clients that check the shape of their key. Admin and
+/// instance keys keep wagate's prefixes either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum KeyFormat {
+    #[default]
+    Wagate,
+    Whatsapi,
+}
+
+impl std::str::FromStr for KeyFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "wagate" => Ok(Self::Wagate),
+            "whatsapi" => Ok(Self::Whatsapi),
+            other => Err(format!(
+                "unknown key format {other:?} (\"wagate\" or \"whatsapi\")"
+            )),
+        }
+    }
+}
+
 /// A new key: its id, the secret to show once, and the hash to store.
 pub fn generate_key(kind: KeyKind) -> (ApiKeyId, String, String) {
+    generate_key_as(kind, KeyFormat::Wagate)
+}
+
+/// A new key written in `format`.
+pub fn generate_key_as(kind: KeyKind, format: KeyFormat) -> (ApiKeyId, String, String) {
     let mut secret = [0u8; 24];
     rand::rng().fill_bytes(&mut secret);
-    let key = format!("{}{}", kind.prefix(), hex::encode(secret));
+    let prefix = match (kind, format) {
+        (KeyKind::Account, KeyFormat::Whatsapi) => "sk_live_",
+        _ => kind.prefix(),
+    };
+    let key = format!("{prefix}{}", hex::encode(secret));
     let hash = hash_key(&key);
     (ApiKeyId::generate(), key, hash)
 }
@@ -193,6 +226,20 @@ mod tests {
         assert_eq!(key.len(), 4 + 48);
         assert_eq!(hash, hash_key(&key));
         assert_ne!(generate_key(KeyKind::Account).1, key);
+    }
+
+    #[test]
+    fn account_keys_may_be_written_as_seed_004_writes_them() {
+        let (_, key, hash) = generate_key_as(KeyKind::Account, KeyFormat::Whatsapi);
+        assert!(key.starts_with("sk_live_"));
+        let hex = &key["sk_live_".len()..];
+        assert_eq!(hex.len(), 48);
+        assert!(hex.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(hash, hash_key(&key));
+        let (_, instance, _) = generate_key_as(KeyKind::Instance, KeyFormat::Whatsapi);
+        assert!(instance.starts_with("wgi_"));
+        assert_eq!("whatsapi".parse(), Ok(KeyFormat::Whatsapi));
+        assert!("sk_live".parse::<KeyFormat>().is_err());
     }
 
     #[test]

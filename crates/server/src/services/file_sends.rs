@@ -180,10 +180,13 @@ impl Gateway {
                 send_at: None,
                 typing: super::send_parse::Typing::Off,
             };
-            parsed.push(
-                self.complete_outbound(&instance, MediaReach::of(principal), send)
-                    .await?,
-            );
+            let outbound = self
+                .complete_outbound(&instance, MediaReach::of(principal), send)
+                .await
+                .map_err(|error| {
+                    naming_the_file(error, file.field, file.media.file_name.as_deref())
+                })?;
+            parsed.push(outbound);
         }
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
@@ -193,6 +196,24 @@ impl Gateway {
             );
         }
         Ok(messages)
+    }
+}
+
+/// A refusal of one file of a form, saying which file it is: the form's `field` and the
+/// file's name, when it came with one.
+pub fn naming_the_file(error: ServiceError, field: &str, file_name: Option<&str>) -> ServiceError {
+    let name = match file_name {
+        Some(name) => format!("{field} \"{name}\""),
+        None => format!("a file in {field}"),
+    };
+    match error {
+        ServiceError::UnsupportedMediaType(why) => {
+            ServiceError::UnsupportedMediaType(format!("{name}: {why}"))
+        }
+        ServiceError::PayloadTooLarge(why) => {
+            ServiceError::PayloadTooLarge(format!("{name}: {why}"))
+        }
+        other => other,
     }
 }
 

@@ -298,6 +298,17 @@ impl Gateway {
         })
     }
 
+    /// The instance a request means when its path names none (seed 001's `X-Instance-Id`,
+    /// seed 003's key): the one the request names, else the one an instance key is limited
+    /// to. `None` when the caller must name one.
+    pub fn implied_instance(principal: &Principal, named: Option<&str>) -> Option<String> {
+        named
+            .map(str::trim)
+            .filter(|named| !named.is_empty())
+            .map(str::to_owned)
+            .or_else(|| principal.instance_limit().map(ToString::to_string))
+    }
+
     /// Finds an instance the caller may reach, by id or name. Others' instances are "not
     /// found", so their existence does not leak.
     pub async fn resolve_instance(

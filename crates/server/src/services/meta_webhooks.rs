@@ -16,6 +16,23 @@ use wagate_engine::cloud::webhook::{self, InboundContent, InboundMessage, Status
 use wagate_engine::{IncomingChange, IncomingMessage, Sender};
 use wagate_store::{CloudCredentials, InstanceRecord, MessageTransition};
 
+/// Meta's subscription check (`GET` on a callback URL), as its query string names it.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct MetaHandshake {
+    /// `subscribe`.
+    #[serde(rename = "hub.mode")]
+    #[param(rename = "hub.mode")]
+    pub mode: Option<String>,
+    /// The number's verify token (`GET /api/v1/instances/{id}/cloud` shows it).
+    #[serde(rename = "hub.verify_token")]
+    #[param(rename = "hub.verify_token")]
+    pub verify_token: Option<String>,
+    /// Echoed back when the token matches.
+    #[serde(rename = "hub.challenge")]
+    #[param(rename = "hub.challenge")]
+    pub challenge: Option<String>,
+}
+
 /// What one delivery did.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct MetaDelivery {
@@ -75,6 +92,64 @@ impl Gateway {
                         .to_owned(),
                 )
             })
+    }
+
+    /// Meta's handshake at a callback URL that names no number (seed 004's
+    /// `GET /webhooks/whatsapp`): the number is the one whose verify token Meta presents.
+    /// A token two numbers share names neither.
+    pub async fn meta_handshake_by_token(
+        &self,
+        mode: Option<&str>,
+        token: Option<&str>,
+        challenge: Option<&str>,
+    ) -> ServiceResult<String> {
+        let refused = || {
+            ServiceError::Forbidden(
+                "the verify token is not one of this server's numbers', or hub.mode is not \
+                 subscribe"
+                    .to_owned(),
+            )
+        };
+        let token = token
+            .filter(|token| !token.is_empty())
+            .ok_or_else(refused)?;
+        let numbers = self.store.cloud_numbers_by_verify_token(token).await?;
+        let [number] = numbers.as_slice() else {
+            return Err(refused());
+        };
+        self.meta_handshake(number.instance_id.as_str(), mode, Some(token), challenge)
+            .await
+            .map_err(|error| match error {
+                ServiceError::NotFound(_) => refused(),
+                other => other,
+            })
+    }
+
+    /// A delivery at a callback URL that names no number (seed 004's
+    /// `POST /webhooks/whatsapp`): it goes to the number its first update is for, and is
+    /// checked against that number's app secret like any other.
+    pub async fn receive_meta_webhook_by_number(
+        &self,
+        signature: Option<&str>,
+        body: &[u8],
+    ) -> ServiceResult<MetaDelivery> {
+        let updates = webhook::parse(body).map_err(|e| ServiceError::field("body", e))?;
+        let Some(first) = updates.first() else {
+            return Ok(MetaDelivery::default());
+        };
+        let (Update::Message {
+            phone_number_id, ..
+        }
+        | Update::Status {
+            phone_number_id, ..
+        }) = first;
+        let number = self
+            .store
+            .cloud_number_by_phone_number_id(phone_number_id)
+            .await?
+            .ok_or_else(not_found)?;
+        self.receive_meta_webhook(number.instance_id.as_str(), signature, body)
+            .await
     }
 
     /// `POST /webhooks/meta/{instanceId}`: a delivery signed with the app secret.

@@ -4,6 +4,8 @@
 //! wake-up) and its methods are split by concern across this module's files. Handlers only
 //! translate HTTP to these calls; workers call the same methods.
 
+mod access_tokens;
+mod account_sends;
 mod accounts;
 mod analytics;
 mod auth;
@@ -57,8 +59,9 @@ mod webhook_formats;
 mod webhook_secrets;
 mod webhooks;
 
+pub use accounts::AccountSettings;
 pub use analytics::{AnalyticsQuery, AnalyticsSummary, StatusCounts};
-pub use auth::{Caller, KeyKind, Principal, generate_key, hash_key};
+pub use auth::{Caller, KeyFormat, KeyKind, Principal, generate_key, generate_key_as, hash_key};
 pub use bulk::{BulkItemError, BulkOutcome, BulkRequest};
 pub use clock::{Clock, ShiftedClock, SystemClock};
 pub use cloud::{CloudCredentialsRequest, CloudNumberView, CloudSettings, TemplateRequest};
@@ -67,12 +70,13 @@ pub use contacts::{MAX_SAVED_AT_ONCE, SavedContactRequest};
 pub use error::{ServiceError, ServiceResult};
 pub use event_payloads::{envelope, public_event_id};
 pub use events::EventsQuery;
-pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag};
+pub use file_sends::{FileSendOptions, UploadedFile, file_field, form_flag, naming_the_file};
 pub use idempotency::IdempotentStart;
 pub use instances::{CreatedInstance, InstanceUpdateRequest, InstanceWebhook, NewInstanceRequest};
 pub use linking::ConnectRequest;
 pub use message_search::MessageQuery;
 pub use messages::{MessageListQuery, MessageView};
+pub use meta_webhooks::{MetaDelivery, MetaHandshake};
 pub use number_checks::NumberCheckSettings;
 pub use operations::{EditRequest, ForwardRequest, PinRequest, ReactRequest};
 pub use presence::MAX_PRESENCE_MS;
@@ -102,11 +106,11 @@ pub use wagate_engine::{
     GroupChange, GroupInfo, GroupMember, GroupSettingsChange, MemberAction, MemberOutcome,
     MemberResult, MemberRole, NewGroup, NumberCheck, PrivacySetting, PrivacyValue,
 };
+/// The records services answer with, for the routers (native and dialects) to render.
+pub use wagate_store::{AccountKeyRecord, Direction, InstanceRecord, MessageRecord, WebhookRecord};
 pub use wagate_store::{
     ChatSummary, ContactRecord, InstanceCounts, LabelRecord, MediaRecord, Page,
 };
-/// The records services answer with, for the routers (native and dialects) to render.
-pub use wagate_store::{Direction, InstanceRecord, MessageRecord, WebhookRecord};
 
 use crate::config::{PacingConfig, WebhooksConfig};
 use crate::media::{MediaLimits, MediaStorage, UrlFetcher};
@@ -153,6 +157,8 @@ pub struct Gateway {
     pub(crate) webhook_formats: WebhookFormats,
     /// The chats showing a presence for a while.
     pub(crate) presence_timers: Arc<presence::PresenceTimers>,
+    /// How accounts are made and their keys written.
+    pub(crate) accounts: AccountSettings,
 }
 
 /// Where media lives and how it may be fetched.
@@ -199,6 +205,7 @@ impl Gateway {
             operator_default: Arc::default(),
             webhook_formats: WebhookFormats::default(),
             presence_timers: Arc::default(),
+            accounts: AccountSettings::default(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),
@@ -208,6 +215,8 @@ impl Gateway {
                 basic: 100,
                 pro: 500,
                 enterprise: 2000,
+                sessions: 100,
+                sessions_sends_per_session: 10,
                 unauthenticated: 60,
             })),
         })
@@ -216,6 +225,12 @@ impl Gateway {
     /// Runs cloud numbers with these settings.
     pub fn with_cloud(mut self, cloud: CloudSettings) -> Self {
         self.cloud = Some(Arc::new(cloud));
+        self
+    }
+
+    /// Sets how accounts are made and their keys written.
+    pub fn with_account_settings(mut self, settings: AccountSettings) -> Self {
+        self.accounts = settings;
         self
     }
 

@@ -7,9 +7,11 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use wagate_core::{AccountId, Plan};
+use wagate_core::{AccountId, InstanceId, Plan};
 
 const WINDOW_SECS: u64 = 60;
+/// Sign-ups (seed 004's `POST /auth/register`) a minute from one address.
+pub const REGISTRATIONS_PER_MINUTE: u32 = 5;
 /// How long an account's plan is trusted before it is read again.
 const PLAN_TTL: Duration = Duration::from_secs(10);
 /// Windows are pruned when this many subjects are counted.
@@ -23,6 +25,10 @@ pub struct RateLimitSettings {
     pub basic: u32,
     pub pro: u32,
     pub enterprise: u32,
+    /// Requests a minute of an account on the `sessions` plan (seed 002's 100).
+    pub sessions: u32,
+    /// Sends a minute of one session (instance) on the `sessions` plan (seed 002's 10).
+    pub sessions_sends_per_session: u32,
     pub unauthenticated: u32,
 }
 
@@ -33,6 +39,7 @@ impl RateLimitSettings {
             Plan::Basic => Some(self.basic),
             Plan::Pro => Some(self.pro),
             Plan::Enterprise => Some(self.enterprise),
+            Plan::Sessions => Some(self.sessions),
             Plan::Unlimited => None,
         }
     }
@@ -65,6 +72,10 @@ fn unix_now() -> u64 {
 enum Subject {
     Account(AccountId),
     Address(IpAddr),
+    /// Sign-ups from one address, counted apart from its other requests.
+    Registration(IpAddr),
+    /// Sends of one instance, on plans that limit them (`sessions`).
+    Sends(InstanceId),
 }
 
 pub struct RateLimiter {
@@ -109,6 +120,11 @@ impl RateLimiter {
         }
     }
 
+    /// Counts one sign-up from `address`.
+    pub fn count_registration(&self, address: IpAddr) -> RateDecision {
+        self.count(Subject::Registration(address), REGISTRATIONS_PER_MINUTE)
+    }
+
     fn cached_plan(&self, account: &AccountId) -> Option<Plan> {
         let plans = self.plans.lock().unwrap_or_else(|e| e.into_inner());
         plans
@@ -144,19 +160,7 @@ impl Gateway {
             Some(Principal::Admin | Principal::AdminFor(_)) => None,
             Some(principal) => {
                 let account = principal.account().ok()?;
-                let plan = match limiter.cached_plan(account) {
-                    Some(plan) => plan,
-                    None => {
-                        let plan = match self.store.get_account(account).await {
-                            Ok(Some(record)) => record.plan,
-                            // The account is gone or the database did not answer: the request
-                            // fails on its own; counting it changes nothing.
-                            _ => return None,
-                        };
-                        limiter.remember_plan(account, plan);
-                        plan
-                    }
-                };
+                let plan = self.plan_of(account).await?;
                 let limit = limiter.settings.per_minute(plan)?;
                 Some(limiter.count(Subject::Account(account.clone()), limit))
             }
@@ -165,6 +169,44 @@ impl Gateway {
                 Some(limiter.count(Subject::Address(address), limiter.settings.unauthenticated))
             }
         }
+    }
+
+    /// Counts one send of `instance` against its plan's limit per session (seed 002's
+    /// `POST /send-message`, 10 a minute on the `sessions` plan). `None` when the caller's plan
+    /// does not limit sends (the admin key, every other plan).
+    pub async fn count_session_send(
+        &self,
+        principal: &Principal,
+        instance: &InstanceId,
+    ) -> Option<RateDecision> {
+        if matches!(principal, Principal::Admin | Principal::AdminFor(_)) {
+            return None;
+        }
+        let account = principal.account().ok()?;
+        let plan = self.plan_of(account).await?;
+        let limiter = &self.rate_limiter;
+        (plan == Plan::Sessions).then(|| {
+            limiter.count(
+                Subject::Sends(instance.clone()),
+                limiter.settings.sessions_sends_per_session,
+            )
+        })
+    }
+
+    /// The account's plan, read at most every few seconds.
+    async fn plan_of(&self, account: &AccountId) -> Option<Plan> {
+        let limiter = &self.rate_limiter;
+        if let Some(plan) = limiter.cached_plan(account) {
+            return Some(plan);
+        }
+        let plan = match self.store.get_account(account).await {
+            Ok(Some(record)) => record.plan,
+            // The account is gone or the database did not answer: the request fails on its
+            // own; counting it changes nothing.
+            _ => return None,
+        };
+        limiter.remember_plan(account, plan);
+        Some(plan)
     }
 }
 
@@ -180,6 +222,8 @@ mod tests {
             basic: 100,
             pro: 500,
             enterprise: 2000,
+            sessions: 100,
+            sessions_sends_per_session: 10,
             unauthenticated: 2,
         });
         let subject = Subject::Address("127.0.0.1".parse().unwrap());

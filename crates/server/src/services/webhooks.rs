@@ -66,7 +66,11 @@ pub struct WebhookRequest {
     /// (`{event, instance, data, destination, date_time, sender, server_url, apikey}`), event
     /// names (`messages.upsert`, `connection.update`, …) and Baileys-shaped data, for receivers
     /// written for Evolution API; `events` still takes wagate's names, and only events with an
-    /// Evolution rendering reach the endpoint. Both are signed alike.
+    /// Evolution rendering reach the endpoint. `whatsapi`: whatsapi.cc's status webhook
+    /// (`{event: "message.status_updated", timestamp, data}`), only status changes of sent
+    /// messages. `sessions`: seed 002's `{event, sessionId, timestamp, data}` with its names
+    /// (`message.received`, `message.sent`, `session.connected`, `session.disconnected`).
+    /// All are signed alike.
     #[schema(example = "native")]
     pub format: Option<String>,
     /// Evolution format only: the event's name is appended to the URL, as Evolution's
@@ -262,13 +266,15 @@ impl Gateway {
     /// the format renders.
     fn check_format(&self, webhook: &WebhookRecord, errors: &mut ValidationErrors) {
         let formats = &self.webhook_formats;
-        if webhook.format == WebhookFormat::Native {
+        if webhook.format != WebhookFormat::Evolution {
             if webhook.by_events {
                 errors.push("byEvents", "applies to the evolution format only");
             }
             if webhook.inline_media {
                 errors.push("base64", "applies to the evolution format only");
             }
+        }
+        if webhook.format == WebhookFormat::Native {
             return;
         }
         if formats.renderer(webhook.format).is_none() {
@@ -596,6 +602,19 @@ impl Gateway {
         principal: &Principal,
         request: DefaultWebhookRequest,
     ) -> ServiceResult<DefaultWebhook> {
+        self.set_default_webhook_as(principal, request, WebhookFormat::Native)
+            .await
+    }
+
+    /// Sets the account's default endpoint, delivering in `format` (whatsapi.cc's root
+    /// `PUT /auth/me/webhook` sets it in seed 004's shape). Setting it again changes the
+    /// format too: the endpoint delivers as the last caller asked.
+    pub async fn set_default_webhook_as(
+        &self,
+        principal: &Principal,
+        request: DefaultWebhookRequest,
+        format: WebhookFormat,
+    ) -> ServiceResult<DefaultWebhook> {
         let account = principal.account_manager()?.clone();
         let url = request
             .url
@@ -612,6 +631,7 @@ impl Gateway {
         match existing {
             Some(mut webhook) => {
                 webhook.url = url;
+                webhook.format = format;
                 webhook.enabled = true;
                 webhook.disabled_reason = None;
                 self.store.save_webhook(&webhook).await?;
@@ -634,7 +654,7 @@ impl Gateway {
                     disabled_reason: None,
                     failing_since: None,
                     is_default: true,
-                    format: WebhookFormat::Native,
+                    format,
                     by_events: false,
                     inline_media: false,
                     created_at: now,

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 /// Limits count in one-minute windows: start a test early in one so it does not straddle two.
-async fn early_in_a_window() {
+pub async fn early_in_a_window() {
     let second = chrono::Utc::now().timestamp() % 60;
     if second > 45 {
         tokio::time::sleep(std::time::Duration::from_secs((61 - second) as u64)).await;

@@ -13,13 +13,13 @@ use super::message_media_bodies::{self as bodies, Kind, Source, media_fields};
 use super::route;
 use super::route::{created, on};
 use super::{TAG, chat_messages, shapes};
-use crate::services::{Gateway, MediaError, MediaRecord, form_flag};
+use crate::dialects::multipart::media_chunks;
+use crate::services::{Gateway, MediaRecord, form_flag};
 use axum::body::Bytes;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -102,15 +102,9 @@ async fn read<T: DeserializeOwned>(
             }
             let file_name = field.file_name().map(str::to_owned);
             let declared = field.content_type().map(str::to_owned);
-            let chunks = field.map_err(|error| {
-                if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    MediaError::TooLarge { limit: largest }
-                } else {
-                    MediaError::Read(error.body_text())
-                }
-            });
+            let chunks = media_chunks(field, largest);
             match gateway
-                .upload_media(&caller.0, Box::pin(chunks), declared.as_deref(), file_name)
+                .upload_media(&caller.0, chunks, declared.as_deref(), file_name)
                 .await
             {
                 Ok(media) => upload = Some(media),
