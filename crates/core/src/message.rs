@@ -1,7 +1,8 @@
 //! Messages as the gateway handles them, and the status machine every message follows.
 //!
 //! A status never moves backwards: a late `delivered` receipt after `read` is ignored, and
-//! nothing follows a terminal `failed` or `cancelled` except an explicit retry.
+//! nothing follows a terminal `failed` or `cancelled` except an explicit retry. A dry run is
+//! stored `simulated`, terminal from the start: nothing ever sends it.
 
 use crate::address::Recipient;
 use crate::content::{Mention, MessageContent};
@@ -22,10 +23,12 @@ pub enum MessageStatus {
     Played,
     Failed,
     Cancelled,
+    /// A dry run: validated and recorded like a send, never handed to WhatsApp.
+    Simulated,
 }
 
 impl MessageStatus {
-    pub const ALL: [MessageStatus; 10] = [
+    pub const ALL: [MessageStatus; 11] = [
         Self::Queued,
         Self::Scheduled,
         Self::Processing,
@@ -36,6 +39,7 @@ impl MessageStatus {
         Self::Played,
         Self::Failed,
         Self::Cancelled,
+        Self::Simulated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +54,7 @@ impl MessageStatus {
             Self::Played => "played",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
+            Self::Simulated => "simulated",
         }
     }
 
@@ -62,7 +67,7 @@ impl MessageStatus {
             Self::Delivered => Some(3),
             Self::Read => Some(4),
             Self::Played => Some(5),
-            Self::Failed | Self::Cancelled => None,
+            Self::Failed | Self::Cancelled | Self::Simulated => None,
         }
     }
 
@@ -79,6 +84,7 @@ impl MessageStatus {
         match next {
             Self::Failed => current <= 2,
             Self::Cancelled => current == 0,
+            Self::Simulated => false,
             _ => {
                 let target = next.progress().unwrap_or(0);
                 target > current || (current == target && self != next)
@@ -132,6 +138,8 @@ mod tests {
         assert!(!Failed.can_move_to(Sent));
         assert!(Scheduled.can_move_to(Cancelled));
         assert!(!Sent.can_move_to(Cancelled));
+        assert!(!Queued.can_move_to(Simulated) && !Simulated.can_move_to(Sent));
+        assert!(Simulated.is_terminal());
     }
 
     #[test]

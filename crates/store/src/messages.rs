@@ -16,7 +16,8 @@ use wagate_core::{
     AccountId, InstanceId, Mention, MessageContent, MessageId, MessageStatus, StatusPost,
 };
 
-/// An outbound message to store as `queued`.
+/// An outbound message to store as `queued` (`scheduled` with `send_at`, `simulated` for a
+/// dry run).
 #[derive(Clone, Debug)]
 pub struct NewOutboundMessage {
     pub account_id: AccountId,
@@ -40,6 +41,8 @@ pub struct NewOutboundMessage {
     pub respect_cap: bool,
     /// The audience of a status (story); `None` for any other message.
     pub status_post: Option<StatusPost>,
+    /// Record it as `simulated`, which no dispatcher claims: it is never sent.
+    pub dry_run: bool,
 }
 
 /// A change of status decided by a service: one or more steps, each recorded in the timeline.
@@ -238,6 +241,7 @@ struct PreparedInsert {
 impl PreparedInsert {
     fn new(new: NewOutboundMessage, now: i64) -> Result<Self> {
         let (status, run_at) = match new.send_at {
+            _ if new.dry_run => (MessageStatus::Simulated, now),
             Some(at) => (MessageStatus::Scheduled, to_millis(at)),
             None => (MessageStatus::Queued, now),
         };
@@ -565,6 +569,7 @@ pub(crate) mod tests {
             typing_ms: None,
             respect_cap: false,
             status_post: None,
+            dry_run: false,
         }
     }
 

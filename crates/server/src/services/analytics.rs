@@ -109,7 +109,11 @@ fn summarise(
             break;
         }
     }
-    for count in counts {
+    // Dry runs never left the server: they are not traffic.
+    for count in counts
+        .iter()
+        .filter(|c| c.status != MessageStatus::Simulated)
+    {
         overall.add(count.status, count.count);
         days.entry(count.day)
             .or_default()
@@ -168,7 +172,7 @@ impl Gateway {
 
 impl Gateway {
     /// How many messages the caller's account has sent since it was made (seed 004's
-    /// `messagesSent`): every outbound message, whatever became of it.
+    /// `messagesSent`): every outbound message, whatever became of it, but dry runs.
     pub async fn messages_sent(&self, principal: &Principal) -> ServiceResult<i64> {
         let account = self.current_account(principal).await?;
         let to = self.now() + Duration::hours(1);
@@ -181,7 +185,11 @@ impl Gateway {
                 to,
             )
             .await?;
-        Ok(counts.iter().map(|count| count.count).sum())
+        Ok(counts
+            .iter()
+            .filter(|count| count.status != MessageStatus::Simulated)
+            .map(|count| count.count)
+            .sum())
     }
 }
 

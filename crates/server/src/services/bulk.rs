@@ -2,12 +2,11 @@
 //! like a single send. Invalid items are reported by index; the valid ones are stored together
 //! in one transaction under one batch id, so the batch is queued whole or not at all.
 
-use super::event_payloads::message_event;
 use super::send_parse::{SendRequest, parse_send};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use serde::Deserialize;
 use serde_json::Value;
-use wagate_core::{EventKind, FieldError, ValidationErrors};
+use wagate_core::{FieldError, ValidationErrors};
 use wagate_store::{MessageRecord, NewOutboundMessage};
 
 /// `POST /api/v1/instances/{id}/messages/bulk`.
@@ -70,7 +69,7 @@ impl Gateway {
                 }
             };
             match checked {
-                Ok((outbound, send_at, typing)) => news.push(NewOutboundMessage {
+                Ok((outbound, handling)) => news.push(NewOutboundMessage {
                     account_id: instance.account_id.clone(),
                     instance_id: instance.id.clone(),
                     recipient: outbound.to.normalized(),
@@ -79,12 +78,13 @@ impl Gateway {
                     reply_to: outbound.reply_to,
                     mentions: outbound.mentions,
                     metadata: outbound.metadata,
-                    send_at,
+                    send_at: handling.send_at,
                     batch_id: Some(batch_id.clone()),
-                    simulate_typing: typing.stored().0,
-                    typing_ms: typing.stored().1,
-                    respect_cap: self.paces(&instance),
+                    simulate_typing: handling.typing.stored().0,
+                    typing_ms: handling.typing.stored().1,
+                    respect_cap: self.paces(&instance) && !handling.dry_run,
                     status_post: outbound.status_post,
+                    dry_run: handling.dry_run,
                 }),
                 Err(ServiceError::Validation(invalid)) => errors.push(BulkItemError {
                     index,
@@ -109,9 +109,7 @@ impl Gateway {
         } else {
             let stored = self
                 .store
-                .insert_outbound_messages(news, |message| {
-                    vec![message_event(EventKind::MessageQueued, message)]
-                })
+                .insert_outbound_messages(news, super::send_batcher::queued_event)
                 .await?;
             self.dispatcher_wake.notify_one();
             stored
@@ -131,16 +129,13 @@ impl Gateway {
         send: SendRequest,
     ) -> ServiceResult<(
         wagate_core::OutboundMessage,
-        Option<chrono::DateTime<chrono::Utc>>,
-        super::send_parse::Typing,
+        super::send_parse::SendHandling,
     )> {
         let parsed = parse_send(send)?;
-        let send_at = parsed.send_at;
-        let typing = parsed.typing;
+        let handling = parsed.handling();
         Ok((
             self.complete_outbound(instance, reach, parsed).await?,
-            send_at,
-            typing,
+            handling,
         ))
     }
 }

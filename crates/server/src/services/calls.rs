@@ -97,13 +97,14 @@ impl Gateway {
             metadata: None,
             send_at: None,
             typing: super::send_parse::Typing::Off,
+            dry_run: false,
         };
         let queued = match self
             .complete_outbound(instance, super::media::MediaReach::Account, reply)
             .await
         {
             Ok(outbound) => {
-                self.queue_outbound(instance, outbound, None, super::send_parse::Typing::Off)
+                self.queue_outbound(instance, outbound, Default::default())
                     .await
             }
             Err(error) => Err(error),

@@ -179,6 +179,7 @@ impl Gateway {
                 metadata: None,
                 send_at: None,
                 typing: super::send_parse::Typing::Off,
+                dry_run: false,
             };
             let outbound = self
                 .complete_outbound(&instance, MediaReach::of(principal), send)
@@ -191,7 +192,7 @@ impl Gateway {
         let mut messages = Vec::with_capacity(parsed.len());
         for outbound in parsed {
             messages.push(
-                self.queue_outbound(&instance, outbound, None, super::send_parse::Typing::Off)
+                self.queue_outbound(&instance, outbound, Default::default())
                     .await?,
             );
         }

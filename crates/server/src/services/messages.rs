@@ -7,7 +7,9 @@
 
 use super::event_payloads::message_event;
 use super::media::MediaReach;
-use super::send_parse::{MediaKind, ParsedSend, PendingContent, SendRequest, Typing, parse_send};
+use super::send_parse::{
+    MediaKind, ParsedSend, PendingContent, SendHandling, SendRequest, Typing, parse_send,
+};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use chrono::{DateTime, Utc};
 use rand::Rng;
@@ -136,6 +138,7 @@ impl Gateway {
                 metadata: None,
                 send_at: None,
                 typing: Typing::Off,
+                dry_run: false,
             },
         };
         self.accept_parsed(&instance, MediaReach::of(principal), parsed, None)
@@ -157,12 +160,10 @@ impl Gateway {
             )));
         }
         super::breaker::refuse_if_paused(instance, self.now())?;
-        let send_at = parsed.send_at;
-        let typing = parsed.typing;
+        let handling = parsed.handling();
         let mut outbound = self.complete_outbound(instance, reach, parsed).await?;
         outbound.status_post = status_post;
-        self.queue_outbound(instance, outbound, send_at, typing)
-            .await
+        self.queue_outbound(instance, outbound, handling).await
     }
 
     /// A parsed send made whole (media stored, quoted and reacted messages found) and checked
@@ -185,15 +186,19 @@ impl Gateway {
         Ok(outbound)
     }
 
-    /// Stores a complete outbound message as queued (or scheduled for `send_at`), with its
-    /// event, and wakes the dispatcher.
+    /// Stores a complete outbound message as queued (scheduled for `send_at`, simulated for a
+    /// dry run), with its event, and wakes the dispatcher.
     pub(crate) async fn queue_outbound(
         &self,
         instance: &InstanceRecord,
         outbound: OutboundMessage,
-        send_at: Option<DateTime<Utc>>,
-        typing: Typing,
+        handling: SendHandling,
     ) -> ServiceResult<MessageRecord> {
+        let SendHandling {
+            send_at,
+            typing,
+            dry_run,
+        } = handling;
         let (simulate_typing, typing_ms) = typing.stored();
         let new = NewOutboundMessage {
             account_id: instance.account_id.clone(),
@@ -208,8 +213,9 @@ impl Gateway {
             batch_id: None,
             simulate_typing,
             typing_ms,
-            respect_cap: self.paces(instance),
+            respect_cap: self.paces(instance) && !dry_run,
             status_post: outbound.status_post,
+            dry_run,
         };
         Ok(self.sends.insert(new).await?)
     }

@@ -10,7 +10,7 @@
 
 use super::event_payloads::message_event;
 use tokio::sync::{Notify, mpsc, oneshot};
-use wagate_core::EventKind;
+use wagate_core::{EventKind, MessageStatus};
 use wagate_store::{MessageRecord, NewOutboundMessage, Store, StoreError};
 
 /// The most sends one transaction takes.
@@ -61,7 +61,11 @@ impl SendBatcher {
     }
 }
 
-fn queued_event(message: &MessageRecord) -> Vec<wagate_store::NewEvent> {
+/// A dry run is recorded without an event: nothing was queued, and no subscriber is told so.
+pub(crate) fn queued_event(message: &MessageRecord) -> Vec<wagate_store::NewEvent> {
+    if message.status == MessageStatus::Simulated {
+        return Vec::new();
+    }
     vec![message_event(EventKind::MessageQueued, message)]
 }
 

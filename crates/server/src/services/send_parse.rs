@@ -199,6 +199,10 @@ pub struct SendRequest {
     /// not wait for it.
     #[schema(example = 1200)]
     pub typing_ms: Option<u64>,
+    /// Check everything a send checks and record the message as `simulated`, without ever
+    /// sending it: for testing an integration.
+    #[serde(alias = "dry_run")]
+    pub dry_run: Option<bool>,
 }
 
 /// The longest "typing…" a send may ask for: the instance's lane waits for it.
@@ -289,6 +293,27 @@ pub struct ParsedSend {
     /// When to send; `None` sends as soon as the queue allows.
     pub send_at: Option<DateTime<Utc>>,
     pub typing: Typing,
+    /// Record it, never send it.
+    pub dry_run: bool,
+}
+
+impl ParsedSend {
+    /// How the queue is to treat it, besides its content.
+    pub fn handling(&self) -> SendHandling {
+        SendHandling {
+            send_at: self.send_at,
+            typing: self.typing,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+/// How an accepted send is queued: when, after what typing, and whether for real.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SendHandling {
+    pub send_at: Option<DateTime<Utc>>,
+    pub typing: Typing,
+    pub dry_run: bool,
 }
 
 /// `sendAt`: an RFC 3339 time, which must not have passed.
@@ -856,6 +881,7 @@ pub(crate) fn parse_any_send(request: SendRequest) -> Result<ParsedSend, Validat
         metadata,
         send_at,
         typing,
+        dry_run: request.dry_run.unwrap_or(false),
     })
 }
 

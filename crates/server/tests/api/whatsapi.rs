@@ -280,19 +280,17 @@ async fn errors_answer_with_the_seeds_codes() {
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(fields(&body), ["sendAt"]);
-        // A simulated send is not offered; it is refused rather than sent for real.
+        // A dry run is checked as a send is.
         let (status, body) = seed(
             &server,
             Method::POST,
             "/send-message",
             Some(&key),
-            Some(json!({
-                "to": "14155552671", "message": "Test", "dry_run": true,
-            })),
+            Some(json!({ "to": "not a number", "message": "Test", "dry_run": true })),
         )
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!(fields(&body), ["dry_run"]);
+        assert_eq!(fields(&body), ["to"]);
         let (status, body) = seed(
             &server,
             Method::POST,
@@ -741,6 +739,90 @@ async fn the_native_api_offers_the_whatsapi_format_for_status_changes_only() {
         let mut invalid = fields(&body);
         invalid.sort();
         assert_eq!(invalid, ["byEvents", "events"], "{body}");
+        server.stop().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_dry_run_is_answered_and_recorded_but_never_sent() {
+    on_each_backend_with(seed_server, |server| async move {
+        let key = register(&server).await;
+        server.instance(&key, "shop").await;
+        server.link(&key, "shop", "15550001111").await;
+
+        let (status, body) = seed(
+            &server,
+            Method::POST,
+            "/send-message",
+            Some(&key),
+            Some(json!({
+                "to": "14155552671", "message": "Hi Sarah! Your order #1234 has shipped.",
+                "metadata": { "orderId": "1234" }, "dry_run": true,
+            })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        assert_eq!(body["data"]["status"], "simulated", "{body}");
+        let simulated = body["data"]["id"].as_str().unwrap().to_owned();
+        // A whole batch may be a dry run, one item keeping its own choice.
+        let (status, body) = seed(
+            &server,
+            Method::POST,
+            "/messages/bulk",
+            Some(&key),
+            Some(json!({ "dry_run": true, "messages": [
+                { "to": "14155552672", "message": "Only checked" },
+                { "to": "14155552673", "message": "Sent for real", "dry_run": false },
+            ] })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let statuses: Vec<&str> = body["data"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["simulated", "queued"], "{body}");
+        let real = body["data"]["messages"][1]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        // The real one, queued after the dry run, goes out; the dry run stays as it was.
+        wait_for(&server, &key, &real, |m| m["sentAt"].is_string()).await;
+        let (status, body) = seed(
+            &server,
+            Method::GET,
+            &format!("/messages/{simulated}"),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["data"]["status"], "simulated", "{body}");
+        assert_eq!(body["data"]["sentAt"], Value::Null);
+        assert_eq!(body["data"]["metadata"]["orderId"], "1234");
+        let timeline: Vec<&str> = body["data"]["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(timeline, ["simulated"], "{body}");
+        // Nothing to retry, and it does not count as sent.
+        let (status, _) = seed(
+            &server,
+            Method::POST,
+            &format!("/messages/{simulated}/retry"),
+            Some(&key),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (_, me) = seed(&server, Method::GET, "/auth/me", Some(&key), None).await;
+        assert_eq!(me["data"]["messagesSent"], 1, "{me}");
         server.stop().await;
     })
     .await;

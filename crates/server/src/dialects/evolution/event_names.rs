@@ -68,7 +68,8 @@ pub fn reported_status(status: MessageStatus) -> Option<&'static str> {
         | MessageStatus::Scheduled
         | MessageStatus::Processing
         | MessageStatus::Retrying
-        | MessageStatus::Cancelled => None,
+        | MessageStatus::Cancelled
+        | MessageStatus::Simulated => None,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn message_status(status: MessageStatus) -> &'static str {
         MessageStatus::Read => "READ",
         MessageStatus::Played => "PLAYED",
         MessageStatus::Failed | MessageStatus::Cancelled => "ERROR",
+        MessageStatus::Simulated => "PENDING",
     }
 }
 

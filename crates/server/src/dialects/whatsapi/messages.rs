@@ -50,24 +50,9 @@ struct SendOptions {
     instance: Option<String>,
 }
 
-/// Takes the dialect's own fields out of a send's body: `instance`, and `dry_run`, which this
-/// server does not simulate — a send asked to be a dry run is refused, never sent for real.
+/// Takes the dialect's own field out of a send's body: `instance`. `dry_run` stays, for the
+/// native send reads it too.
 fn take_options(body: &mut Map<String, Value>, at: &str) -> WaResult<SendOptions> {
-    for name in ["dry_run", "dryRun"] {
-        match body.remove(name) {
-            None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-            Some(Value::Bool(true)) => {
-                return Err(WaError::field(
-                    &format!("{at}{name}"),
-                    "simulated sends are not available on this server: nothing was sent; \
-                     leave dry_run out to send for real",
-                ));
-            }
-            Some(_) => {
-                return Err(WaError::field(&format!("{at}{name}"), "must be a boolean"));
-            }
-        }
-    }
     let instance = match body.remove("instance") {
         None | Some(Value::Null) => None,
         Some(Value::String(instance)) => Some(instance),
@@ -204,6 +189,8 @@ pub async fn send_bulk(
 ) -> WaResult<Response> {
     let mut fields = object(body::json(&bytes)?)?;
     let options = take_options(&mut fields, "")?;
+    // A `dry_run` beside `messages` holds for every item that does not say otherwise.
+    let batch_dry_run = fields.remove("dry_run").or_else(|| fields.remove("dryRun"));
     let messages = match fields.remove("messages") {
         Some(Value::Array(messages)) => messages,
         None | Some(Value::Null) => return Err(WaError::field("messages", "is required")),
@@ -221,6 +208,12 @@ pub async fn send_bulk(
             }
         };
         let own = take_options(&mut item, &format!("messages[{index}]."))?;
+        if let Some(dry_run) = &batch_dry_run
+            && !item.contains_key("dry_run")
+            && !item.contains_key("dryRun")
+        {
+            item.insert("dry_run".to_owned(), dry_run.clone());
+        }
         if own.instance.is_some() {
             return Err(WaError::field(
                 &format!("messages[{index}].instance"),
@@ -328,16 +321,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn instance_is_taken_out_and_a_dry_run_is_refused_not_sent() {
+    fn instance_is_taken_out_and_dry_run_left_for_the_send() {
         let mut body =
-            object(json!({ "to": "1", "message": "hi", "instance": "sales", "dry_run": false }))
+            object(json!({ "to": "1", "message": "hi", "instance": "sales", "dry_run": true }))
                 .unwrap();
         let options = take_options(&mut body, "").unwrap();
         assert_eq!(options.instance.as_deref(), Some("sales"));
-        assert!(!body.contains_key("instance") && !body.contains_key("dry_run"));
-        let mut body = object(json!({ "to": "1", "dry_run": true })).unwrap();
-        let error = take_options(&mut body, "messages[0].").err().unwrap();
-        assert_eq!(error.details[0].field, "messages[0].dry_run");
+        assert!(!body.contains_key("instance"));
+        let request: SendRequest = serde_json::from_value(Value::Object(body)).unwrap();
+        assert_eq!(request.dry_run, Some(true));
         let mut body = object(json!({ "instance": 3 })).unwrap();
         assert!(take_options(&mut body, "").is_err());
     }
