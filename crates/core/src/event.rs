@@ -44,6 +44,8 @@ pub enum EventKind {
     GroupParticipantsUpdated,
     #[serde(rename = "call.received")]
     CallReceived,
+    #[serde(rename = "presence.updated")]
+    PresenceUpdated,
     #[serde(rename = "label.updated")]
     LabelUpdated,
     #[serde(rename = "label.chat_updated")]
@@ -73,7 +75,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 28] = [
+    pub const ALL: [EventKind; 29] = [
         Self::MessageQueued,
         Self::MessageSent,
         Self::MessageStatusUpdated,
@@ -89,6 +91,7 @@ impl EventKind {
         Self::GroupUpdated,
         Self::GroupParticipantsUpdated,
         Self::CallReceived,
+        Self::PresenceUpdated,
         Self::LabelUpdated,
         Self::LabelChatUpdated,
         Self::HistorySynced,
@@ -121,6 +124,7 @@ impl EventKind {
             Self::GroupUpdated => "group.updated",
             Self::GroupParticipantsUpdated => "group.participants_updated",
             Self::CallReceived => "call.received",
+            Self::PresenceUpdated => "presence.updated",
             Self::LabelUpdated => "label.updated",
             Self::LabelChatUpdated => "label.chat_updated",
             Self::HistorySynced => "history.synced",

@@ -16,6 +16,7 @@ mod labels;
 mod newsletters;
 pub mod outbound;
 mod polls;
+mod presence;
 mod privacy;
 mod session;
 mod status;

@@ -46,6 +46,7 @@ use crate::labels;
 use crate::newsletters;
 use crate::outbound::{self, Quoted, ReactionTarget, Resolved, Uploaded};
 use crate::polls::{self, SentPoll};
+use crate::presence;
 use crate::privacy;
 use crate::status;
 use whatsapp_rust::features::PollVoteCiphertext;
@@ -269,6 +270,8 @@ impl Reporter {
                     }
                 }
             }
+            Event::Presence(update) => presence::online(update),
+            Event::ChatPresence(update) => presence::in_chat(update),
             Event::Receipt(receipt) => {
                 for event in inbound::receipts(receipt) {
                     self.events.emit(event).await;

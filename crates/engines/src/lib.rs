@@ -34,5 +34,5 @@ pub use session::{
     Applied, ChatAction, ChatPresence, ConnectMode, ConnectOutcome, ContactInfo, Engine,
     EngineEvent, EventSink, HistoricMessage, HistoryBatch, IncomingCall, IncomingChange,
     IncomingMessage, MessageOperation, MessageTemplate, NewTemplate, NumberCheck, OutgoingMessage,
-    SendReceipt, Sender, Session, SessionEvent,
+    PresenceState, SendReceipt, Sender, Session, SessionEvent,
 };

@@ -542,6 +542,41 @@ impl ChatPresence {
     }
 }
 
+/// What someone else is doing, as WhatsApp tells the number: online or not, or typing or
+/// recording in a chat. The names are WhatsApp's (and Baileys').
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PresenceState {
+    Available,
+    Unavailable,
+    Composing,
+    Recording,
+    Paused,
+}
+
+impl PresenceState {
+    pub const ALL: [PresenceState; 5] = [
+        Self::Available,
+        Self::Unavailable,
+        Self::Composing,
+        Self::Recording,
+        Self::Paused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Available => "available",
+            Self::Unavailable => "unavailable",
+            Self::Composing => "composing",
+            Self::Recording => "recording",
+            Self::Paused => "paused",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|state| state.as_str() == raw)
+    }
+}
+
 fn groups_not_supported() -> EngineError {
     EngineError::NotSupported {
         engine: "number's",
@@ -696,6 +731,15 @@ pub enum SessionEvent {
         sender: Sender,
         change: IncomingChange,
         at: DateTime<Utc>,
+    },
+    /// Someone came online or went offline (`chat` is then their own chat), or is typing,
+    /// recording or stopped in `chat`.
+    Presence {
+        chat: Jid,
+        from: Jid,
+        state: PresenceState,
+        /// When they were last online, for `Unavailable`, when their privacy shows it.
+        last_seen: Option<DateTime<Utc>>,
     },
     /// A receipt for a message this session sent, by WhatsApp's id for it.
     Receipt {

@@ -15,10 +15,10 @@ mod pictures;
 mod session;
 mod wire;
 
-use crate::{Engine, EventSink, Sender, Session};
+use crate::{Engine, EventSink, PresenceState, Sender, Session};
 use std::sync::Arc;
 use std::time::Duration;
-use wagate_core::{Capability, EngineKind, InstanceId, LinkedAccount, MessageId, PhoneNumber};
+use wagate_core::{Capability, EngineKind, InstanceId, Jid, LinkedAccount, MessageId, PhoneNumber};
 
 pub use network::{ConnectionError, LinkError};
 pub use session::Inbound;
@@ -132,6 +132,20 @@ impl SandboxEngine {
         video: bool,
     ) -> Result<String, ConnectionError> {
         self.network.live_session(instance)?.ring(from, video).await
+    }
+
+    /// Plays someone else's presence: online, offline, or typing in a chat with the number.
+    pub async fn show_presence(
+        &self,
+        instance: &InstanceId,
+        from: Jid,
+        chat: Jid,
+        state: PresenceState,
+    ) -> Result<(), ConnectionError> {
+        self.network
+            .live_session(instance)?
+            .show_presence(from, chat, state)
+            .await
     }
 
     /// Ends a simulated drop: the session reports `Connected` again.

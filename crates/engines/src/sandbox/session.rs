@@ -12,8 +12,9 @@ use crate::{
     EventSink, GroupActivity, GroupChange, GroupEvent, GroupInfo, IncomingCall, IncomingChange,
     IncomingMessage, JoinRequest, Joined, JpegImage, Label, LinkResult, MemberAction,
     MemberOutcome, MemberResult, MessageOperation, NewCommunity, NewGroup, NewNewsletter,
-    Newsletter, NewsletterPost, NumberCheck, OutgoingMessage, Picture, PrivacySetting,
-    PrivacyValue, SendFailure, SendReceipt, Sender, Session, SessionEvent, SubGroup,
+    Newsletter, NewsletterPost, NumberCheck, OutgoingMessage, Picture, PresenceState,
+    PrivacySetting, PrivacyValue, SendFailure, SendReceipt, Sender, Session, SessionEvent,
+    SubGroup,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -266,6 +267,26 @@ impl SandboxSession {
             me
         };
         self.events.emit(SessionEvent::Connected { me }).await;
+        Ok(())
+    }
+
+    /// Someone comes online, goes offline, or types, records or stops in a chat.
+    pub async fn show_presence(
+        &self,
+        from: Jid,
+        chat: Jid,
+        state: PresenceState,
+    ) -> Result<(), ConnectionError> {
+        self.me().ok_or(ConnectionError::NotOpen)?;
+        let last_seen = (state == PresenceState::Unavailable).then(Utc::now);
+        self.events
+            .emit(SessionEvent::Presence {
+                chat,
+                from,
+                state,
+                last_seen,
+            })
+            .await;
         Ok(())
     }
 

@@ -296,6 +296,38 @@ pub struct CallReceivedData {
     auto_rejected: bool,
 }
 
+/// `presence.updated`: someone came online or went offline, or is typing, recording or
+/// stopped in a chat with the number.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PresenceUpdatedData {
+    /// The chat: their own for online and offline, or a group they type in.
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    chat_jid: String,
+    is_group: bool,
+    /// Their phone number (their JID when the address holds none).
+    #[schema(example = "15550002222")]
+    from: String,
+    #[schema(example = "15550002222@s.whatsapp.net")]
+    from_jid: String,
+    #[schema(example = "composing")]
+    state: PresenceStateName,
+    /// When they were last online, going offline, if their privacy settings show it.
+    last_seen: Option<DateTime<Utc>>,
+    at: DateTime<Utc>,
+}
+
+/// A presence as WhatsApp names it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceStateName {
+    Available,
+    Unavailable,
+    Composing,
+    Recording,
+    Paused,
+}
+
 /// `qrcode.updated`: a new QR code to scan (`code`) or a pairing code to type
 /// (`pairingCode`), and when it expires.
 #[derive(Serialize, ToSchema)]
@@ -427,6 +459,10 @@ fn describe(kind: EventKind) -> (&'static str, &'static str) {
             "CallReceivedData",
             "Someone is calling the number (rejected at once with the `rejectCalls` setting).",
         ),
+        PresenceUpdated => (
+            "PresenceUpdatedData",
+            "Someone came online or went offline (contacts the number follows), or is typing, recording or stopped in a chat.",
+        ),
         LabelUpdated => (
             "LabelUpdatedData",
             "A label was created, renamed, recoloured or deleted (through wagate or on the phone).",
@@ -499,6 +535,8 @@ impl utoipa::Modify for EventDocs {
                 GroupParticipantsUpdatedData::schema(),
             ),
             (CallReceivedData::name(), CallReceivedData::schema()),
+            (PresenceUpdatedData::name(), PresenceUpdatedData::schema()),
+            (PresenceStateName::name(), PresenceStateName::schema()),
             (LabelUpdatedData::name(), LabelUpdatedData::schema()),
             (LabelChatUpdatedData::name(), LabelChatUpdatedData::schema()),
             (HistorySyncedData::name(), HistorySyncedData::schema()),

@@ -281,6 +281,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(sandbox::reconnect))
         .routes(routes!(sandbox::inbound))
         .routes(routes!(sandbox::call))
+        .routes(routes!(sandbox::presence))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
         .routes(routes!(webhooks::rotate_secret))

@@ -7,10 +7,10 @@ use super::json::ApiJson;
 use super::views::SandboxLinkView;
 use crate::services::{
     Principal, SandboxCallRequest, SandboxFaultRequest, SandboxInboundRequest, SandboxLinkRequest,
-    SandboxNetworkChange,
+    SandboxNetworkChange, SandboxPresenceRequest,
 };
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 /// Play the phone: link the sandbox instance that shows this QR code or pairing code.
 #[utoipa::path(
@@ -156,6 +156,33 @@ pub async fn call(
 ) -> ApiResult<Response> {
     let call_id = state.gateway.sandbox_call(&principal, &id, request).await?;
     Ok(envelope::accepted(SandboxCallView { call_id }))
+}
+
+/// Play someone's presence as a sandbox instance's number sees it: online or offline, or
+/// typing, recording or stopped in their chat or a group. It arrives as `presence.updated`.
+#[utoipa::path(
+    post, path = "/api/v1/sandbox/instances/{id}/presence", tag = "sandbox",
+    params(("id" = String, Path, description = "Instance id or name")),
+    request_body(content = SandboxPresenceRequest, example = json!({ "from": "15550002222", "state": "composing" })),
+    responses(
+        (status = 204, description = "Shown; the event follows"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "The instance is not connected", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 501, description = "Not a sandbox instance", body = ErrorBody),
+    )
+)]
+pub async fn presence(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<SandboxPresenceRequest>,
+) -> ApiResult<Response> {
+    state
+        .gateway
+        .sandbox_presence(&principal, &id, request)
+        .await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }
 
 /// The simulated call: its id, to reject it by.

@@ -376,6 +376,20 @@ impl Gateway {
             SessionEvent::History(batch) => self.on_history(id, batch).await?,
             SessionEvent::Group(event) => self.on_group_event(id, event).await?,
             SessionEvent::Call(call) => self.on_call(id, call).await?,
+            SessionEvent::Presence {
+                chat,
+                from,
+                state,
+                last_seen,
+            } => {
+                let change = super::presence_events::PresenceChange {
+                    chat,
+                    from,
+                    state,
+                    last_seen,
+                };
+                self.on_presence(id, change).await?
+            }
             SessionEvent::Label(event) => self.on_label_event(id, event).await?,
             SessionEvent::ContactSaved { phone, name } => {
                 self.on_contact_saved(id, &phone, name.as_deref()).await?

@@ -43,6 +43,7 @@ mod pacing;
 mod paging;
 pub mod pictures;
 mod presence;
+mod presence_events;
 pub mod profiles;
 pub mod qr_image;
 mod queue_control;
@@ -83,6 +84,7 @@ pub use presence::MAX_PRESENCE_MS;
 pub use rate_limits::{RateDecision, RateLimitSettings, RateLimiter};
 pub use sandbox::{
     SandboxCallRequest, SandboxInboundRequest, SandboxLinkRequest, SandboxNetworkChange,
+    SandboxPresenceRequest,
 };
 pub use sandbox_wire::SandboxFaultRequest;
 pub use secrets::{SecretBox, SecretError};

@@ -3,9 +3,9 @@
 use super::send_parse::{SendRequest, parse_send};
 use super::{Gateway, Principal, ServiceError, ServiceResult};
 use serde::Deserialize;
-use wagate_core::{EngineKind, Jid, PhoneNumber, ValidationErrors};
+use wagate_core::{EngineKind, Jid, JidKind, PhoneNumber, ValidationErrors};
 use wagate_engine::sandbox::{Inbound, LinkError, lid_for};
-use wagate_engine::{IncomingChange, Sender};
+use wagate_engine::{IncomingChange, PresenceState, Sender};
 use wagate_store::InstanceRecord;
 
 /// `POST /api/v1/sandbox/link`.
@@ -53,6 +53,20 @@ pub struct SandboxCallRequest {
     pub push_name: Option<String>,
     #[serde(default)]
     pub video: bool,
+}
+
+/// `POST /api/v1/sandbox/instances/{id}/presence`: someone's presence as the number sees it.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SandboxPresenceRequest {
+    /// Whose presence: a phone number.
+    #[schema(example = "15550002222")]
+    pub from: Option<String>,
+    /// `available`, `unavailable`, or in a chat `composing`, `recording`, `paused`.
+    #[schema(example = "composing")]
+    pub state: Option<String>,
+    /// A group they type in (with or without `@g.us`); without it, their chat with the number.
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -228,6 +242,81 @@ impl Gateway {
         self.sessions
             .sandbox()
             .ring(&instance.id, from, request.video)
+            .await
+            .map_err(|error| ServiceError::Conflict(error.to_string()))
+    }
+
+    /// Plays someone's presence on a sandbox instance: it arrives as `presence.updated`.
+    pub async fn sandbox_presence(
+        &self,
+        principal: &Principal,
+        id_or_name: &str,
+        request: SandboxPresenceRequest,
+    ) -> ServiceResult<()> {
+        let instance = self
+            .sandbox_instance(principal, id_or_name, "show others' presence")
+            .await?;
+        let mut errors = ValidationErrors::default();
+        let phone = match request.from.as_deref().map(PhoneNumber::parse) {
+            None => {
+                errors.push("from", "is required");
+                None
+            }
+            Some(Ok(phone)) => Some(phone),
+            Some(Err(error)) => {
+                errors.push("from", error.to_string());
+                None
+            }
+        };
+        let state = match request.state.as_deref().map(str::trim) {
+            None | Some("") => {
+                errors.push("state", "is required");
+                None
+            }
+            Some(raw) => PresenceState::parse(raw).or_else(|| {
+                errors.push(
+                    "state",
+                    "must be available, unavailable, composing, recording or paused",
+                );
+                None
+            }),
+        };
+        let group = match request.group.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => {
+                let raw = if raw.contains('@') {
+                    raw.to_owned()
+                } else {
+                    format!("{raw}@g.us")
+                };
+                match Jid::parse(&raw) {
+                    Ok(jid) if jid.kind() == JidKind::Group => Some(jid),
+                    _ => {
+                        errors.push("group", "must be a group id");
+                        None
+                    }
+                }
+            }
+        };
+        if group.is_some()
+            && matches!(
+                state,
+                Some(PresenceState::Available | PresenceState::Unavailable)
+            )
+        {
+            errors.push(
+                "group",
+                "online and offline are not shown in a chat: leave it out",
+            );
+        }
+        let (Some(phone), Some(state), true) = (phone, state, errors.is_empty()) else {
+            return Err(ServiceError::Validation(errors));
+        };
+        let from = phone.to_jid();
+        let chat = group.unwrap_or_else(|| from.clone());
+        self.sessions
+            .sandbox()
+            .show_presence(&instance.id, from, chat, state)
             .await
             .map_err(|error| ServiceError::Conflict(error.to_string()))
     }

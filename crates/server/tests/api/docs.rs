@@ -176,6 +176,7 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/sandbox/instances/{id}/reconnect", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/inbound", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/call", vec!["post"]),
+        ("/api/v1/sandbox/instances/{id}/presence", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/faults", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/activity", vec!["get"]),
         ("/api/v1/instances/{id}/verify", vec!["post"]),

@@ -157,6 +157,16 @@ async fn emit_every_event(server: &TestServer, key: &str, webhook_id: &str) {
         .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 
+    // presence.updated
+    let (status, body) = server
+        .post(
+            "/api/v1/sandbox/instances/sales/presence",
+            key,
+            json!({ "from": "15550002222", "state": "unavailable" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
     // group.updated (created, subject, settings) and group.participants_updated.
     let (status, group) = server
         .post(

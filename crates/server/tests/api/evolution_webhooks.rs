@@ -645,7 +645,7 @@ async fn evolution_webhooks_carry_edits_deletes_and_calls_and_replays_keep_what_
             &key,
             "sales",
             json!({ "enabled": true, "url": receiver.url,
-                    "events": ["MESSAGES_UPSERT", "MESSAGES_EDITED", "MESSAGES_DELETE", "CALL"] }),
+                    "events": ["MESSAGES_UPSERT", "MESSAGES_EDITED", "MESSAGES_DELETE", "CALL", "PRESENCE_UPDATE"] }),
         )
         .await;
         let theirs = server
@@ -706,6 +706,30 @@ async fn evolution_webhooks_carry_edits_deletes_and_calls_and_replays_keep_what_
         assert_eq!(call["data"]["isVideo"], true);
         assert_eq!(call["data"]["status"], "offer");
         assert!(call["data"]["id"].is_string());
+
+        // Ann records a voice note, then goes offline: Baileys' presence shape.
+        for state in ["recording", "unavailable"] {
+            let (status, body) = server
+                .post(
+                    "/api/v1/sandbox/instances/sales/presence",
+                    &key,
+                    json!({ "from": "15550002222", "state": state }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        }
+        let received = receiver
+            .wait_for("presence.update", count("presence.update", 2))
+            .await;
+        let presences: Vec<Value> = named(&received, "presence.update")
+            .iter()
+            .map(|delivery| delivery.json()["data"].clone())
+            .collect();
+        let ann = "15550002222@s.whatsapp.net";
+        assert_eq!(presences[0]["id"], ann, "{presences:?}");
+        assert_eq!(presences[0]["presences"][ann]["lastKnownPresence"], "recording");
+        assert_eq!(presences[1]["presences"][ann]["lastKnownPresence"], "unavailable");
+        assert!(presences[1]["presences"][ann]["lastSeen"].is_i64(), "{presences:?}");
 
         // A replay shows the message as it arrived, not as it was edited since.
         let webhook_id = webhook["id"].as_str().unwrap();

@@ -46,6 +46,7 @@ mod outbound_guard;
 mod pacing;
 mod pictures;
 mod presence;
+mod presence_events;
 mod profiles;
 mod queue;
 mod receiving;

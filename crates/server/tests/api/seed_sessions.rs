@@ -661,6 +661,15 @@ async fn seed_002_webhooks_post_the_seeds_envelope_per_session() {
                     json!({ "from": "15550003333", "pushName": "Bob", "text": "Hi there" }),
                 )
                 .await;
+            // Bob starts typing his next message.
+            let (status, body) = server
+                .post(
+                    "/api/v1/sandbox/instances/support/presence",
+                    &token,
+                    json!({ "from": "15550003333", "state": "composing" }),
+                )
+                .await;
+            assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
             // Disconnected only once the message went out.
             receiver
                 .wait_for("message.sent", |received| {
@@ -678,6 +687,7 @@ async fn seed_002_webhooks_post_the_seeds_envelope_per_session() {
                 "session.connected",
                 "message.sent",
                 "message.received",
+                "presence.update",
                 "session.disconnected",
             ];
             let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -727,6 +737,13 @@ async fn seed_002_webhooks_post_the_seeds_envelope_per_session() {
                 "Hi there",
                 "{}",
                 named("message.received")
+            );
+            let presence = named("presence.update");
+            assert_eq!(presence["data"]["from"], "15550003333", "{presence}");
+            assert_eq!(presence["data"]["state"], "composing", "{presence}");
+            assert_eq!(
+                presence["data"]["chatJid"], "15550003333@s.whatsapp.net",
+                "{presence}"
             );
 
             // The webhook can be set again for a session (its key or the token).

@@ -28,6 +28,7 @@ pub fn evolution_event(kind: EventKind, data: &Value) -> Option<&'static str> {
         EventKind::GroupUpdated => "groups.update",
         EventKind::GroupParticipantsUpdated => "group-participants.update",
         EventKind::CallReceived => "call",
+        EventKind::PresenceUpdated => "presence.update",
         EventKind::LabelUpdated => "labels.edit",
         EventKind::LabelChatUpdated => "labels.association",
         EventKind::QrcodeUpdated => "qrcode.updated",
@@ -107,6 +108,7 @@ const SUBSCRIPTIONS: &[(&str, &[EventKind])] = &[
     ("LABELS_EDIT", &[EventKind::LabelUpdated]),
     ("LABELS_ASSOCIATION", &[EventKind::LabelChatUpdated]),
     ("CALL", &[EventKind::CallReceived]),
+    ("PRESENCE_UPDATE", &[EventKind::PresenceUpdated]),
     ("LOGOUT_INSTANCE", &[EventKind::SessionLoggedOut]),
     ("INSTANCE_CREATE", &[EventKind::InstanceCreated]),
     ("INSTANCE_DELETE", &[EventKind::InstanceDeleted]),
@@ -117,7 +119,7 @@ const SUBSCRIPTIONS: &[(&str, &[EventKind])] = &[
 ];
 
 /// How many leading entries of [`SUBSCRIPTIONS`] are shown back.
-const SHOWN: usize = 16;
+const SHOWN: usize = 17;
 
 /// Names Evolution takes for events wagate does not emit: accepted, and they select nothing.
 const WITHOUT_COUNTERPART: &[&str] = &[
@@ -127,7 +129,6 @@ const WITHOUT_COUNTERPART: &[&str] = &[
     "CONTACTS_SET",
     "CONTACTS_UPSERT",
     "CONTACTS_UPDATE",
-    "PRESENCE_UPDATE",
     "CHATS_SET",
     "CHATS_UPSERT",
     "CHATS_UPDATE",

@@ -287,6 +287,19 @@ async fn data(context: &Context<'_>) -> ServiceResult<Data> {
             })
             .into()
         }
+        // Baileys' shape: the chat, and each participant's presence with its last-seen time
+        // in seconds.
+        EventKind::PresenceUpdated => {
+            let mut presence = json!({ "lastKnownPresence": data["state"] });
+            if let Some(seen) = data["lastSeen"]
+                .as_str()
+                .and_then(|at| chrono::DateTime::parse_from_rfc3339(at).ok())
+            {
+                presence["lastSeen"] = json!(seen.timestamp());
+            }
+            let from = data["fromJid"].as_str().unwrap_or_default().to_owned();
+            json!({ "id": data["chatJid"], "presences": { from: presence } }).into()
+        }
         EventKind::LabelUpdated => json!({
             "id": data["labelId"],
             "name": data["name"],

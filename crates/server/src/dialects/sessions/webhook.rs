@@ -3,9 +3,8 @@
 //!
 //! `message.received` and `message.sent` are wagate's events of those names;
 //! `session.connected` is wagate's; `session.disconnected` is a `session.status` change to a
-//! state the seed shows as not connected (`DISCONNECTED`, `LOGGED_OUT`, `FAILED`). The
-//! seed's `presence.update` has no wagate event to come from (the gateway does not report a
-//! contact's presence), so it is never sent. `data` is the native event's data.
+//! state the seed shows as not connected (`DISCONNECTED`, `LOGGED_OUT`, `FAILED`);
+//! `presence.update` is `presence.updated`. `data` is the native event's data.
 
 use crate::services::{
     Gateway, NativeEvent, RenderedDelivery, ServiceError, ServiceResult, WebhookRecord,
@@ -16,11 +15,12 @@ use serde_json::{Value, json};
 use wagate_core::EventKind;
 
 /// The wagate events the format renders.
-const KINDS: [EventKind; 4] = [
+const KINDS: [EventKind; 5] = [
     EventKind::MessageReceived,
     EventKind::MessageSent,
     EventKind::SessionConnected,
     EventKind::SessionStatus,
+    EventKind::PresenceUpdated,
 ];
 
 /// The statuses a `session.status` change to is the seed's `session.disconnected`.
@@ -37,6 +37,7 @@ pub fn seed_name(kind: EventKind, data: &Value) -> Option<&'static str> {
         EventKind::MessageReceived => Some("message.received"),
         EventKind::MessageSent => Some("message.sent"),
         EventKind::SessionConnected => Some("session.connected"),
+        EventKind::PresenceUpdated => Some("presence.update"),
         EventKind::SessionStatus => data
             .get("status")
             .and_then(Value::as_str)
@@ -114,5 +115,9 @@ mod tests {
         assert_eq!(seed_name(EventKind::SessionStatus, &status("qr")), None);
         assert!(!SessionsWebhooks.renders_kind(EventKind::MessageStatusUpdated));
         assert!(SessionsWebhooks.renders(EventKind::MessageSent, &Value::Null));
+        assert_eq!(
+            seed_name(EventKind::PresenceUpdated, &Value::Null),
+            Some("presence.update")
+        );
     }
 }
