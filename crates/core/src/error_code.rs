@@ -57,6 +57,28 @@ impl ErrorCode {
             Self::InternalError => "INTERNAL_ERROR",
         }
     }
+
+    /// The HTTP status the native API answers the code with (dialects may answer others).
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::RequestTimeout => 408,
+            Self::InstanceNotConnected | Self::IdempotencyConflict | Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UriTooLong => 414,
+            Self::UnsupportedMediaType => 415,
+            Self::ValidationError | Self::CredentialsInvalid => 422,
+            Self::RateLimited => 429,
+            Self::HeadersTooLarge => 431,
+            Self::InternalError => 500,
+            Self::NotSupportedByEngine => 501,
+            Self::EngineUnavailable => 503,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -46,28 +46,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        match self.code {
-            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
-            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
-            ErrorCode::InstanceNotConnected
-            | ErrorCode::IdempotencyConflict
-            | ErrorCode::Conflict => StatusCode::CONFLICT,
-            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::UriTooLong => StatusCode::URI_TOO_LONG,
-            ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ErrorCode::ValidationError | ErrorCode::CredentialsInvalid => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
-            ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ErrorCode::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            ErrorCode::NotSupportedByEngine => StatusCode::NOT_IMPLEMENTED,
-            ErrorCode::EngineUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The code for a status answered by something other than our handlers (axum's
@@ -117,46 +96,27 @@ impl ApiError {
 
 impl From<ServiceError> for ApiError {
     fn from(error: ServiceError) -> Self {
-        let message = error.to_string();
+        let code = error.code();
         match error {
-            ServiceError::NotFound(_) => Self::new(ErrorCode::NotFound, message),
-            ServiceError::Forbidden(_) => Self::new(ErrorCode::Forbidden, message),
-            ServiceError::Unauthorized(_) => Self::new(ErrorCode::Unauthorized, message),
-            ServiceError::CredentialsInvalid(_) => {
-                Self::new(ErrorCode::CredentialsInvalid, message)
-            }
             ServiceError::Validation(errors) => Self {
-                code: ErrorCode::ValidationError,
-                message: "the request has invalid fields; see details".to_owned(),
                 details: errors.0,
-                retry_after_secs: None,
+                ..Self::new(code, "the request has invalid fields; see details")
             },
-            ServiceError::Conflict(_) => Self::new(ErrorCode::Conflict, message),
-            ServiceError::IdempotencyConflict(_) => {
-                Self::new(ErrorCode::IdempotencyConflict, message)
-            }
-            ServiceError::InstanceNotConnected(_) => {
-                Self::new(ErrorCode::InstanceNotConnected, message)
-            }
-            ServiceError::NotSupported(_) => Self::new(ErrorCode::NotSupportedByEngine, message),
-            ServiceError::EngineUnavailable(_) => Self::new(ErrorCode::EngineUnavailable, message),
             ServiceError::Paused {
-                retry_after_secs, ..
+                message,
+                retry_after_secs,
             } => Self {
                 retry_after_secs: Some(retry_after_secs),
-                ..Self::new(ErrorCode::EngineUnavailable, message)
+                ..Self::new(code, message)
             },
-            ServiceError::PayloadTooLarge(_) => Self::new(ErrorCode::PayloadTooLarge, message),
-            ServiceError::UnsupportedMediaType(_) => {
-                Self::new(ErrorCode::UnsupportedMediaType, message)
-            }
             ServiceError::Store(StoreError::Conflict(what)) => {
-                Self::new(ErrorCode::Conflict, format!("{what} already exists"))
+                Self::new(code, format!("{what} already exists"))
             }
             ServiceError::Store(store) => {
                 tracing::error!(error = %store, "store error");
                 Self::internal()
             }
+            other => Self::new(code, other.to_string()),
         }
     }
 }

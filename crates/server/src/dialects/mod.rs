@@ -8,6 +8,7 @@
 
 pub mod evolution;
 pub mod multipart;
+pub mod refusal;
 pub mod sessions;
 pub mod whatsapi;
 

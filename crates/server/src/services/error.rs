@@ -1,7 +1,7 @@
-//! The services' one error type: what went wrong, in terms a caller can act on. The HTTP
-//! mapping lives in `api::error`, once.
+//! The services' one error type: what went wrong, in terms a caller can act on, and wagate's
+//! code for it. The HTTP mapping lives in `api::error` (and each dialect's refusal), once.
 
-use wagate_core::ValidationErrors;
+use wagate_core::{ErrorCode, ValidationErrors};
 use wagate_engine::EngineError;
 use wagate_store::StoreError;
 
@@ -53,6 +53,25 @@ impl ServiceError {
         let mut errors = ValidationErrors::default();
         errors.push(field, message);
         Self::Validation(errors)
+    }
+
+    /// wagate's code for the error: the one the native API answers; a dialect may rename it.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::CredentialsInvalid(_) => ErrorCode::CredentialsInvalid,
+            Self::Validation(_) => ErrorCode::ValidationError,
+            Self::Conflict(_) | Self::Store(StoreError::Conflict(_)) => ErrorCode::Conflict,
+            Self::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            Self::InstanceNotConnected(_) => ErrorCode::InstanceNotConnected,
+            Self::NotSupported(_) => ErrorCode::NotSupportedByEngine,
+            Self::EngineUnavailable(_) | Self::Paused { .. } => ErrorCode::EngineUnavailable,
+            Self::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::Store(_) => ErrorCode::InternalError,
+        }
     }
 
     /// What already exists, when the database refused a duplicate (a taken instance name).

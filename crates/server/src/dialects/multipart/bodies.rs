@@ -37,13 +37,10 @@ impl Recipient {
             Some(_) => return Err(Refusal::bad_request("number must be a phone number")),
         };
         if number.is_none() && self.group.is_none() {
-            return Err(Refusal {
-                details: vec![wagate_core::FieldError::new(
-                    "number",
-                    "is required (or group)",
-                )],
-                ..Refusal::bad_request("either number or group must be provided")
-            });
+            return Err(
+                Refusal::bad_request("either number or group must be provided")
+                    .with_field("number", "is required (or group)"),
+            );
         }
         Ok(SendRequest {
             to: number,
