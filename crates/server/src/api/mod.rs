@@ -13,6 +13,7 @@ mod chats;
 mod cloud;
 mod communities;
 mod contacts;
+mod dashboard;
 mod docs;
 mod envelope;
 mod error;
@@ -300,6 +301,7 @@ pub fn router(state: AppState) -> Router {
     );
     let routed = router
         .merge(docs::router(openapi_json))
+        .merge(dashboard::router())
         .fallback(|| async { ApiError::not_found_route() })
         .layer(DefaultBodyLimit::max(limits.json))
         .layer(axum::middleware::from_fn_with_state(
@@ -315,6 +317,7 @@ pub fn router(state: AppState) -> Router {
             request_head::layer,
         ))
         .layer(axum::middleware::from_fn(error_envelope::layer))
+        .layer(axum::middleware::from_fn(dashboard::send_browsers_here))
         .with_state(state.clone());
     // Seed 001's routes without the instance in the path are rewritten before routing, so
     // this wraps the routed API rather than being one of its layers.

@@ -18,6 +18,7 @@ mod cloud;
 mod communities;
 mod contact_list;
 mod contacts;
+mod dashboard;
 mod docs;
 mod error_envelope;
 mod event_schemas;
