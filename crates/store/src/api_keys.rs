@@ -40,6 +40,35 @@ impl TryFrom<KeyRow> for ApiKeyRecord {
     }
 }
 
+/// Whose further keys are meant: an account's own, or one of its instances'.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyOwner {
+    Account(AccountId),
+    Instance(AccountId, InstanceId),
+}
+
+impl KeyOwner {
+    fn scope(&self) -> &'static str {
+        match self {
+            Self::Account(_) => "account",
+            Self::Instance(..) => "instance",
+        }
+    }
+
+    fn account(&self) -> &AccountId {
+        match self {
+            Self::Account(account) | Self::Instance(account, _) => account,
+        }
+    }
+
+    fn instance(&self) -> Option<&InstanceId> {
+        match self {
+            Self::Account(_) => None,
+            Self::Instance(_, instance) => Some(instance),
+        }
+    }
+}
+
 impl Store {
     /// Finds the key whose secret hashes to `hash`.
     pub async fn find_api_key(&self, hash: &str) -> Result<Option<ApiKeyRecord>> {
@@ -97,10 +126,11 @@ impl Store {
         })
     }
 
-    /// Adds a further key to an account (seed 002's personal access tokens), with a name.
-    pub async fn add_account_key(
+    /// Adds a further key to an account (seed 002's personal access tokens) or an instance,
+    /// with a name.
+    pub async fn add_key(
         &self,
-        account: &AccountId,
+        owner: &KeyOwner,
         key_id: &ApiKeyId,
         hash: &str,
         name: Option<&str>,
@@ -108,12 +138,14 @@ impl Store {
         let now = now_millis();
         on_pool!(self, pool => {
             sqlx::query(
-                "INSERT INTO api_keys (id, secret_hash, scope, account_id, name, created_at)
-                 VALUES ($1, $2, 'account', $3, $4, $5)",
+                "INSERT INTO api_keys (id, secret_hash, scope, account_id, instance_id, name, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(key_id.as_str())
             .bind(hash)
-            .bind(account.as_str())
+            .bind(owner.scope())
+            .bind(owner.account().as_str())
+            .bind(owner.instance().map(InstanceId::as_str))
             .bind(name)
             .bind(now)
             .execute(pool)
@@ -126,14 +158,18 @@ impl Store {
         })
     }
 
-    /// An account's own keys (not its instances'), oldest first, without their secrets.
-    pub async fn list_account_keys(&self, account: &AccountId) -> Result<Vec<AccountKeyRecord>> {
+    /// An account's own keys (not its instances'), or one instance's keys, oldest first,
+    /// without their secrets.
+    pub async fn list_keys(&self, owner: &KeyOwner) -> Result<Vec<AccountKeyRecord>> {
         let rows: Vec<(String, Option<String>, i64)> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT id, name, created_at FROM api_keys
-                 WHERE scope = 'account' AND account_id = $1 ORDER BY created_at, id",
+                 WHERE scope = $1 AND account_id = $2 AND ($3 IS NULL OR instance_id = $3)
+                 ORDER BY created_at, id",
             )
-            .bind(account.as_str())
+            .bind(owner.scope())
+            .bind(owner.account().as_str())
+            .bind(owner.instance().map(InstanceId::as_str))
             .fetch_all(pool)
             .await?
         });
@@ -147,15 +183,20 @@ impl Store {
             .collect())
     }
 
-    /// Deletes one of an account's own keys; `false` when the account has no such key.
-    pub async fn delete_account_key(&self, account: &AccountId, key_id: &ApiKeyId) -> Result<bool> {
+    /// Deletes one of the owner's keys; `false` when it has no such key.
+    pub async fn delete_key(&self, owner: &KeyOwner, key_id: &ApiKeyId) -> Result<bool> {
         let deleted = on_pool!(self, pool => {
-            sqlx::query("DELETE FROM api_keys WHERE id = $1 AND scope = 'account' AND account_id = $2")
-                .bind(key_id.as_str())
-                .bind(account.as_str())
-                .execute(pool)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "DELETE FROM api_keys WHERE id = $1 AND scope = $2 AND account_id = $3
+                 AND ($4 IS NULL OR instance_id = $4)",
+            )
+            .bind(key_id.as_str())
+            .bind(owner.scope())
+            .bind(owner.account().as_str())
+            .bind(owner.instance().map(InstanceId::as_str))
+            .execute(pool)
+            .await?
+            .rows_affected()
         });
         Ok(deleted == 1)
     }
@@ -179,8 +220,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::KeyScope;
     use crate::testing::on_both_backends;
+    use crate::{KeyOwner, KeyScope};
     use wagate_core::{ApiKeyId, Plan};
 
     #[tokio::test]
@@ -197,13 +238,21 @@ mod tests {
                 .unwrap();
             let token = ApiKeyId::generate();
             let added = store
-                .add_account_key(&account.id, &token, "hash-token", Some("ci"))
+                .add_key(
+                    &KeyOwner::Account(account.id.clone()),
+                    &token,
+                    "hash-token",
+                    Some("ci"),
+                )
                 .await
                 .unwrap();
             assert_eq!(added.name.as_deref(), Some("ci"));
             let found = store.find_api_key("hash-token").await.unwrap().unwrap();
             assert_eq!(found.scope, KeyScope::Account(account.id.clone()));
-            let listed = store.list_account_keys(&account.id).await.unwrap();
+            let listed = store
+                .list_keys(&KeyOwner::Account(account.id.clone()))
+                .await
+                .unwrap();
             let ids: Vec<_> = listed.iter().map(|key| key.id.clone()).collect();
             assert_eq!(ids, [first.clone(), token.clone()]);
             assert_eq!(listed[0].name, None);
@@ -215,23 +264,77 @@ mod tests {
                     .await
                     .unwrap()
             );
-            let listed = store.list_account_keys(&account.id).await.unwrap();
+            let listed = store
+                .list_keys(&KeyOwner::Account(account.id.clone()))
+                .await
+                .unwrap();
             assert_eq!(listed[1].name.as_deref(), Some("ci"));
-            assert!(!store.delete_account_key(&other.id, &rotated).await.unwrap());
+            assert!(
+                !store
+                    .delete_key(&KeyOwner::Account(other.id.clone()), &rotated)
+                    .await
+                    .unwrap()
+            );
             assert!(
                 store
-                    .delete_account_key(&account.id, &rotated)
+                    .delete_key(&KeyOwner::Account(account.id.clone()), &rotated)
                     .await
                     .unwrap()
             );
             assert!(
                 !store
-                    .delete_account_key(&account.id, &rotated)
+                    .delete_key(&KeyOwner::Account(account.id.clone()), &rotated)
                     .await
                     .unwrap()
             );
             assert!(store.find_api_key("hash-rotated").await.unwrap().is_none());
-            assert_eq!(store.list_account_keys(&account.id).await.unwrap().len(), 1);
+            assert_eq!(
+                store
+                    .list_keys(&KeyOwner::Account(account.id.clone()))
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+        })
+        .await;
+    }
+
+    #[tokio::test]
+    async fn instance_keys_are_their_instances_only() {
+        on_both_backends(|store| async move {
+            let instance = crate::instances::tests::account_with_instance(&store, "sales").await;
+            let other = crate::instances::tests::account_with_instance(&store, "support").await;
+            let owner = KeyOwner::Instance(instance.account_id.clone(), instance.id.clone());
+            let before = store.list_keys(&owner).await.unwrap().len();
+            let key = ApiKeyId::generate();
+            store
+                .add_key(&owner, &key, "hash-instance", Some("kiosk"))
+                .await
+                .unwrap();
+            let found = store.find_api_key("hash-instance").await.unwrap().unwrap();
+            assert_eq!(
+                found.scope,
+                KeyScope::Instance(instance.account_id.clone(), instance.id.clone())
+            );
+            let listed = store.list_keys(&owner).await.unwrap();
+            assert_eq!(listed.len(), before + 1);
+            assert_eq!(listed.last().unwrap().name.as_deref(), Some("kiosk"));
+            // Neither the account's own keys nor another instance reach it.
+            let account = KeyOwner::Account(instance.account_id.clone());
+            assert!(
+                !store
+                    .list_keys(&account)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .any(|k| k.id == key)
+            );
+            let elsewhere = KeyOwner::Instance(other.account_id.clone(), other.id.clone());
+            assert!(!store.delete_key(&elsewhere, &key).await.unwrap());
+            assert!(!store.delete_key(&account, &key).await.unwrap());
+            assert!(store.delete_key(&owner, &key).await.unwrap());
+            assert!(store.find_api_key("hash-instance").await.unwrap().is_none());
         })
         .await;
     }

@@ -42,6 +42,7 @@ mod transitions;
 mod webhooks;
 
 pub use analytics::DailyStatusCount;
+pub use api_keys::KeyOwner;
 pub use chats::{ChatState, ChatStateChange, ChatSummary};
 pub use claims::{
     CapHold, ClaimCandidate, ClaimDecision, ClaimLimits, ClaimPlan, ClaimRound, ClaimedMessage,

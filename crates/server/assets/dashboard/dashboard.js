@@ -541,33 +541,52 @@ async function webhookPage(id) {
 // --- keys and accounts ------------------------------------------------------------------
 
 async function keysPage() {
-  const tokens = await api("GET", "/api/v1/auth/tokens");
-  const name = h("input", { id: "token-name", placeholder: "CI deploys" });
-  const error = errorLine();
-  const shown = h("div");
-  page("Keys",
-    h("p", {}, "Personal tokens are account keys. An instance key is shown once, when its instance is created."),
-    h("div", { class: "card" }, table(["Name", "Created", ""], tokens.map((t) => h("tr", {},
-      h("td", {}, t.name || "(the account's first key)"),
-      h("td", {}, when(t.createdAt)),
-      h("td", {}, h("button", {
-        type: "button", class: "danger",
-        onclick: async () => {
-          if (!confirm("Revoke this token? It stops working at once.")) return;
-          try { await api("DELETE", `/api/v1/auth/tokens/${t.id}`); route(); } catch (e) { toast(e.message); }
-        },
-      }, "Revoke")))), "No tokens.")),
-    h("form", {
-      class: "card",
+  const [tokens, instances] = await Promise.all([
+    api("GET", "/api/v1/auth/tokens"),
+    api("GET", "/api/v1/instances"),
+  ]);
+  const keyRows = (keys, revokePath) => keys.map((k) => h("tr", { "data-key": k.id },
+    h("td", {}, k.name || "(the first key)"),
+    h("td", {}, when(k.createdAt)),
+    h("td", {}, h("button", {
+      type: "button", class: "danger",
+      onclick: async () => {
+        if (!confirm("Revoke this key? It stops working at once.")) return;
+        try { await api("DELETE", revokePath(k)); route(); } catch (e) { toast(e.message); }
+      },
+    }, "Revoke"))));
+  const newKeyForm = (id, label, create, secretOf) => {
+    const name = h("input", { id, placeholder: "what it is for" });
+    const error = errorLine();
+    const shown = h("div");
+    return h("form", {
       onsubmit: async (event) => {
         event.preventDefault();
         error.clear();
         try {
-          const token = await api("POST", "/api/v1/auth/tokens", { name: name.value || undefined });
-          shown.replaceChildren(h("p", { class: "secret" }, "New token (shown only now): ", h("code", {}, token.token)));
+          const made = await create(name.value || undefined);
+          shown.replaceChildren(h("p", { class: "secret" }, "New key (shown only now): ", h("code", {}, secretOf(made))));
+          name.value = "";
         } catch (e) { error.show(e); }
       },
-    }, h("h2", {}, "New token"), field("What it is for", name), h("button", { type: "submit" }, "Create"), error, shown));
+    }, h("div", { class: "row" }, field(label, name), h("button", { type: "submit" }, "Create")), error, shown);
+  };
+  const perInstance = await Promise.all(instances.map(async (instance) => {
+    const path = `/api/v1/instances/${encodeURIComponent(instance.name)}/keys`;
+    const keys = await api("GET", path);
+    return h("div", { class: "card", "data-keys-of": instance.name },
+      h("h2", {}, `Keys of ${instance.name}`),
+      table(["Name", "Created", ""], keyRows(keys, (k) => `${path}/${k.id}`), "No keys."),
+      newKeyForm(`key-name-${instance.id}`, `New key for ${instance.name}`,
+        (name) => api("POST", path, { name }), (made) => made.apiKey));
+  }));
+  page("Keys",
+    h("div", { class: "card" },
+      h("h2", {}, "Personal tokens (account keys)"),
+      table(["Name", "Created", ""], keyRows(tokens, (k) => `/api/v1/auth/tokens/${k.id}`), "No tokens."),
+      newKeyForm("token-name", "New token: what it is for",
+        (name) => api("POST", "/api/v1/auth/tokens", { name }), (made) => made.token)),
+    ...(perInstance.length ? perInstance : [h("p", { class: "empty" }, "Instance keys appear here once there are instances.")]));
 }
 
 async function accountsPage() {

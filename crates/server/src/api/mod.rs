@@ -25,6 +25,7 @@ mod events;
 mod health;
 mod idempotency;
 mod implied_instance;
+mod instance_keys;
 mod instances;
 mod json;
 mod labels;
@@ -190,6 +191,8 @@ pub fn router(state: AppState) -> Router {
             instances::update_instance,
             instances::delete_instance
         ))
+        .routes(routes!(instance_keys::create_key, instance_keys::list_keys))
+        .routes(routes!(instance_keys::revoke_key))
         .routes(routes!(linking::connect))
         .routes(routes!(linking::qr_code))
         .routes(routes!(linking::status))

@@ -8,7 +8,7 @@ use wagate_core::{
 };
 use wagate_store::{AccountRecord, EventRecord, InstanceRecord, MessageRecord, TimelineEntry};
 
-fn time(at: DateTime<Utc>) -> String {
+pub fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 

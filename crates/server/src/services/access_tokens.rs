@@ -4,7 +4,7 @@
 use super::auth::{KeyKind, generate_key_as};
 use super::{Caller, Gateway, ServiceError, ServiceResult};
 use wagate_core::ApiKeyId;
-use wagate_store::AccountKeyRecord;
+use wagate_store::{AccountKeyRecord, KeyOwner};
 
 /// The longest name a token may have.
 const MAX_TOKEN_NAME_CHARS: usize = 100;
@@ -27,7 +27,7 @@ impl Gateway {
         let (key_id, key, hash) = generate_key_as(KeyKind::Account, self.accounts.key_format);
         let record = self
             .store
-            .add_account_key(account, &key_id, &hash, name)
+            .add_key(&KeyOwner::Account(account.clone()), &key_id, &hash, name)
             .await?;
         Ok((record, key))
     }
@@ -38,7 +38,10 @@ impl Gateway {
         caller: &Caller,
     ) -> ServiceResult<Vec<AccountKeyRecord>> {
         let account = caller.principal.account_manager()?;
-        Ok(self.store.list_account_keys(account).await?)
+        Ok(self
+            .store
+            .list_keys(&KeyOwner::Account(account.clone()))
+            .await?)
     }
 
     /// Revokes one of the account's keys; it stops working at once on this node (within the
@@ -52,7 +55,11 @@ impl Gateway {
             ));
         }
         let id = ApiKeyId::from_trusted(id.trim().to_owned());
-        if !self.store.delete_account_key(account, &id).await? {
+        if !self
+            .store
+            .delete_key(&KeyOwner::Account(account.clone()), &id)
+            .await?
+        {
             return Err(ServiceError::NotFound("token"));
         }
         self.lookups.forget_keys();

@@ -27,6 +27,7 @@ mod file_sends;
 pub mod groups;
 mod history;
 mod idempotency;
+mod instance_keys;
 mod instances;
 mod intake;
 mod labels;

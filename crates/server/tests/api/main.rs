@@ -33,6 +33,7 @@ mod evolution_webhooks;
 mod groups;
 mod http_edge;
 mod idempotency;
+mod instance_keys;
 mod instances;
 mod labels;
 mod limits;

@@ -133,9 +133,13 @@ try {
   await page.getByRole("cell", { name: "Hello from the dashboard" }).waitFor();
   await page.getByRole("cell", { name: "Hi, is the shop open?" }).waitFor();
   await page.getByRole("link", { name: "Keys" }).click();
-  await page.getByLabel("What it is for").fill("CI deploys");
-  await page.getByRole("button", { name: "Create" }).click();
-  await page.getByText("New token (shown only now)").waitFor();
+  await page.getByLabel("New token: what it is for").fill("CI deploys");
+  await page.getByRole("button", { name: "Create" }).first().click();
+  await page.getByText("New key (shown only now)").waitFor();
+  const salesKeys = page.locator('[data-keys-of="sales"]');
+  await salesKeys.getByLabel("New key for sales").fill("front desk");
+  await salesKeys.getByRole("button", { name: "Create" }).click();
+  await salesKeys.getByText("New key (shown only now)").waitFor();
   await shot(page, "keys");
 
   // A second account sees none of the first's instances.
