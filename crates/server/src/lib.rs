@@ -115,6 +115,7 @@ impl Server {
         .with_number_checks(config.contacts.number_checks())
         .with_rate_limits(config.limits.settings()?)
         .with_account_settings(config.accounts.settings()?)
+        .with_sinks(enabled_sinks(&config.brokers))
         .with_cloud(CloudSettings {
             secrets,
             messages_per_second: config.cloud.messages_per_second,
@@ -269,6 +270,19 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// The broker sinks the configuration turns on, by the name their cursors go by.
+fn enabled_sinks(brokers: &config::BrokersConfig) -> Vec<&'static str> {
+    use sinks::EventSink;
+    let mut enabled = Vec::new();
+    if brokers.nats.enabled {
+        enabled.push(sinks::nats::NatsSink::NAME);
+    }
+    if brokers.amqp.enabled {
+        enabled.push(sinks::amqp::AmqpSink::NAME);
+    }
+    enabled
 }
 
 #[cfg(test)]

@@ -772,6 +772,36 @@ impl Store {
         Ok(EventSeq(position.unwrap_or(0)))
     }
 
+    /// How many events the outbox holds after `position`: how far a consumer is behind.
+    pub async fn events_pending_after(&self, position: EventSeq) -> Result<i64> {
+        Ok(on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM events WHERE seq > $1")
+                .bind(position.0)
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// The deliveries still to be made (pending or waiting to be retried), per webhook of
+    /// the account: its backlog.
+    pub async fn pending_deliveries(
+        &self,
+        account_id: &AccountId,
+    ) -> Result<std::collections::HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT d.webhook_id, COUNT(*) FROM webhook_deliveries d
+                 JOIN webhooks w ON w.id = d.webhook_id
+                 WHERE w.account_id = $1 AND d.status = 'pending'
+                 GROUP BY d.webhook_id",
+            )
+            .bind(account_id.as_str())
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+
     pub async fn advance_cursor(&self, name: &str, position: EventSeq) -> Result<()> {
         on_pool!(self, pool => {
             sqlx::query(

@@ -139,9 +139,10 @@ async function overviewPage() {
     return element;
   };
   const failing = webhooks.filter((w) => w.failingSince || !w.enabled).length;
+  const waiting = webhooks.reduce((sum, w) => sum + (w.pendingDeliveries || 0), 0);
   page("Overview",
     h("div", { class: "card" },
-      h("p", {}, `${open} of ${instances.length} instances connected · ${queued.pagination?.total ?? 0} sends queued now · ${webhooks.length} webhooks${failing ? `, ${failing} failing or disabled` : ""}`),
+      h("p", {}, `${open} of ${instances.length} instances connected · ${queued.pagination?.total ?? 0} sends queued now · ${webhooks.length} webhooks, ${waiting} deliveries waiting${failing ? `, ${failing} failing or disabled` : ""}`),
       h("h2", {}, `Messages, last ${summary.series.length} days: ${summary.total} (delivery rate ${Math.round(summary.deliveryRate * 100)} %)`),
       h("div", { class: "chart", role: "img", "aria-label": "Delivered, read and failed messages per day" },
         summary.series.map((day) => h("div", { class: "day", title: day.date }, bar(day, "delivered"), bar(day, "read"), bar(day, "failed")))),
@@ -469,7 +470,7 @@ async function eventsPage() {
 // --- webhooks ---------------------------------------------------------------------------
 
 async function webhooksPage() {
-  const hooks = await api("GET", "/api/v1/webhooks");
+  const [hooks, sinks] = await Promise.all([api("GET", "/api/v1/webhooks"), api("GET", "/api/v1/sinks")]);
   const url = h("input", { id: "webhook-url", type: "url", required: true, placeholder: "https://example.com/hooks/wagate" });
   const events = h("input", { id: "webhook-events", value: "*" });
   const format = h("select", { id: "webhook-format" }, ["native", "evolution", "sessions", "whatsapi"].map((f) => h("option", { value: f }, f)));
@@ -491,13 +492,19 @@ async function webhooksPage() {
   }, h("h2", {}, "New webhook"), h("div", { class: "row" }, field("URL", url), field("Events", events), field("Format", format)),
   h("button", { type: "submit" }, "Create"), error, shown);
   page("Webhooks",
-    h("div", { class: "card" }, table(["URL", "Events", "Format", "State"], hooks.map((w) => h("tr", {},
+    h("div", { class: "card" }, table(["URL", "Events", "Format", "State", "Waiting"], hooks.map((w) => h("tr", {},
       h("td", {}, h("a", { href: `#/webhook/${w.id}` }, w.url)),
       h("td", {}, w.events.join(", ")),
       h("td", {}, w.format),
-      h("td", {}, w.enabled ? (w.failingSince ? `failing since ${when(w.failingSince)}` : "enabled") : `disabled: ${w.disabledReason || ""}`))),
+      h("td", {}, w.enabled ? (w.failingSince ? `failing since ${when(w.failingSince)}` : "enabled") : `disabled: ${w.disabledReason || ""}`),
+      h("td", {}, String(w.pendingDeliveries ?? 0)))),
     "No webhooks: create one to receive events.")),
-    h("div", { class: "card" }, form));
+    h("div", { class: "card" }, form),
+    h("div", { class: "card" }, h("h2", {}, "Broker sinks"),
+      h("p", { class: "muted" }, "Set in the server's configuration ([brokers]); every event of every account goes to them."),
+      table(["Sink", "Last event published", "Events behind"], sinks.map((sink) => h("tr", { "data-sink": sink.name },
+        h("td", {}, sink.name), h("td", {}, String(sink.cursor)), h("td", {}, String(sink.lag)))),
+      "No broker sinks are enabled.")));
 }
 
 async function webhookPage(id) {
@@ -519,7 +526,7 @@ async function webhookPage(id) {
     h("td", {}, d.status !== "succeeded" ? act("Retry", `${base}/deliveries/${d.id}/retry`) : null)));
   page(`Webhook ${hook.url}`,
     h("div", { class: "card" },
-      h("p", {}, `Format ${hook.format} · events ${hook.events.join(", ")} · ${hook.enabled ? "enabled" : "disabled"}`),
+      h("p", {}, `Format ${hook.format} · events ${hook.events.join(", ")} · ${hook.enabled ? "enabled" : "disabled"} · ${hook.pendingDeliveries ?? 0} deliveries waiting`),
       act("Send a test event", `${base}/test`),
       act("Rotate the secret", `${base}/rotate-secret`, undefined, (answer) => shown.replaceChildren(
         h("p", { class: "secret" }, "New signing secret (shown only now): ", h("code", {}, answer.secret)))),

@@ -44,6 +44,7 @@ mod rate_limit;
 mod request_head;
 mod sandbox;
 mod settings;
+mod sinks;
 mod status;
 mod streams;
 mod views;
@@ -294,6 +295,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(webhooks::retry))
         .routes(routes!(webhooks::replay))
         .routes(routes!(webhooks::set_default, webhooks::delete_default))
+        .routes(routes!(sinks::list))
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .split_for_parts();

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::SecondsFormat;
 use serde::Serialize;
+use std::collections::HashMap;
 use wagate_core::WebhookFormat;
 use wagate_store::{AttemptRecord, DeliveryRecord, WebhookRecord};
 
@@ -46,8 +47,22 @@ pub struct WebhookView {
     pub by_events: bool,
     /// Evolution format: received media comes inline as base64.
     pub base64: bool,
+    /// Deliveries still to be made (pending, or waiting to be retried): its backlog. Shown
+    /// when listing and showing endpoints.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = 0)]
+    pub pending_deliveries: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+impl WebhookView {
+    fn with_backlog(webhook: &WebhookRecord, backlog: &HashMap<String, i64>) -> Self {
+        Self {
+            pending_deliveries: Some(backlog.get(&webhook.id).copied().unwrap_or(0)),
+            ..Self::from(webhook)
+        }
+    }
 }
 
 impl From<&WebhookRecord> for WebhookView {
@@ -66,6 +81,7 @@ impl From<&WebhookRecord> for WebhookView {
             format: webhook.format,
             by_events: webhook.by_events,
             base64: webhook.inline_media,
+            pending_deliveries: None,
             created_at: time(webhook.created_at),
             updated_at: time(webhook.updated_at),
         }
@@ -194,8 +210,12 @@ pub async fn create(
     responses((status = 200, body = Envelope<Vec<WebhookView>>), (status = 401, body = ErrorBody)))]
 pub async fn list(State(state): State<AppState>, principal: Principal) -> ApiResult<Response> {
     let webhooks = state.gateway.list_webhooks(&principal).await?;
+    let backlog = state.gateway.webhook_backlog(&principal).await?;
     Ok(envelope::ok(
-        webhooks.iter().map(WebhookView::from).collect::<Vec<_>>(),
+        webhooks
+            .iter()
+            .map(|webhook| WebhookView::with_backlog(webhook, &backlog))
+            .collect::<Vec<_>>(),
     ))
 }
 
@@ -208,7 +228,8 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let webhook = state.gateway.get_webhook(&principal, &id).await?;
-    Ok(envelope::ok(WebhookView::from(&webhook)))
+    let backlog = state.gateway.webhook_backlog(&principal).await?;
+    Ok(envelope::ok(WebhookView::with_backlog(&webhook, &backlog)))
 }
 
 /// Change an endpoint; `enabled: true` re-enables a disabled one.

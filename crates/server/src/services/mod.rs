@@ -55,6 +55,7 @@ mod secrets;
 mod send_batcher;
 mod send_parse;
 mod sent_batcher;
+mod sink_status;
 mod status;
 mod streams;
 mod webhook_formats;
@@ -94,6 +95,7 @@ pub use send_parse::{
     ListSectionInput, LocationInput, MAX_TYPING_MS, MediaInput, PollInput, ReactionInput,
     SendRequest, TemplateInput,
 };
+pub use sink_status::SinkStatus;
 pub use status::StatusRequest;
 pub use streams::{StreamQuery, Subscription};
 pub use webhook_formats::{NativeEvent, RenderedDelivery, WebhookFormats, WebhookRenderer};
@@ -162,6 +164,8 @@ pub struct Gateway {
     pub(crate) presence_timers: Arc<presence::PresenceTimers>,
     /// How accounts are made and their keys written.
     pub(crate) accounts: AccountSettings,
+    /// The broker sinks this server feeds, by name.
+    pub(crate) sinks: Vec<&'static str>,
 }
 
 /// Where media lives and how it may be fetched.
@@ -209,6 +213,7 @@ impl Gateway {
             webhook_formats: WebhookFormats::default(),
             presence_timers: Arc::default(),
             accounts: AccountSettings::default(),
+            sinks: Vec::new(),
             label_ids: moka::sync::Cache::builder()
                 .time_to_idle(std::time::Duration::from_secs(3600))
                 .build(),

@@ -363,6 +363,14 @@ impl Gateway {
         Ok(webhooks)
     }
 
+    /// Deliveries still to be made, per endpoint of the caller's account.
+    pub async fn webhook_backlog(
+        &self,
+        principal: &Principal,
+    ) -> ServiceResult<std::collections::HashMap<String, i64>> {
+        Ok(self.store.pending_deliveries(principal.account()?).await?)
+    }
+
     pub async fn get_webhook(
         &self,
         principal: &Principal,

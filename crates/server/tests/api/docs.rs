@@ -173,6 +173,7 @@ async fn the_openapi_document_covers_every_route() {
         ("/api/v1/media/{id}", vec!["delete", "get"]),
         ("/api/v1/instances/{id}/keys", vec!["get", "post"]),
         ("/api/v1/instances/{id}/keys/{keyId}", vec!["delete"]),
+        ("/api/v1/sinks", vec!["get"]),
         ("/api/v1/sandbox/link", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/disconnect", vec!["post"]),
         ("/api/v1/sandbox/instances/{id}/reconnect", vec!["post"]),

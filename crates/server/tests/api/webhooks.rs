@@ -206,6 +206,11 @@ async fn a_receiver_that_was_down_gets_every_event_once_it_is_up() {
                 server.wait_for_message(&key, id, "read").await;
             }
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            // While the receiver is down, the endpoint's backlog shows what waits for it.
+            let (status, listed) = server.get("/api/v1/webhooks", &key).await;
+            assert_eq!(status, StatusCode::OK, "{listed}");
+            let backlog = listed["data"][0]["pendingDeliveries"].as_i64().unwrap();
+            assert!(backlog >= 5, "{listed}");
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
                 .await
                 .unwrap();
@@ -223,6 +228,22 @@ async fn a_receiver_that_was_down_gets_every_event_once_it_is_up() {
                     recorded.iter().all(|id| got.contains(id))
                 })
                 .await;
+            // Once all arrived, nothing waits any more.
+            let webhook = listed["data"][0]["id"].as_str().unwrap().to_owned();
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let (_, shown) = server
+                    .get(&format!("/api/v1/webhooks/{webhook}"), &key)
+                    .await;
+                if shown["data"]["pendingDeliveries"] == 0 {
+                    break;
+                }
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "a backlog stays: {shown}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
             // Each event exactly as recorded: the body is the events API's event.
             let events = server.events(&key).await;
             for delivery in &received {

@@ -111,6 +111,7 @@ try {
   // A webhook: the secret is shown once, a test event reaches the receiver and is logged.
   await page.getByRole("link", { name: "Webhooks" }).click();
   await page.getByText("No webhooks").waitFor();
+  await page.getByText("No broker sinks are enabled.").waitFor();
   await page.getByLabel("URL", { exact: true }).fill(receiverUrl);
   await page.getByRole("button", { name: "Create" }).click();
   await page.getByText("Signing secret (shown only now)").waitFor();
@@ -127,7 +128,7 @@ try {
 
   // The overview counts what happened; the message list and a new token are one click away.
   await page.getByRole("link", { name: "Overview" }).click();
-  await page.getByText("1 of 1 instances connected").waitFor();
+  await page.getByText(/1 of 1 instances connected · 0 sends queued now · 1 webhooks, 0 deliveries waiting/).waitFor();
   await shot(page, "overview");
   await page.getByRole("link", { name: "Messages" }).click();
   await page.getByRole("cell", { name: "Hello from the dashboard" }).waitFor();

@@ -83,6 +83,23 @@ async fn nats_jetstream_gets_every_event_once_in_order() {
         assert_quiet(&mut next, "every event was there").await;
         assert_each_once(&seen);
         assert_in_order(&seen, &events, &prefix);
+        // The sink's progress is shown: it has published everything.
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let (status, sinks) = server.get("/api/v1/sinks", &key).await;
+            assert_eq!(status, reqwest::StatusCode::OK, "{sinks}");
+            assert_eq!(sinks["data"].as_array().unwrap().len(), 1, "{sinks}");
+            assert_eq!(sinks["data"][0]["name"], "nats");
+            if sinks["data"][0]["lag"] == 0 {
+                assert!(sinks["data"][0]["cursor"].as_i64().unwrap() > 0, "{sinks}");
+                break;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the sink never caught up: {sinks}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         server.stop().await;
         delete_stream(&url, &stream).await;
     }
