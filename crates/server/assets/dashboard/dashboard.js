@@ -30,7 +30,10 @@ async function start() {
     document.getElementById("who").textContent = `Signed in: ${me.label}`;
     document.getElementById("nav").hidden = false;
     document.getElementById("sign-out").hidden = false;
-    document.querySelector("[data-admin]").hidden = role !== "admin";
+    // The admin key manages accounts; their instances and traffic are seen with their keys.
+    for (const link of document.querySelectorAll("nav a")) {
+      link.hidden = link.hasAttribute("data-admin") ? role !== "admin" : role === "admin";
+    }
     signIn.hidden = true;
     view.hidden = false;
     if (!location.hash) location.hash = role === "admin" ? "#/accounts" : "#/instances";
@@ -596,15 +599,29 @@ async function keysPage() {
     ...(perInstance.length ? perInstance : [h("p", { class: "empty" }, "Instance keys appear here once there are instances.")]));
 }
 
+const PLANS = ["free", "basic", "pro", "enterprise", "sessions", "unlimited"];
+
 async function accountsPage() {
   const accounts = await api("GET", "/api/v1/accounts");
   const name = h("input", { id: "account-name", required: true });
-  const plan = h("select", { id: "account-plan" }, ["free", "basic", "pro", "enterprise", "unlimited"].map((p) => h("option", { value: p }, p)));
+  const plan = h("select", { id: "account-plan" }, PLANS.map((p) => h("option", { value: p }, p)));
   const error = errorLine();
   const shown = h("div");
+  const planOf = (account) => {
+    const select = h("select", {
+      "aria-label": `Plan of ${account.name}`,
+      onchange: async () => {
+        try {
+          await api("PATCH", `/api/v1/accounts/${account.id}`, { plan: select.value });
+          toast(`${account.name} is on ${select.value} now`);
+        } catch (e) { toast(e.message); route(); }
+      },
+    }, PLANS.map((p) => h("option", { value: p, selected: p === account.plan }, p)));
+    return select;
+  };
   page("Accounts",
-    h("div", { class: "card" }, table(["Name", "Plan", "Created"], accounts.map((a) => h("tr", {},
-      h("td", {}, a.name), h("td", {}, a.plan), h("td", {}, when(a.createdAt)))), "No accounts yet.")),
+    h("div", { class: "card" }, table(["Name", "Plan", "Created"], accounts.map((a) => h("tr", { "data-account": a.name },
+      h("td", {}, a.name), h("td", {}, planOf(a)), h("td", {}, when(a.createdAt)))), "No accounts yet.")),
     h("form", {
       class: "card",
       onsubmit: async (event) => {
@@ -612,7 +629,10 @@ async function accountsPage() {
         error.clear();
         try {
           const created = await api("POST", "/api/v1/accounts", { name: name.value, plan: plan.value });
-          shown.replaceChildren(h("p", { class: "secret" }, `Key of ${name.value} (shown only now): `, h("code", {}, created.apiKey)));
+          shown.replaceChildren(h("p", { class: "secret" }, `Key of ${name.value} (shown only now): `, h("code", {}, created.apiKey)),
+            h("p", {}, "Sign in with it to manage that account's instances."));
+          await accountsPage();
+          view.append(h("div", { class: "card" }, shown));
         } catch (e) { error.show(e); }
       },
     }, h("h2", {}, "New account"), h("div", { class: "row" }, field("Name", name), field("Plan", plan)),

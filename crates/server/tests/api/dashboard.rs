@@ -40,6 +40,7 @@ async fn the_dashboard_links_a_number_sends_and_shows_what_happens_in_a_browser(
         .current_dir(BROWSER_TESTS)
         .arg("dashboard.mjs")
         .args([&chromium, &server.base, &key, &other, &receiver.url, &shots])
+        .arg(ADMIN_KEY)
         .kill_on_drop(true)
         .output();
     let output = tokio::time::timeout(Duration::from_secs(180), run)
@@ -61,7 +62,20 @@ async fn the_dashboard_links_a_number_sends_and_shows_what_happens_in_a_browser(
     let (_, messages) = server
         .get("/api/v1/messages?direction=outbound", &key)
         .await;
-    assert_eq!(messages["data"][0]["status"], "read", "{messages}");
+    let outbound = messages["data"].as_array().unwrap();
+    assert_eq!(outbound.len(), 2, "{messages}");
+    assert!(outbound.iter().all(|m| m["status"] == "read"), "{messages}");
+    let (_, accounts) = server.get("/api/v1/accounts", ADMIN_KEY).await;
+    let plan_of = |name: &str| {
+        accounts["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|account| account["name"] == name)
+            .map(|account| account["plan"].clone())
+    };
+    assert_eq!(plan_of("Other"), Some("pro".into()), "{accounts}");
+    assert!(plan_of("Third").is_some(), "{accounts}");
     assert!(
         receiver
             .received()

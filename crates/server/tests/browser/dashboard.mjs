@@ -6,13 +6,13 @@
 // A screenshot of each step goes to the folder given; every request the page makes must go
 // to the server under test.
 //
-// node dashboard.mjs <chromium> <base URL> <account key> <other account key> <receiver URL> <screenshot dir>
+// node dashboard.mjs <chromium> <base URL> <account key> <other account key> <receiver URL> <screenshot dir> <admin key>
 
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-const [executablePath, base, key, otherKey, receiverUrl, shots] = process.argv.slice(2);
+const [executablePath, base, key, otherKey, receiverUrl, shots, adminKey] = process.argv.slice(2);
 mkdirSync(shots, { recursive: true });
 
 const browser = await chromium.launch({
@@ -92,6 +92,11 @@ try {
   await page.getByRole("button", { name: "Send" }).click();
   await page.locator("[data-message] .status", { hasText: "read" }).first().waitFor({ timeout: 20000 });
   await shot(page, "sent-and-read");
+  // A location too.
+  await page.getByLabel("Type").selectOption("location");
+  await page.getByRole("button", { name: "Send" }).click();
+  await page.locator("[data-message]", { hasText: "location to 15550002222" }).locator(".status", { hasText: "read" })
+    .first().waitFor({ timeout: 20000 });
 
   // Someone writes to the number: the message appears in the live events.
   await page.getByRole("link", { name: "Events" }).click();
@@ -149,6 +154,19 @@ try {
   await page.getByText("No instances yet").waitFor();
   if (await page.locator('tr[data-instance="sales"]').count()) throw new Error("another account's instance is shown");
   await shot(page, "other-account");
+
+  // The admin sees the accounts, changes a plan and makes an account.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("API key").fill(adminKey);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Accounts" }).waitFor();
+  await page.getByLabel("Plan of Other").selectOption("pro");
+  await page.getByText("Other is on pro now").waitFor();
+  await page.getByLabel("Name", { exact: true }).fill("Third");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByText("Key of Third (shown only now)").waitFor();
+  await page.locator('tr[data-account="Third"]').waitFor();
+  await shot(page, "accounts");
 
   // Narrow screens get the same page.
   await page.setViewportSize({ width: 390, height: 800 });
