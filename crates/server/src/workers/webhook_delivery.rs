@@ -7,6 +7,10 @@
 //! that finished since the last round, then claim what there is room for. Each endpoint's
 //! deliveries are claimed a few requests ahead, so a busy node writes and claims many
 //! deliveries per transaction instead of one.
+//!
+//! A failed attempt is logged with the endpoint and the reason, at most once a minute per
+//! endpoint (with how many failures that minute kept quiet), so an endpoint that can never
+//! succeed is seen in the log without flooding it.
 
 use crate::config::WebhooksConfig;
 use crate::services::Gateway;
@@ -18,7 +22,39 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, mpsc};
 use tokio_util::sync::CancellationToken;
 use wagate_core::WebhookFormat;
-use wagate_store::{AttemptOutcome, DeliveryRecord, WebhookRecord};
+use wagate_store::{AttemptOutcome, DeliveryRecord, DeliveryStatus, WebhookRecord};
+
+/// How often one endpoint's failures are logged at most.
+const FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
+
+/// When each endpoint's last failure was logged, and how many were not since.
+#[derive(Default)]
+struct FailureLog {
+    endpoints: std::sync::Mutex<HashMap<String, (std::time::Instant, u64)>>,
+}
+
+impl FailureLog {
+    /// Whether a failure of `endpoint` at `now` is logged; when it is, how many earlier ones
+    /// were kept quiet.
+    fn admit(&self, endpoint: &str, now: std::time::Instant) -> Option<u64> {
+        let mut endpoints = self.endpoints.lock().expect("failure log poisoned");
+        match endpoints.get_mut(endpoint) {
+            Some((logged, quiet)) if now.duration_since(*logged) < FAILURE_LOG_EVERY => {
+                *quiet += 1;
+                None
+            }
+            Some((logged, quiet)) => {
+                let kept = *quiet;
+                (*logged, *quiet) = (now, 0);
+                Some(kept)
+            }
+            None => {
+                endpoints.insert(endpoint.to_owned(), (now, 0));
+                Some(0)
+            }
+        }
+    }
+}
 
 /// How far ahead of its requests an endpoint's deliveries are claimed, in multiples of its
 /// concurrency: enough that claims and writes are batched, few enough to finish in a lease.
@@ -50,6 +86,7 @@ pub async fn run(gateway: Gateway, config: WebhooksConfig, shutdown: Cancellatio
     let mut endpoints: HashMap<String, Endpoint> = HashMap::new();
     let mut held = 0;
     let mut round = Vec::new();
+    let failures = Arc::new(FailureLog::default());
     loop {
         let written = gateway.store().outbox_written();
         while round.len() < ROUND {
@@ -116,13 +153,16 @@ pub async fn run(gateway: Gateway, config: WebhooksConfig, shutdown: Cancellatio
             let gateway = gateway.clone();
             let finish = finish.clone();
             let lease_until = now + lease;
+            let failures = failures.clone();
             tokio::spawn(async move {
                 let slot = sending
                     .acquire()
                     .await
                     .expect("the semaphore is never closed");
                 let outcome = if Utc::now() + timeout < lease_until {
-                    Some(attempt(&gateway, &delivery, &webhook).await)
+                    let outcome = attempt(&gateway, &delivery, &webhook).await;
+                    log_failure(&failures, &webhook, &outcome);
+                    Some(outcome)
                 } else {
                     None
                 };
@@ -144,6 +184,31 @@ pub async fn run(gateway: Gateway, config: WebhooksConfig, shutdown: Cancellatio
             _ = tokio::time::sleep(poll) => {}
         }
     }
+}
+
+/// Logs a failed attempt, unless this endpoint's failures were logged within the minute.
+fn log_failure(failures: &FailureLog, webhook: &WebhookRecord, outcome: &AttemptOutcome) {
+    if outcome.status == DeliveryStatus::Succeeded {
+        return;
+    }
+    let Some(quiet) = failures.admit(&webhook.id, std::time::Instant::now()) else {
+        return;
+    };
+    let reason = match (&outcome.attempt.error, outcome.attempt.status_code) {
+        (Some(error), _) => error.clone(),
+        (None, Some(code)) => format!("answered {code}"),
+        (None, None) => "no answer".to_owned(),
+    };
+    let retry =
+        (outcome.status == DeliveryStatus::Pending).then(|| outcome.next_attempt_at.to_rfc3339());
+    tracing::warn!(
+        webhook = %webhook.id,
+        url = %webhook.url,
+        %reason,
+        retry_at = retry.as_deref().unwrap_or("never: the delivery failed for good"),
+        failures_not_logged = quiet,
+        "a webhook delivery failed"
+    );
 }
 
 /// One attempt: render (an endpoint of another format than native), sign, send, and judge
@@ -190,4 +255,22 @@ async fn attempt(
         outcome.attempt.request_body = Some(logged);
     }
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_endpoint_failing_all_the_time_is_logged_once_a_minute_with_what_was_kept_quiet() {
+        let log = FailureLog::default();
+        let start = std::time::Instant::now();
+        assert_eq!(log.admit("whk_1", start), Some(0));
+        assert_eq!(log.admit("whk_1", start + Duration::from_secs(1)), None);
+        assert_eq!(log.admit("whk_1", start + Duration::from_secs(30)), None);
+        // Another endpoint is logged on its own.
+        assert_eq!(log.admit("whk_2", start + Duration::from_secs(30)), Some(0));
+        assert_eq!(log.admit("whk_1", start + Duration::from_secs(61)), Some(2));
+        assert_eq!(log.admit("whk_1", start + Duration::from_secs(62)), None);
+    }
 }
