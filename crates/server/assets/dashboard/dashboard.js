@@ -2,7 +2,7 @@
 // number shown comes from the same routes and the same key an API client would use.
 
 import { api, apiPage, ApiError, follow, session } from "/dashboard/api.js";
-import { badge, errorLine, field, h, table, toast, when } from "/dashboard/ui.js";
+import { apiForm, badge, errorLine, field, h, table, toast, when } from "/dashboard/ui.js";
 
 const view = document.getElementById("view");
 const signIn = document.getElementById("sign-in");
@@ -208,25 +208,18 @@ function createInstanceForm(refresh) {
   const cloud = h("div", { hidden: true }, h("div", { class: "row" },
     field("Access token", token), field("Phone number id", phoneId), field("App secret", secret)));
   engine.addEventListener("change", () => { cloud.hidden = engine.value !== "cloud"; });
-  const error = errorLine();
   const shown = h("div");
-  const form = h("form", {
-    onsubmit: async (event) => {
-      event.preventDefault();
-      error.clear();
-      const body = { name: name.value.trim(), engine: engine.value };
-      if (engine.value === "cloud") {
-        body.cloud = { accessToken: token.value, phoneNumberId: phoneId.value, appSecret: secret.value || undefined };
-      }
-      try {
-        const created = await api("POST", "/api/v1/instances", body);
-        shown.replaceChildren(h("p", { class: "secret" }, `Instance key of ${created.name} (shown only now): `, h("code", {}, created.apiKey)));
-        form.reset();
-        await refresh();
-      } catch (e) { error.show(e); }
-    },
+  const form = apiForm({}, async () => {
+    const body = { name: name.value.trim(), engine: engine.value };
+    if (engine.value === "cloud") {
+      body.cloud = { accessToken: token.value, phoneNumberId: phoneId.value, appSecret: secret.value || undefined };
+    }
+    const created = await api("POST", "/api/v1/instances", body);
+    shown.replaceChildren(h("p", { class: "secret" }, `Instance key of ${created.name} (shown only now): `, h("code", {}, created.apiKey)));
+    form.reset();
+    await refresh();
   }, h("h2", {}, "New instance"), h("div", { class: "row" }, field("Name", name), field("Engine", engine)), cloud,
-  h("button", { type: "submit" }, "Create"), error, shown);
+  h("button", { type: "submit" }, "Create"), shown);
   return h("div", { class: "card" }, form);
 }
 
@@ -346,37 +339,30 @@ async function sendPage(name) {
   };
   const holder = h("div", {}, parts.text);
   kind.addEventListener("change", () => holder.replaceChildren(parts[kind.value]));
-  const error = errorLine();
   const result = h("div", { "aria-live": "polite" });
   let watching = null;
   const state = live({ instance: instance.id, events: "message.sent,message.status_updated,message.failed" }, async (event) => {
     if (watching && event.data.messageId === watching) showMessage(result, await api("GET", `/api/v1/messages/${watching}`));
   });
-  const form = h("form", {
-    onsubmit: async (event) => {
-      event.preventDefault();
-      error.clear();
-      let body;
-      if (kind.value === "text") body = { to: to.value, text: text.value };
-      if (kind.value === "location") body = { to: to.value, location: { latitude: Number(lat.value), longitude: Number(lng.value) } };
-      if (kind.value === "poll") {
-        body = { to: to.value, poll: { name: document.getElementById("send-question").value,
-          values: options.value.split(",").map((o) => o.trim()).filter(Boolean) } };
-      }
-      try {
-        if (kind.value === "image") {
-          const upload = new FormData();
-          upload.append("file", file.files[0]);
-          const media = await api("POST", "/api/v1/media", upload);
-          body = { to: to.value, image: { mediaId: media.id, caption: document.getElementById("send-caption").value || undefined } };
-        }
-        const message = await api("POST", `${path}/messages`, body);
-        watching = message.id;
-        showMessage(result, await api("GET", `/api/v1/messages/${message.id}`));
-      } catch (e) { error.show(e); }
-    },
+  const form = apiForm({}, async () => {
+    let body;
+    if (kind.value === "text") body = { to: to.value, text: text.value };
+    if (kind.value === "location") body = { to: to.value, location: { latitude: Number(lat.value), longitude: Number(lng.value) } };
+    if (kind.value === "poll") {
+      body = { to: to.value, poll: { name: document.getElementById("send-question").value,
+        values: options.value.split(",").map((o) => o.trim()).filter(Boolean) } };
+    }
+    if (kind.value === "image") {
+      const upload = new FormData();
+      upload.append("file", file.files[0]);
+      const media = await api("POST", "/api/v1/media", upload);
+      body = { to: to.value, image: { mediaId: media.id, caption: document.getElementById("send-caption").value || undefined } };
+    }
+    const message = await api("POST", `${path}/messages`, body);
+    watching = message.id;
+    showMessage(result, await api("GET", `/api/v1/messages/${message.id}`));
   }, h("div", { class: "row" }, field("To", to), field("Type", kind)), holder,
-  h("button", { type: "submit" }, "Send"), error);
+  h("button", { type: "submit" }, "Send"));
   page(`Send from ${name}`, h("p", {}, state), h("div", { class: "card" }, form), result);
 }
 
@@ -477,23 +463,16 @@ async function webhooksPage() {
   const url = h("input", { id: "webhook-url", type: "url", required: true, placeholder: "https://example.com/hooks/wagate" });
   const events = h("input", { id: "webhook-events", value: "*" });
   const format = h("select", { id: "webhook-format" }, ["native", "evolution", "sessions", "whatsapi"].map((f) => h("option", { value: f }, f)));
-  const error = errorLine();
   const shown = h("div");
-  const form = h("form", {
-    onsubmit: async (event) => {
-      event.preventDefault();
-      error.clear();
-      try {
-        const created = await api("POST", "/api/v1/webhooks", {
-          url: url.value, format: format.value,
-          events: events.value.split(",").map((e) => e.trim()).filter(Boolean),
-        });
-        shown.replaceChildren(h("p", { class: "secret" }, "Signing secret (shown only now): ", h("code", {}, created.secret)),
-          h("a", { href: `#/webhook/${created.id}` }, "Open its delivery log"));
-      } catch (e) { error.show(e); }
-    },
+  const form = apiForm({}, async () => {
+    const created = await api("POST", "/api/v1/webhooks", {
+      url: url.value, format: format.value,
+      events: events.value.split(",").map((e) => e.trim()).filter(Boolean),
+    });
+    shown.replaceChildren(h("p", { class: "secret" }, "Signing secret (shown only now): ", h("code", {}, created.secret)),
+      h("a", { href: `#/webhook/${created.id}` }, "Open its delivery log"));
   }, h("h2", {}, "New webhook"), h("div", { class: "row" }, field("URL", url), field("Events", events), field("Format", format)),
-  h("button", { type: "submit" }, "Create"), error, shown);
+  h("button", { type: "submit" }, "Create"), shown);
   page("Webhooks",
     h("div", { class: "card" }, table(["URL", "Events", "Format", "State", "Waiting"], hooks.map((w) => h("tr", {},
       h("td", {}, h("a", { href: `#/webhook/${w.id}` }, w.url)),
@@ -567,19 +546,12 @@ async function keysPage() {
     }, "Revoke"))));
   const newKeyForm = (id, label, create, secretOf) => {
     const name = h("input", { id, placeholder: "what it is for" });
-    const error = errorLine();
     const shown = h("div");
-    return h("form", {
-      onsubmit: async (event) => {
-        event.preventDefault();
-        error.clear();
-        try {
-          const made = await create(name.value || undefined);
-          shown.replaceChildren(h("p", { class: "secret" }, "New key (shown only now): ", h("code", {}, secretOf(made))));
-          name.value = "";
-        } catch (e) { error.show(e); }
-      },
-    }, h("div", { class: "row" }, field(label, name), h("button", { type: "submit" }, "Create")), error, shown);
+    return apiForm({}, async () => {
+      const made = await create(name.value || undefined);
+      shown.replaceChildren(h("p", { class: "secret" }, "New key (shown only now): ", h("code", {}, secretOf(made))));
+      name.value = "";
+    }, h("div", { class: "row" }, field(label, name), h("button", { type: "submit" }, "Create")), shown);
   };
   const perInstance = await Promise.all(instances.map(async (instance) => {
     const path = `/api/v1/instances/${encodeURIComponent(instance.name)}/keys`;
@@ -605,7 +577,6 @@ async function accountsPage() {
   const accounts = await api("GET", "/api/v1/accounts");
   const name = h("input", { id: "account-name", required: true });
   const plan = h("select", { id: "account-plan" }, PLANS.map((p) => h("option", { value: p }, p)));
-  const error = errorLine();
   const shown = h("div");
   const planOf = (account) => {
     const select = h("select", {
@@ -622,21 +593,14 @@ async function accountsPage() {
   page("Accounts",
     h("div", { class: "card" }, table(["Name", "Plan", "Created"], accounts.map((a) => h("tr", { "data-account": a.name },
       h("td", {}, a.name), h("td", {}, planOf(a)), h("td", {}, when(a.createdAt)))), "No accounts yet.")),
-    h("form", {
-      class: "card",
-      onsubmit: async (event) => {
-        event.preventDefault();
-        error.clear();
-        try {
-          const created = await api("POST", "/api/v1/accounts", { name: name.value, plan: plan.value });
-          shown.replaceChildren(h("p", { class: "secret" }, `Key of ${name.value} (shown only now): `, h("code", {}, created.apiKey)),
-            h("p", {}, "Sign in with it to manage that account's instances."));
-          await accountsPage();
-          view.append(h("div", { class: "card" }, shown));
-        } catch (e) { error.show(e); }
-      },
+    apiForm({ class: "card" }, async () => {
+      const created = await api("POST", "/api/v1/accounts", { name: name.value, plan: plan.value });
+      shown.replaceChildren(h("p", { class: "secret" }, `Key of ${name.value} (shown only now): `, h("code", {}, created.apiKey)),
+        h("p", {}, "Sign in with it to manage that account's instances."));
+      await accountsPage();
+      view.append(h("div", { class: "card" }, shown));
     }, h("h2", {}, "New account"), h("div", { class: "row" }, field("Name", name), field("Plan", plan)),
-    h("button", { type: "submit" }, "Create"), error, shown));
+    h("button", { type: "submit" }, "Create"), shown));
 }
 
 start();

@@ -51,6 +51,23 @@ export function errorLine() {
   return line;
 }
 
+/**
+ * A form that calls the API: on submit, `submit(form)` runs with the form's error line
+ * cleared, and an error it throws is shown there with the fields it names.
+ */
+export function apiForm(attrs, submit, ...children) {
+  const error = errorLine();
+  const form = h("form", {
+    ...attrs,
+    onsubmit: async (event) => {
+      event.preventDefault();
+      error.clear();
+      try { await submit(form); } catch (e) { error.show(e); }
+    },
+  }, ...children, error);
+  return form;
+}
+
 export function table(columns, rows, empty) {
   if (!rows.length) return h("p", { class: "empty" }, empty);
   return h("table", {},

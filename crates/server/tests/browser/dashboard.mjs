@@ -117,6 +117,11 @@ try {
   await page.getByRole("link", { name: "Webhooks" }).click();
   await page.getByText("No webhooks").waitFor();
   await page.getByText("No broker sinks are enabled.").waitFor();
+  // A URL the server refuses is said so, field and reason, and nothing is created.
+  await page.getByLabel("URL", { exact: true }).fill("ftp://127.0.0.1/hook");
+  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("alert").filter({ hasText: /url/i }).waitFor();
+  await shot(page, "webhook-refused");
   await page.getByLabel("URL", { exact: true }).fill(receiverUrl);
   await page.getByRole("button", { name: "Create" }).click();
   await page.getByText("Signing secret (shown only now)").waitFor();
